@@ -1,0 +1,32 @@
+"""Fixtures for every suite: the folder of real test photos (../shared/data).
+
+Tests that need those photos take the ``shared_data`` fixture; they are marked ``needs_data``
+and skipped, with the reason, where the folder is missing.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DATA_ENV = "STUDIO_TEST_DATA"
+
+
+def shared_data_dir() -> Path:
+    return Path(os.environ.get(DATA_ENV) or REPO.parent / "shared" / "data")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = shared_data_dir()
+    if not (path / "manifest.csv").is_file():
+        pytest.skip(f"../shared/data not found: set {DATA_ENV} to the test photo folder (looked in {path})")
+    return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "shared_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.needs_data)

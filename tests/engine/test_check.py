@@ -1,0 +1,128 @@
+"""engine.check: the seeds' per-photo codes (1-6), the frontal flag and the reasons people see."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine import check
+from engine.errors import EngineError, ErrorCode
+
+
+def resized(pixels: np.ndarray, side: int) -> np.ndarray:
+    return np.asarray(Image.fromarray(pixels).resize((side, side), Image.Resampling.LANCZOS))
+
+
+@pytest.fixture(scope="module")
+def astronaut_check(astronaut_png) -> dict:
+    return check.check_photo(astronaut_png).as_dict()
+
+
+@pytest.fixture(scope="module")
+def cameraman_check(cameraman_png) -> dict:
+    return check.check_photo(cameraman_png).as_dict()
+
+
+def test_check_passes_a_good_photo_as_code_1(astronaut_check):
+    assert (astronaut_check["code"], astronaut_check["message"]) == (1, "success")
+    assert astronaut_check["frontal"] is True
+
+
+def test_check_marks_bytes_that_are_not_an_image_as_code_2():
+    result = check.check_photo(b"%PDF-1.7 not a photo").as_dict()
+
+    assert (result["code"], result["message"]) == (2, "Image decode error.")
+    assert result["reason_keys"] == ["decode"]
+
+
+def test_check_marks_photo_without_face_as_code_3(coffee_png):
+    result = check.check_photo(coffee_png).as_dict()
+
+    assert (result["code"], result["message"]) == (3, "Number of face is not 1.")
+    assert result["reasons"][0] == "No face was found."
+
+
+def test_check_marks_photo_with_two_faces_as_code_3(astronaut, encode_png):
+    result = check.check_photo(encode_png(np.hstack([astronaut, astronaut]))).as_dict()
+
+    assert result["code"] == 3
+    assert result["reasons"][0].startswith("2 faces were found")
+
+
+def test_check_marks_turned_head_as_not_frontal(cameraman_check):
+    # skimage's cameraman is ../shared/data/edge_cases/cameraman.png: head turned about 50 degrees.
+    assert cameraman_check["code"] == 1
+    assert cameraman_check["frontal"] is False
+    assert "turned" in cameraman_check["reason_keys"]
+
+
+def test_check_flags_face_under_128_px_as_small(astronaut_check):
+    # The astronaut's face is about 108 px in the 512 px picture.
+    assert "face_small" in astronaut_check["reason_keys"]
+
+
+def test_check_does_not_flag_face_over_128_px(astronaut, encode_png):
+    result = check.check_photo(encode_png(resized(astronaut, 1024))).as_dict()
+
+    assert result["code"] == 1
+    assert "face_small" not in result["reason_keys"]
+
+
+def test_check_flags_tiny_photo_as_low_resolution(astronaut, encode_png):
+    result = check.check_photo(encode_png(resized(astronaut, 200))).as_dict()
+
+    assert "resolution_low" in result["reason_keys"]
+
+
+def test_check_marks_cameraman_among_astronaut_photos_as_code_6(astronaut, astronaut_png, cameraman_png, encode_png):
+    photos = [astronaut_png, encode_png(np.ascontiguousarray(astronaut[:, ::-1])), encode_png(resized(astronaut, 700)), cameraman_png]
+
+    codes = [result.code for result in check.check_photos(photos)]
+
+    assert codes == [1, 1, 1, 6]
+
+
+def test_check_reports_progress_up_to_1(coffee_png):
+    progress: list[float] = []
+
+    check.check_photos([coffee_png, coffee_png], on_progress=progress.append)
+
+    assert progress == [0.5, 1.0]
+
+
+def test_require_usable_refuses_when_no_photo_passes(coffee_png):
+    results = check.check_photos([coffee_png, b"not an image"])
+
+    with pytest.raises(EngineError) as caught:
+        check.require_usable(results)
+
+    assert caught.value.code == ErrorCode.NO_USABLE_PHOTO
+    assert str(caught.value) == "all images are invalid"
+
+
+def test_require_usable_accepts_one_passing_photo(coffee_png, astronaut_png):
+    check.require_usable(check.check_photos([coffee_png, astronaut_png]))
+
+
+# --- ../shared/data ---------------------------------------------------------------------------
+
+OBAMAS = ["faces/obama/1.jpg", "faces/obama/2.jpg", "faces/obama/3.jpg", "faces/obama/4.jpg"]
+
+
+@pytest.fixture(scope="module")
+def obamas_and_biden(shared_data) -> list[bytes]:
+    return [(shared_data / name).read_bytes() for name in [*OBAMAS, "faces/biden/1.jpg"]]
+
+
+def test_check_marks_other_person_as_code_6(obamas_and_biden):
+    results = [result.as_dict() for result in check.check_photos(obamas_and_biden)]
+
+    assert [result["code"] for result in results] == [1, 1, 1, 1, 6]
+    assert results[4]["message"] == "This photo is not the same person in photos."
+    assert results[4]["reason_keys"][0] == "other_person"
+
+
+def test_check_without_same_person_passes_other_person(obamas_and_biden):
+    results = check.check_photos(obamas_and_biden, same_person=False)
+
+    assert [result.code for result in results] == [1, 1, 1, 1, 1]
