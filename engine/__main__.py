@@ -1,0 +1,182 @@
+"""Command line of the engine, used by benchmarks and outside checks (keep names and JSON keys).
+
+    python -m engine check PHOTO... [--same-person] --json
+    python -m engine train PHOTO... --out AVATAR_DIR --json
+    python -m engine create (--avatar AVATAR_DIR ... | --reference PHOTO ...) --template IMAGE
+        --out OUT.jpg [--option KEY=VALUE ...] [--n N] --json
+
+Bad input exits with status 2 and a one-line reason on stderr; nothing is half-written.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import imaging
+from .check import check_photos
+from .errors import EngineError, ErrorCode
+from .identity import avatar_build, avatar_load, avatar_save
+from .options import PortraitOptions, coerce_cli_value
+from .portrait import MAX_CANDIDATES, portrait_create
+
+EXIT_BAD_INPUT = 2
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise EngineError(ErrorCode.IMAGE_DECODE, f"Cannot read {path}: {exc.strerror or exc}.") from exc
+
+
+def _photos(paths: list[str]) -> list[bytes]:
+    return [_read_bytes(path) for path in paths]
+
+
+def command_check(args: argparse.Namespace) -> dict:
+    start = time.perf_counter()
+    results = check_photos(_photos(args.photos), same_person=args.same_person)
+    return {
+        "results": [{"path": path, **result.as_dict()} for path, result in zip(args.photos, results)],
+        "cost_time": round(time.perf_counter() - start, 3),
+    }
+
+
+def command_train(args: argparse.Namespace) -> dict:
+    start = time.perf_counter()
+    avatar, checks = avatar_build(_photos(args.photos), names=args.photos)
+    avatar_save(avatar, args.out)
+    return {
+        "photos_used": len(avatar.faces),
+        "reference": avatar.reference.source,
+        "avatar": str(args.out),
+        "results": [{"path": path, **check.as_dict()} for path, check in zip(args.photos, checks)],
+        "cost_time": round(time.perf_counter() - start, 3),
+    }
+
+
+def command_create(args: argparse.Namespace) -> dict:
+    start = time.perf_counter()
+    raw = {}
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise EngineError(ErrorCode.INVALID_OPTION, f"Option {item!r} is not KEY=VALUE.")
+        raw[key.strip()] = coerce_cli_value(value)
+    options = PortraitOptions.parse(raw)
+    if args.avatar:
+        avatars = [avatar_load(path) for path in args.avatar]
+    else:
+        if len(args.reference) > 5:
+            raise EngineError(ErrorCode.TOO_MANY_PHOTOS, "Train-free portraits take 1-5 reference photos.")
+        avatars = [avatar_build(_photos(args.reference), names=args.reference)[0]]
+    template = _read_bytes(args.template)
+    portraits = portrait_create(template, avatars, options=options, n=args.n)
+    out = Path(args.out)
+    paths = [out] + [out.with_name(f"{out.stem}_{rank}{out.suffix}") for rank in range(2, len(portraits) + 1)]
+    _write_all(paths, [portrait.image for portrait in portraits])
+    return {
+        "outputs": [
+            {"path": str(path), "identity_distance": portrait.identity_distance, "face_distances": portrait.face_distances}
+            for path, portrait in zip(paths, portraits)
+        ],
+        "cost_time": round(time.perf_counter() - start, 3),
+    }
+
+
+def _write_all(paths: list[Path], images: list) -> None:
+    """Write every output to a staging folder first, then move them in: all or none."""
+    target_dir = paths[0].parent
+    target_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".engine-out-", dir=target_dir))
+    try:
+        staged = []
+        for path, image in zip(paths, images):
+            temporary = staging / path.name
+            temporary.write_bytes(imaging.encode(image, format="PNG" if path.suffix.lower() == ".png" else "JPEG"))
+            staged.append((temporary, path))
+        for temporary, path in staged:
+            temporary.replace(path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m engine", description="The studio's image engine (classic CPU backend).")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="check photos for training")
+    check.add_argument("photos", nargs="+", metavar="PHOTO")
+    check.add_argument("--same-person", action="store_true", help="also mark photos of someone else (code 6)")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(run=command_check)
+
+    train = commands.add_parser("train", help="build an avatar from 5-20 photos")
+    train.add_argument("photos", nargs="+", metavar="PHOTO")
+    train.add_argument("--out", required=True, type=Path, metavar="AVATAR_DIR")
+    train.add_argument("--json", action="store_true")
+    train.set_defaults(run=command_train)
+
+    create = commands.add_parser("create", help="create portraits from a template")
+    source = create.add_mutually_exclusive_group(required=True)
+    source.add_argument("--avatar", action="append", metavar="AVATAR_DIR", help="one per template face, left to right")
+    source.add_argument("--reference", action="append", metavar="PHOTO", help="train-free: 1-5 photos of one person")
+    create.add_argument("--template", required=True, metavar="IMAGE")
+    create.add_argument("--out", required=True, metavar="OUT.jpg")
+    create.add_argument("--option", action="append", default=[], metavar="KEY=VALUE")
+    create.add_argument("--n", type=int, default=1, choices=range(1, MAX_CANDIDATES + 1), metavar="N")
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(run=command_create)
+    return parser
+
+
+def _print_human(result: dict) -> None:
+    for key, value in result.items():
+        if isinstance(value, list):
+            for item in value:
+                print(f"- {item}")
+        else:
+            print(f"{key}: {value}")
+
+
+@contextlib.contextmanager
+def _native_logs_silenced():
+    """MediaPipe's C++ runtime logs to file descriptor 2 whatever Python asks; hide that chatter
+    so stderr holds our one-line reason only."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        with _native_logs_silenced():
+            result = args.run(args)
+    except EngineError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps(result))
+    else:
+        _print_human(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Portrait creation: template + avatar(s) + options -> n portraits ranked by identity.
+
+Faces in the template are taken left to right, one avatar each. The n candidates use the
+avatar's best reference faces in turn (and, past those, a stronger likeness setting), and
+every candidate is measured: the identity distance of its face to the avatar's mean embedding.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import imaging
+from .enhance import super_resolution
+from .errors import EngineError, ErrorCode
+from .faces import Face, analyze_faces, distance
+from .faces.embed import face_embedding
+from .fusion.fuse import fuse_face
+from .identity import Avatar
+from .options import PortraitOptions
+
+TEMPLATE_DECODE_MESSAGE = "Template image decode error. Provide a new template"
+TEMPLATE_NO_FACE_MESSAGE = "There is not face in template. Please Give a new template."
+FACE_COUNT_MESSAGE = "Please confirm if the number of faces in the template corresponds to the user ID."
+MAX_CANDIDATES = 8
+
+
+@dataclass
+class Portrait:
+    image: np.ndarray
+    identity_distance: float  # mean over the template's faces; lower is more like the avatar
+    face_distances: list[float]
+    references: list[int]  # which avatar face each template face was made from
+    options: PortraitOptions
+
+
+def template_faces(template: np.ndarray, *, expected: int) -> list[Face]:
+    """The template's faces left to right, checked against the number of avatars."""
+    faces = [face for face in analyze_faces(template, embed=False) if face.points is not None]
+    if not faces:
+        raise EngineError(ErrorCode.TEMPLATE_NO_FACE, TEMPLATE_NO_FACE_MESSAGE)
+    if len(faces) != expected:
+        raise EngineError(ErrorCode.FACE_COUNT, FACE_COUNT_MESSAGE)
+    return faces
+
+
+def decode_template(data: bytes) -> np.ndarray:
+    try:
+        return imaging.decode(data).rgb
+    except EngineError as exc:
+        if exc.code == ErrorCode.IMAGE_TOO_LARGE:
+            raise
+        raise EngineError(ErrorCode.TEMPLATE_DECODE, TEMPLATE_DECODE_MESSAGE) from exc
+
+
+def portrait_create(
+    template: bytes | np.ndarray,
+    avatars: Sequence[Avatar],
+    *,
+    options: PortraitOptions | None = None,
+    n: int = 1,
+    on_progress: Callable[[float], None] | None = None,
+) -> list[Portrait]:
+    """Create ``n`` portraits, best (lowest identity distance) first."""
+    if not avatars:
+        raise EngineError(ErrorCode.INVALID_OPTION, "At least one avatar is needed.")
+    if not 1 <= n <= MAX_CANDIDATES:
+        raise EngineError(ErrorCode.INVALID_OPTION, f"n must be between 1 and {MAX_CANDIDATES}.")
+    options = options or PortraitOptions()
+    report = on_progress or (lambda fraction: None)
+    rgb = decode_template(template) if isinstance(template, (bytes, bytearray)) else template
+    faces = template_faces(rgb, expected=len(avatars))
+    report(0.1)
+    portraits = []
+    for k in range(n):
+        portraits.append(_candidate(rgb, faces, avatars, options, k))
+        report(0.1 + 0.9 * (k + 1) / n)
+    portraits.sort(key=lambda p: p.identity_distance)
+    return portraits
+
+
+def _candidate(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions, k: int) -> Portrait:
+    settings = [_variant(options, k // min(len(a.faces) for a in avatars))]
+    if options.likeness_search:
+        settings.append(_likeness_variant(settings[0]))
+    tries = [_fuse_all(rgb, faces, avatars, variant, k) for variant in settings]
+    return min(tries, key=lambda p: p.identity_distance)
+
+
+def _fuse_all(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions, k: int) -> Portrait:
+    image = rgb
+    references, targets = [], []
+    for face, avatar in zip(faces, avatars):
+        index = k % len(avatar.faces)
+        fused = fuse_face(image, face.points, avatar.faces[index], options)
+        image = fused.image
+        references.append(index)
+        targets.append(fused.target_points)
+    if options.photo_enhancement_bool and options.photo_enhancement_method == "super_resolution":
+        image = super_resolution(image)
+        targets = [_scaled(points, image.shape[1] / rgb.shape[1]) for points in targets]
+    distances = [
+        distance(face_embedding(image, points), avatar.mean_embedding) for points, avatar in zip(targets, avatars)
+    ]
+    return Portrait(
+        image=image,
+        identity_distance=round(float(np.mean(distances)), 4),
+        face_distances=[round(d, 4) for d in distances],
+        references=references,
+        options=options,
+    )
+
+
+def _variant(options: PortraitOptions, round_: int) -> PortraitOptions:
+    """Past the avatar's reference faces, candidates lean further toward the avatar."""
+    if round_ == 0:
+        return options
+    step = 0.15 * round_
+    return dataclasses.replace(
+        options,
+        more_like_me=min(1.0, options.more_like_me + step),
+        more_like_me_before=min(1.0, options.more_like_me_before + step),
+    )
+
+
+def _likeness_variant(options: PortraitOptions) -> PortraitOptions:
+    return dataclasses.replace(options, more_like_me_before=1.0, face_shape_match=True)
+
+
+def _scaled(points: np.ndarray, factor: float) -> np.ndarray:
+    out = points.copy()
+    out *= factor
+    return out
+
+
+def timed(function, *args, **kwargs):
+    """Run ``function`` and return (result, seconds) — the CLI's ``cost_time``."""
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return result, round(time.perf_counter() - start, 3)
