@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import struct
 
 import numpy as np
 import pytest
@@ -87,10 +88,6 @@ def test_decode_applies_exif_orientation():
     assert np.allclose(decoded.rgb[10, 10], BLUE, atol=8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/imaging.py:74 reads image.format after ImageOps.exif_transpose returned a copy without it",
-)
 def test_decode_reports_format_of_exif_rotated_jpeg():
     assert imaging.decode(exif_rotated_jpeg()).format == "JPEG"
 
@@ -132,12 +129,62 @@ def test_decode_downscales_large_photo_to_2048_and_keeps_original_size():
     assert decoded.scale == pytest.approx(2048 / 6000)
 
 
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A 16 x 16 JPEG whose header claims ``width`` x ``height``: a bomb of a few hundred bytes."""
+    data = bytearray(encode(Image.new("RGB", (16, 16), RED), "JPEG"))
+    frame = data.index(b"\xff\xc0")  # baseline start-of-frame: length, precision, height, width
+    data[frame + 5 : frame + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
 def test_decode_refuses_decompression_bomb_as_too_large():
     # 81 MP of one-bit pixels compress to about 10 kB: only the header tells.
     bomb = encode(Image.new("1", (9000, 9000)), "PNG")
     assert len(bomb) < 100_000
 
     assert decode_error(bomb).code == ErrorCode.IMAGE_TOO_LARGE
+
+
+@pytest.mark.parametrize(
+    "width, height",
+    [(13000, 5000), (10000, 10000), (20000, 20000)],  # Pillow warns over 64 MP and refuses over 128 MP
+)
+def test_decode_explains_too_many_pixels_in_our_words(width, height):
+    error = decode_error(jpeg_claiming(width, height))
+
+    assert error.code == ErrorCode.IMAGE_TOO_LARGE
+    assert error.message == f"The image is {width}x{height} ({width * height / 1e6:.0f} MP); the limit is 64 MP."
+
+
+def test_jpeg_draft_reduces_a_3_to_2_photo_by_half_for_2048_px():
+    image = Image.open(io.BytesIO(encode(Image.new("RGB", (6000, 4000), RED), "JPEG")))
+
+    imaging._draft(image, 2048)
+
+    assert image.size == (3000, 2000)
+
+
+@pytest.mark.parametrize("size", [(6000, 4000), (4000, 6000), (4100, 2000), (2049, 1000), (16400, 900)])
+def test_jpeg_draft_keeps_the_long_side_at_2048_px_or_more(size):
+    image = Image.open(io.BytesIO(encode(Image.new("RGB", size, RED), "JPEG")))
+
+    imaging._draft(image, 2048)
+
+    assert max(image.size) >= 2048
+
+
+def test_read_names_why_a_file_cannot_be_read(tmp_path):
+    with pytest.raises(EngineError) as caught:
+        imaging.read(tmp_path)
+
+    assert caught.value.code == ErrorCode.IMAGE_DECODE
+    assert caught.value.message == f"Cannot read {tmp_path}: Is a directory."
+
+
+def test_read_error_without_strerror_does_not_say_none():
+    # An OSError raised with a plain message (as libraries and filesystems may) has no strerror.
+    assert imaging._reason(OSError("the share went away")) == "the share went away"
+    assert imaging._reason(OSError()) == "OSError"
 
 
 def test_decode_refuses_files_over_40_mb_as_too_large():
