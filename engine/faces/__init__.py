@@ -60,7 +60,9 @@ def analyze_faces(rgb: np.ndarray, *, embed: bool = True, limit: int | None = No
         if embed and points is not None:
             face.embedding = face_embedding(rgb, points)
         faces.append(face)
-    return faces
+    # The mesh outline box can shift a face's centre past a neighbour's (a turned head), so the
+    # order is taken from the final boxes, not the detector's.
+    return sorted(faces, key=lambda face: (face.box[0] + face.box[2]) / 2)
 
 
 def _box_of(points: np.ndarray | None, detection: Detection) -> tuple[float, float, float, float]:
