@@ -1,14 +1,16 @@
 """The photo check: is each photo usable for an avatar, and if not, why.
 
 Every photo gets the seeds' code and message (api-compat.md: 1 success ... 6 not the same
-person), a ``frontal`` flag, and plain-language ``reasons`` a website can show. Codes are the
-hard verdict; reasons also list soft problems (small, blurred, dark, turned) that lower a
-photo's weight in the avatar without refusing it.
+person), a ``frontal`` flag, plain-language ``reasons`` a website can show and ``notes`` that
+are information, not problems (the photo was scaled down). Codes are the hard verdict; reasons
+also list soft problems (small, blurred, dark, turned) that lower a photo's weight in the avatar
+without refusing it.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -48,6 +50,9 @@ MAX_TURN_DEGREES = 15.0
 class Reason:
     key: str  # stable, for code: face_small, blurred, turned ...
     text: str  # for people
+    # A problem is shown to the person; info (the photo was scaled down) is only worth a note:
+    # every phone photo would otherwise carry a "problem".
+    severity: Literal["problem", "info"] = "problem"
 
 
 @dataclass
@@ -77,12 +82,14 @@ class PhotoCheck:
         return self.face.pose.frontal_score() * self.quality.score()
 
     def as_dict(self) -> dict:
+        problems = [reason for reason in self.reasons if reason.severity == "problem"]
         return {
             "code": self.code,
             "message": self.message,
             "frontal": self.frontal,
-            "reasons": [reason.text for reason in self.reasons],
-            "reason_keys": [reason.key for reason in self.reasons],
+            "reasons": [reason.text for reason in problems],
+            "reason_keys": [reason.key for reason in problems],
+            "notes": [reason.text for reason in self.reasons if reason.severity == "info"],
         }
 
 
@@ -180,7 +187,11 @@ def _resolution_reasons(size: tuple[int, int], *, for_training: bool) -> list[Re
         )
     if max(width, height) > MAX_SIDE_PX:
         reasons.append(
-            Reason("resolution_high", f"The photo is {width}x{height} px; it is scaled down to {MAX_SIDE_PX} px.")
+            Reason(
+                "resolution_high",
+                f"The photo is {width}x{height} px; it is scaled down to {MAX_SIDE_PX} px.",
+                severity="info",
+            )
         )
     return reasons
 

@@ -1,6 +1,8 @@
 """engine.check: the seeds' per-photo codes (1-6), the frontal flag and the reasons people see."""
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -72,6 +74,22 @@ def test_check_flags_tiny_photo_as_low_resolution(astronaut, encode_png):
     result = check.check_photo(encode_png(resized(astronaut, 200))).as_dict()
 
     assert "resolution_low" in result["reason_keys"]
+
+
+def test_check_notes_a_scaled_down_photo_without_calling_it_a_problem(astronaut):
+    buffer = io.BytesIO()
+    Image.fromarray(resized(astronaut, 2400)).save(buffer, "JPEG", quality=90)
+
+    result = check.check_photo(buffer.getvalue()).as_dict()
+
+    assert result["code"] == 1
+    assert result["notes"] == ["The photo is 2400x2400 px; it is scaled down to 2048 px."]
+    assert "resolution_high" not in result["reason_keys"]
+    assert not any("scaled down" in text for text in result["reasons"])
+
+
+def test_check_has_no_notes_for_a_photo_used_as_it_is(astronaut_check):
+    assert astronaut_check["notes"] == []
 
 
 def test_check_marks_cameraman_among_astronaut_photos_as_code_6(astronaut, astronaut_png, cameraman_png, encode_png):
