@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 from skimage.measure import blur_effect
 
+from .errors import EngineError, ErrorCode
 from .faces import Face
 from .faces import landmarks as lm
 
@@ -54,7 +55,9 @@ EYES_CLOSED = 0.13
 
 def face_quality(rgb: np.ndarray, face: Face) -> FaceQuality:
     points = face.points
-    assert points is not None, "quality needs the face mesh"
+    if points is None:
+        # A caller's mistake, not the photo's: the check only measures faces whose mesh fitted.
+        raise EngineError(ErrorCode.INTERNAL, "Face quality needs the face's landmarks; this face has none.")
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     x0, y0, x1, y1 = (int(round(v)) for v in face.box)
     x0, y0 = max(x0, 0), max(y0, 0)
