@@ -1,0 +1,234 @@
+"""Speed and quality of the classic engine on ../shared/data, with a naive baseline in the same run.
+
+Run: .venv/bin/python -m bench.engine [--data DIR] [--quick]
+Writes bench/results/engine.json and bench/results/contact_sheet.png (look at it).
+
+Measured, medians on this machine: the check of one 1024 px photo; an avatar from 10 photos of
+1024 px; a portrait at 1024 px with default options; each portrait's identity distance to its
+avatar's mean embedding and how much of the template outside the face changed. The baseline is
+the plain warp-and-clone (5-keypoint similarity warp + OpenCV's Poisson seamlessClone).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from engine import imaging
+from engine.check import check_photo
+from engine.faces import analyze_faces, distance
+from engine.faces.embed import face_embedding
+from engine.identity import Avatar, avatar_build
+from engine.portrait import portrait_create
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+SIDE = 1024
+IDENTITY_TARGET = 0.40
+SHEET_AVATARS, SHEET_TEMPLATES = 4, 4
+# People with at least three real photos, and the dlib "johns" (150 px face chips).
+AVATAR_PEOPLE = ("obama", "alex_lacamoire", "kit_harington", "mark_zuckerberg",
+                 "john_salley", "john_savage", "john_schneider", "john_shimkus", "john_simm")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = os.environ.get("STUDIO_TEST_DATA") or REPO.parent / "shared" / "data"
+    parser.add_argument("--data", type=Path, default=Path(default))
+    parser.add_argument("--quick", action="store_true", help="fewer templates, for a smoke run")
+    args = parser.parse_args()
+    if not (args.data / "manifest.csv").is_file():
+        raise SystemExit(f"{args.data} has no manifest.csv: set STUDIO_TEST_DATA to the shared data folder.")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    rows = list(csv.DictReader((args.data / "manifest.csv").open()))
+
+    report: dict = {"machine": _machine(), "data": str(args.data)}
+    report["check"] = bench_check(args.data, rows)
+    report["avatar"] = bench_avatar(args.data)
+    avatars = build_avatars(args.data, rows)
+    templates = load_templates(args.data, quick=args.quick)
+    report["portrait"], sheet = bench_portraits(avatars, templates)
+    (RESULTS / "engine.json").write_text(json.dumps(report, indent=1))
+    sheet.save(RESULTS / "contact_sheet.png")
+    _summary(report)
+
+
+def _machine() -> dict:
+    return {"cpus": os.cpu_count(), "cv2_threads": cv2.getNumThreads()}
+
+
+def _median_ms(samples: list[float]) -> float:
+    return round(1000 * statistics.median(samples), 1)
+
+
+def _at_side(rgb: np.ndarray, side: int = SIDE) -> np.ndarray:
+    scale = side / max(rgb.shape[:2])
+    size = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))
+
+
+def bench_check(data: Path, rows: list[dict]) -> dict:
+    """The check of real single-face photos, each re-encoded at 1024 px on the long side."""
+    photos = [
+        imaging.encode(_at_side(imaging.read(data / r["file"]).rgb), quality=92)
+        for r in rows
+        if r["file"].startswith("faces/") and r["kind"] == "photo"
+    ]
+    check_photo(photos[0])  # load the models outside the measurement
+    times = []
+    for photo in photos:
+        start = time.perf_counter()
+        check_photo(photo)
+        times.append(time.perf_counter() - start)
+    return {"photos": len(photos), "median_ms": _median_ms(times), "max_ms": round(1000 * max(times), 1),
+            "target_ms": 150}
+
+
+def bench_avatar(data: Path) -> dict:
+    """An avatar from 10 photos of 1024 px: obama's four real photos, mirrored and re-cropped
+    to make ten (the shared data has no person with ten full-size photos)."""
+    base = [_at_side(imaging.read(p).rgb) for p in sorted((data / "faces" / "obama").iterdir())]
+    variants = base + [img[:, ::-1] for img in base] + [_at_side(img[40:-40, 30:-30]) for img in base[:2]]
+    photos = [imaging.encode(np.ascontiguousarray(img), quality=92) for img in variants[:10]]
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        avatar, _ = avatar_build(photos)
+        times.append(time.perf_counter() - start)
+    return {"photos": len(photos), "used": len(avatar.faces), "median_s": round(statistics.median(times), 3),
+            "target_s": 3.0}
+
+
+def build_avatars(data: Path, rows: list[dict]) -> dict[str, Avatar]:
+    avatars = {}
+    for person in AVATAR_PEOPLE:
+        files = sorted(r["file"] for r in rows if r["person"] == person)[:10]
+        avatars[person], _ = avatar_build([(data / f).read_bytes() for f in files], names=files)
+    return avatars
+
+
+def load_templates(data: Path, *, quick: bool) -> dict[str, np.ndarray]:
+    paths = sorted((data / "templates" / "easyphoto").glob("*.jpg"))
+    paths += sorted((data / "templates" / "facechain_styles").glob("*.jpg"))
+    if quick:
+        paths = paths[::4]
+    return {f"{p.parent.name}/{p.name}": _at_side(imaging.read(p).rgb) for p in paths}
+
+
+def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]):
+    ours_t, base_t, ours_d, base_d, outside = [], [], [], [], []
+    per_avatar: dict[str, list[float]] = {}
+    sheet_rows = []
+    for index, (person, avatar) in enumerate(avatars.items()):
+        row = [avatar.reference.crop]
+        for name, template in templates.items():
+            face = analyze_faces(template, embed=False)
+            if len(face) != 1:
+                continue
+            start = time.perf_counter()
+            portrait = portrait_create(template, [avatar])[0]
+            ours_t.append(time.perf_counter() - start)
+            ours_d.append(portrait.identity_distance)
+            per_avatar.setdefault(person, []).append(portrait.identity_distance)
+            outside.append(_changed_outside(template, portrait.image, face[0].box))
+            start = time.perf_counter()
+            naive = warp_and_clone(template, face[0].points, avatar)
+            base_t.append(time.perf_counter() - start)
+            base_d.append(distance(face_embedding(naive, face[0].points), avatar.mean_embedding))
+            if index < SHEET_AVATARS and len(row) < 1 + 3 * SHEET_TEMPLATES:
+                row += [template, _zoom(template, face[0].box), _zoom(portrait.image, face[0].box)]
+        if index < SHEET_AVATARS:
+            sheet_rows.append(row)
+    ours = np.array(ours_d)
+    report = {
+        "portraits": len(ours_d),
+        "templates": len(templates),
+        "avatars": len(avatars),
+        "median_s": round(statistics.median(ours_t), 3),
+        "target_s": 1.0,
+        "identity_median": round(float(np.median(ours)), 4),
+        "identity_within_target": round(float((ours < IDENTITY_TARGET).mean()), 3),
+        "identity_target": IDENTITY_TARGET,
+        "identity_per_avatar": {p: round(float(np.median(d)), 4) for p, d in per_avatar.items()},
+        "outside_face_changed_max": round(max(outside), 6),
+        "baseline_warp_and_clone": {
+            "median_s": round(statistics.median(base_t), 3),
+            "identity_median": round(float(np.median(base_d)), 4),
+            "identity_within_target": round(float((np.array(base_d) < IDENTITY_TARGET).mean()), 3),
+        },
+    }
+    report["time_ratio_vs_baseline"] = round(report["median_s"] / max(report["baseline_warp_and_clone"]["median_s"], 1e-6), 2)
+    return report, _sheet(sheet_rows)
+
+
+def _changed_outside(template: np.ndarray, portrait: np.ndarray, box) -> float:
+    """Share of pixels outside the face box grown 1.8x that differ by more than 2 levels."""
+    x0, y0, x1, y1 = box
+    cx, cy, half = (x0 + x1) / 2, (y0 + y1) / 2, 0.9 * max(x1 - x0, y1 - y0)
+    outside = np.ones(template.shape[:2], bool)
+    outside[max(int(cy - half), 0): int(cy + half), max(int(cx - half), 0): int(cx + half)] = False
+    differs = np.abs(template.astype(np.int16) - portrait.astype(np.int16)).max(axis=2) > 2
+    return float(differs[outside].mean())
+
+
+def warp_and_clone(template: np.ndarray, points: np.ndarray, avatar: Avatar) -> np.ndarray:
+    """The naive baseline: similarity from the 5 keypoints, then Poisson cloning of the hull."""
+    from engine.faces import landmarks as lm
+
+    reference = avatar.reference
+    source = lm.keypoints5(reference.points)
+    target = lm.keypoints5(points)
+    matrix, _ = cv2.estimateAffinePartial2D(source, target)
+    height, width = template.shape[:2]
+    warped = cv2.warpAffine(reference.crop, matrix, (width, height), flags=cv2.INTER_LINEAR)
+    hull = cv2.convexHull(np.round(points[lm.FACE_OVAL, :2]).astype(np.int32))
+    mask = np.zeros((height, width), np.uint8)
+    cv2.fillConvexPoly(mask, hull, 255)
+    x, y, w, h = cv2.boundingRect(hull)
+    centre = (x + w // 2, y + h // 2)
+    return cv2.seamlessClone(warped, template, mask, centre, cv2.NORMAL_CLONE)
+
+
+def _zoom(image: np.ndarray, box) -> np.ndarray:
+    """The face and a margin around it: where seams and colour faults would show."""
+    x0, y0, x1, y1 = box
+    cx, cy, half = (x0 + x1) / 2, (y0 + y1) / 2, 0.8 * max(x1 - x0, y1 - y0)
+    top, left = max(int(cy - half), 0), max(int(cx - half), 0)
+    return image[top: int(cy + half), left: int(cx + half)]
+
+
+def _sheet(rows: list[list[np.ndarray]], tile: int = 256) -> Image.Image:
+    columns = max(len(r) for r in rows)
+    sheet = Image.new("RGB", (columns * tile, len(rows) * tile), "white")
+    for y, row in enumerate(rows):
+        for x, image in enumerate(row):
+            thumb = Image.fromarray(image)
+            thumb.thumbnail((tile, tile))
+            sheet.paste(thumb, (x * tile + (tile - thumb.width) // 2, y * tile + (tile - thumb.height) // 2))
+    return sheet
+
+
+def _summary(report: dict) -> None:
+    c, a, p = report["check"], report["avatar"], report["portrait"]
+    b = p["baseline_warp_and_clone"]
+    print(f"check    median {c['median_ms']} ms per 1024 px photo (target <= {c['target_ms']})")
+    print(f"avatar   median {a['median_s']} s from {a['photos']} photos (target <= {a['target_s']})")
+    print(f"portrait median {p['median_s']} s at 1024 px (target <= {p['target_s']}); "
+          f"baseline warp-and-clone {b['median_s']} s (x{p['time_ratio_vs_baseline']})")
+    print(f"identity median {p['identity_median']}, {100 * p['identity_within_target']:.0f} % within "
+          f"{p['identity_target']} (baseline: {b['identity_median']}, {100 * b['identity_within_target']:.0f} %); "
+          f"{p['portraits']} portraits")
+    print(f"outside the face changed: at most {100 * p['outside_face_changed_max']:.3f} % of pixels")
+    print(f"wrote {RESULTS / 'engine.json'} and {RESULTS / 'contact_sheet.png'}")
+
+
+if __name__ == "__main__":
+    main()
