@@ -22,6 +22,7 @@ from ..identity import AvatarFace
 from ..makeup import transfer_makeup
 from ..options import PortraitOptions
 from ..retouch import retouch_skin
+from .occlusion import occlusion_mask
 from .warp import liquify, mesh_warp
 
 # Rigid parts of the head (no jaw, no lips): the 3D fit must not follow an open mouth.
@@ -31,7 +32,7 @@ _RIGID = np.array(
 )
 PROCESS_FACE_WIDTH = 400  # px: crop_face_preprocess works on the face at about this width
 ROI_FACTOR = 1.8  # the work area around the face, relative to its size
-LIQUIFY_RING = 1.35  # the template moves inside this many face radii, and not beyond
+LIQUIFY_RING = 1.15  # the template moves inside this many face radii (from its centre), not beyond
 # Of the forehead above the brows, this share is the avatar's; the rest stays the template's so
 # fringes and hairlines survive (0.45 -> 0.7 took portraits within 0.40 from 78 % to 83 %).
 FOREHEAD_KEEP = 0.7
@@ -61,11 +62,15 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     roi, moved = liquify(roi, points, target, anchor_radius=LIQUIFY_RING)
     warped, coverage = mesh_warp(face.crop, face.points, target, (roi.shape[1], roi.shape[0]))
     face_width = masks.eye_distance(target) * 2.3
-    alpha = _blend_mask(target, roi.shape, options.mask_region, face_width) * coverage
+    # Whatever is not skin is kept out: on the template (fringe, veil, hand) the template
+    # stays in front; on the avatar (background or hair at the edge of the reference face)
+    # the template's skin shows instead.
+    clear = (1.0 - occlusion_mask(roi, target, face_width)) * (1.0 - occlusion_mask(warped, target, face_width))
+    alpha = _blend_mask(target, roi.shape, options.mask_region, face_width) * coverage * clear
     alpha = cv2.GaussianBlur(alpha, (0, 0), max(face_width * 0.01, 0.5))
     upscaled = face_width / max(masks.eye_distance(face.points) * 2.3, 1.0)
 
-    fused = _recolour(warped, roi, target, target, alpha, options, face_width)
+    fused = _recolour(warped, roi, target, alpha, clear, options, face_width)
     out = roi.astype(np.float32) + alpha[:, :, None] * (fused.astype(np.float32) - roi)
     out = np.clip(out + 0.5, 0, 255).astype(np.uint8)
     if options.color_shift_last:
@@ -157,18 +162,23 @@ def _low_pass(lab: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def _recolour(
-    warped: np.ndarray, roi: np.ndarray, target: np.ndarray, template_points: np.ndarray,
-    alpha: np.ndarray, options: PortraitOptions, face_width: float,
+    warped: np.ndarray, roi: np.ndarray, target: np.ndarray, alpha: np.ndarray, clear: np.ndarray,
+    options: PortraitOptions, face_width: float,
 ) -> np.ndarray:
     lab_w, lab_t = to_lab(warped), to_lab(roi)
-    skin_target = masks.skin_mask(target, roi.shape)
-    skin_template = masks.skin_mask(template_points, roi.shape)
-    skin = cv2.bitwise_and(skin_target, skin_template)
+    skin = masks.skin_mask(target, roi.shape)
+    skin[clear < 0.5] = 0
+    # The rim of either face is where background and hair sneak in: read colour and light
+    # from the inner face only (measured: a white studio backdrop at a reference's cheek made
+    # the whole face a shade darker) and let the normalised blur carry the light to the edges.
+    inner = masks.face_mask(target, roi.shape, region="face")
+    inner = cv2.erode(inner, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)), iterations=max(1, int(face_width * 0.03)))
+    skin[inner == 0] = 0
     if options.color_shift_middle:
         lab_w = transfer_lab(lab_w, skin, lab_stats(lab_t, skin), strength=1.0, contrast=0.5)
     # The template's light on the avatar's features: the avatar keeps its detail (identity),
     # the low frequencies (light direction, colour cast) move toward the template's.
-    region = (alpha > 0.05).astype(np.float32) * (skin > 0).astype(np.float32)
+    region = (skin > 0).astype(np.float32)
     sigma = face_width / 10
     low_w = _low_pass(lab_w, region, sigma)
     low_t = _low_pass(lab_t, region, sigma)
