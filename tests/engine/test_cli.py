@@ -1,0 +1,173 @@
+"""python -m engine: the command line that benchmarks and outside checks drive, run as they run it."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine import imaging
+from engine.check import SAME_PERSON_THRESHOLD
+from engine.identity import avatar_load
+
+REPO = Path(__file__).resolve().parents[2]
+NO_FACE_MESSAGE = "There is not face in template. Please Give a new template."
+
+
+def engine(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *map(str, args)], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+
+
+def output_of(result: subprocess.CompletedProcess) -> dict:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, astronaut_png, coffee_png, grace_hopper_path) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("cli")
+    paths = {"astronaut": folder / "astronaut.png", "coffee": folder / "coffee.png", "notes": folder / "notes.pdf"}
+    paths["astronaut"].write_bytes(astronaut_png)
+    paths["coffee"].write_bytes(coffee_png)
+    paths["notes"].write_bytes(b"%PDF-1.7 this is not a photo")
+    paths["hopper"] = grace_hopper_path
+    return paths
+
+
+@pytest.fixture(scope="module")
+def checked(files) -> dict:
+    return output_of(engine("check", files["astronaut"], files["notes"], "--json"))
+
+
+@pytest.fixture(scope="module")
+def trained(files, tmp_path_factory) -> tuple[dict, Path]:
+    out = tmp_path_factory.mktemp("train") / "avatar"
+    # The photo without a face comes first: the reference must still be the astronaut.
+    return output_of(engine("train", files["coffee"], files["astronaut"], "--out", out, "--json")), out
+
+
+@pytest.fixture(scope="module")
+def created(files, trained, tmp_path_factory) -> tuple[dict, Path]:
+    out = tmp_path_factory.mktemp("create") / "portrait.jpg"
+    _, avatar = trained
+    result = engine("create", "--avatar", avatar, "--template", files["hopper"], "--out", out, "--n", "2", "--json")
+    return output_of(result), out
+
+
+def test_cli_check_gives_results_and_cost_time(checked):
+    assert set(checked) == {"results", "cost_time"}
+    assert isinstance(checked["cost_time"], float) and checked["cost_time"] > 0
+
+
+def test_cli_check_gives_each_photo_path_code_message_frontal_and_reasons(checked, files):
+    for result, name in zip(checked["results"], ["astronaut", "notes"], strict=True):
+        assert {"path", "code", "message", "frontal", "reasons"} <= set(result)
+        assert result["path"] == str(files[name])
+
+
+def test_cli_check_passes_a_photo_as_code_1(checked):
+    astronaut = checked["results"][0]
+
+    assert (astronaut["code"], astronaut["message"], astronaut["frontal"]) == (1, "success", True)
+
+
+def test_cli_check_marks_a_non_image_as_code_2(checked):
+    notes = checked["results"][1]
+
+    assert (notes["code"], notes["message"], notes["frontal"]) == (2, "Image decode error.", False)
+    assert notes["reasons"]
+
+
+def test_cli_train_says_how_many_photos_it_used_and_which_is_the_reference(trained, files):
+    result, _ = trained
+
+    assert result["photos_used"] == 1
+    assert result["reference"] == str(files["astronaut"])
+    assert [r["code"] for r in result["results"]] == [3, 1]
+
+
+def test_cli_train_writes_an_avatar_that_loads(trained, files):
+    _, folder = trained
+
+    avatar = avatar_load(folder)
+
+    assert [face.source for face in avatar.faces] == [str(files["astronaut"])]
+
+
+def test_cli_create_writes_out_and_out_2_with_n_2(created):
+    result, out = created
+
+    assert [o["path"] for o in result["outputs"]] == [str(out), str(out.with_name("portrait_2.jpg"))]
+    assert out.is_file() and out.with_name("portrait_2.jpg").is_file()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["portrait.jpg", "portrait_2.jpg"]
+
+
+def test_cli_create_lists_outputs_best_first(created):
+    distances = [output["identity_distance"] for output in created[0]["outputs"]]
+
+    assert distances == sorted(distances)
+    assert all(0 < d < SAME_PERSON_THRESHOLD for d in distances)
+
+
+def test_cli_create_writes_jpegs_of_the_templates_size(created, files):
+    template = imaging.read(files["hopper"]).rgb
+
+    for output in created[0]["outputs"]:
+        image = imaging.read(output["path"])
+        assert image.format == "JPEG" and image.rgb.shape == template.shape
+
+
+def test_cli_create_writes_the_portrait_not_the_template(created, files):
+    template = imaging.read(files["hopper"]).rgb
+    portrait = imaging.read(created[0]["outputs"][0]["path"]).rgb
+
+    assert np.abs(portrait.astype(int) - template.astype(int)).max() > 50
+
+
+def test_cli_create_gives_cost_time(created):
+    assert isinstance(created[0]["cost_time"], float) and created[0]["cost_time"] > 0
+
+
+@pytest.fixture(scope="module")
+def no_face_run(files, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    out = tmp_path_factory.mktemp("refused") / "out" / "portrait.jpg"
+    result = engine("create", "--reference", files["astronaut"], "--template", files["coffee"], "--out", out, "--json")
+    return result, out
+
+
+def test_cli_create_with_a_template_without_face_exits_2(no_face_run):
+    assert no_face_run[0].returncode == 2
+
+
+def test_cli_create_with_a_template_without_face_says_why_in_one_error_line(no_face_run):
+    result, _ = no_face_run
+
+    assert result.stderr == f"error: {NO_FACE_MESSAGE}\n"
+    assert result.stdout == ""
+
+
+def test_cli_create_with_a_template_without_face_writes_nothing(no_face_run):
+    _, out = no_face_run
+
+    assert not out.exists() and not out.parent.exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine/__main__.py:134 lets argparse refuse --n 9 (choices): its usage block and "
+    "'python -m engine create: error: ...' make stderr 4 lines, not one 'error: ...' line",
+)
+def test_cli_create_with_n_out_of_range_says_why_in_one_error_line(files, tmp_path):
+    out = tmp_path / "portrait.jpg"
+
+    result = engine(
+        "create", "--reference", files["astronaut"], "--template", files["hopper"], "--out", out, "--n", "9"
+    )
+
+    assert result.returncode == 2 and not out.exists()
+    assert result.stderr.startswith("error:") and result.stderr.count("\n") == 1

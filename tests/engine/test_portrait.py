@@ -1,0 +1,291 @@
+"""engine.portrait: an avatar's face placed into real templates, measured independently.
+
+Every identity claim here is measured afresh: the portrait is analysed again, the face over the
+template's face is taken, and its embedding compared with the avatar's mean embedding (and with
+the template's own face) against the same-person threshold.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine import imaging
+from engine.check import SAME_PERSON_THRESHOLD
+from engine.errors import EngineError, ErrorCode
+from engine.faces import analyze_faces, distance
+from engine.identity import avatar_build
+from engine.portrait import portrait_create
+
+NO_FACE_MESSAGE = "There is not face in template. Please Give a new template."
+FACE_COUNT_MESSAGE = "Please confirm if the number of faces in the template corresponds to the user ID."
+DECODE_MESSAGE = "Template image decode error. Provide a new template"
+GROW = 1.6  # the generous surround of the face box the portrait may change
+FAR = 2.5  # beyond this, not one pixel may change
+
+STYLE_TEMPLATES = ["facechain_styles/Men_suit.jpg", "facechain_styles/Gentleman.jpg"]
+EASYPHOTO_TEMPLATES = [f"easyphoto/{n}.jpg" for n in (1, 3, 4, 5, 6, 7, 8, 9)]
+MULTI_TEMPLATES = [
+    "facechain_inpaint/00_20230125X0028177.jpg",
+    "facechain_inpaint/00_20240126X0017139.jpg",
+    "facechain_inpaint/00_20240126X0017503.jpg",
+]
+# The liquify that reshapes the template's head reaches past the 1.6x box in these (by 2 to 67
+# levels when written): their faces are narrow for their mesh, so the ring lands at 1.6-1.66x.
+LIQUIFY_REASON = (
+    "engine/fusion/warp.py:23-25 anchors the liquify at LIQUIFY_RING (1.15, engine/fusion/fuse.py:35) x the "
+    "mesh's largest radius around its centroid: for a narrow face that ring (plus the resize spill) lies "
+    "outside the face box grown 1.6x, so hair beside the face moves"
+)
+LIQUIFIED_BEYOND_GROW = {"easyphoto/3.jpg", "easyphoto/5.jpg", "easyphoto/6.jpg"}
+
+
+def template_param(name: str):
+    if name in LIQUIFIED_BEYOND_GROW:
+        return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=LIQUIFY_REASON))
+    return name
+
+
+def read_template(path: Path) -> np.ndarray:
+    """Templates at most 1024 px a side, as the studio's tests use them."""
+    return imaging.decode(path.read_bytes(), max_side=1024).rgb
+
+
+def only_face(rgb: np.ndarray):
+    """The template's own face, analysed afresh with its embedding."""
+    (face,) = analyze_faces(rgb)
+    return face
+
+
+def max_change_outside(portrait: np.ndarray, template: np.ndarray, mask: np.ndarray) -> int:
+    difference = np.abs(portrait.astype(np.int16) - template.astype(np.int16)).max(axis=2)
+    return int(difference[mask].max())
+
+
+# --- train-free: the astronaut's one photo into Grace Hopper (no shared data needed) -------------
+
+
+@pytest.fixture(scope="module")
+def hopper(grace_hopper_jpg) -> np.ndarray:
+    return imaging.decode(grace_hopper_jpg).rgb
+
+
+@pytest.fixture(scope="module")
+def hopper_portraits(grace_hopper_jpg, astronaut_avatar):
+    return portrait_create(grace_hopper_jpg, [astronaut_avatar], n=3)
+
+
+@pytest.fixture(scope="module")
+def hopper_face(hopper):
+    return only_face(hopper)
+
+
+def test_train_free_portrait_face_is_the_avatars_person(hopper_portraits, hopper_face, face_at, astronaut_avatar):
+    face = face_at(hopper_portraits[0].image, hopper_face.box)
+
+    assert distance(face.embedding, astronaut_avatar.mean_embedding) < SAME_PERSON_THRESHOLD
+
+
+def test_train_free_portrait_face_is_no_longer_the_templates_person(hopper_portraits, hopper_face, face_at):
+    face = face_at(hopper_portraits[0].image, hopper_face.box)
+
+    assert distance(face.embedding, hopper_face.embedding) > SAME_PERSON_THRESHOLD
+
+
+def test_portrait_reports_the_identity_distance_an_independent_measure_finds(
+    hopper_portraits, hopper_face, face_at, astronaut_avatar
+):
+    for portrait in hopper_portraits:
+        face = face_at(portrait.image, hopper_face.box)
+
+        assert portrait.identity_distance == pytest.approx(
+            distance(face.embedding, astronaut_avatar.mean_embedding), abs=0.03
+        )
+
+
+def test_portrait_has_the_templates_size(hopper_portraits, hopper):
+    for portrait in hopper_portraits:
+        assert portrait.image.shape == hopper.shape and portrait.image.dtype == np.uint8
+
+
+def test_portrait_keeps_the_template_outside_the_face(hopper_portraits, hopper, hopper_face, outside_box):
+    mask = outside_box(hopper.shape, hopper_face.box, GROW)
+
+    assert max_change_outside(hopper_portraits[0].image, hopper, mask) <= 1
+
+
+def test_portrait_keeps_the_far_background_byte_for_byte(hopper_portraits, hopper, hopper_face, outside_box):
+    mask = outside_box(hopper.shape, hopper_face.box, FAR)
+
+    for portrait in hopper_portraits:
+        assert max_change_outside(portrait.image, hopper, mask) == 0
+
+
+def test_portrait_n_3_gives_three_portraits_best_first(hopper_portraits):
+    distances = [portrait.identity_distance for portrait in hopper_portraits]
+
+    assert len(hopper_portraits) == 3
+    assert distances == sorted(distances)
+
+
+def test_portrait_n_3_gives_three_different_images(hopper_portraits):
+    first, second, third = (portrait.image for portrait in hopper_portraits)
+
+    assert not np.array_equal(first, second) and not np.array_equal(second, third)
+
+
+# --- template errors ---------------------------------------------------------------------------
+
+
+def portrait_error(template, avatars, **kwargs) -> EngineError:
+    with pytest.raises(EngineError) as caught:
+        portrait_create(template, avatars, **kwargs)
+    return caught.value
+
+
+def test_portrait_of_a_template_without_face_says_so_in_the_pai_words(coffee_png, astronaut_avatar):
+    error = portrait_error(coffee_png, [astronaut_avatar])
+
+    assert (error.code, error.message) == (ErrorCode.TEMPLATE_NO_FACE, NO_FACE_MESSAGE)
+
+
+@pytest.mark.parametrize("name", ["coffee.png", "dogs.jpg", "cat_chelsea.png"])
+def test_portrait_of_a_shared_template_without_human_face_says_so(shared_data, astronaut_avatar, name):
+    error = portrait_error((shared_data / "no_face" / name).read_bytes(), [astronaut_avatar])
+
+    assert (error.code, error.message) == (ErrorCode.TEMPLATE_NO_FACE, NO_FACE_MESSAGE)
+
+
+@pytest.mark.parametrize(
+    "data", [b"GIF89a not really", b"", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64], ids=["garbage", "empty", "broken_png"]
+)
+def test_portrait_of_undecodable_template_bytes_says_so_in_the_pai_words(astronaut_avatar, data):
+    error = portrait_error(data, [astronaut_avatar])
+
+    assert (error.code, error.message) == (ErrorCode.TEMPLATE_DECODE, DECODE_MESSAGE)
+
+
+def test_portrait_of_a_truncated_template_says_it_cannot_be_decoded(grace_hopper_jpg, astronaut_avatar):
+    error = portrait_error(grace_hopper_jpg[: len(grace_hopper_jpg) // 3], [astronaut_avatar])
+
+    assert (error.code, error.message) == (ErrorCode.TEMPLATE_DECODE, DECODE_MESSAGE)
+
+
+def test_portrait_with_more_avatars_than_template_faces_says_so(grace_hopper_jpg, astronaut_avatar):
+    error = portrait_error(grace_hopper_jpg, [astronaut_avatar, astronaut_avatar])
+
+    assert (error.code, error.message) == (ErrorCode.FACE_COUNT, FACE_COUNT_MESSAGE)
+
+
+@pytest.mark.parametrize("n", [0, 9])
+def test_portrait_count_outside_1_to_8_is_refused(grace_hopper_jpg, astronaut_avatar, n):
+    assert portrait_error(grace_hopper_jpg, [astronaut_avatar], n=n).code == ErrorCode.INVALID_OPTION
+
+
+def test_portrait_without_avatar_is_refused(grace_hopper_jpg):
+    assert portrait_error(grace_hopper_jpg, []).code == ErrorCode.INVALID_OPTION
+
+
+# --- an avatar of 11 photos into the studio's real templates (shared data) ----------------------
+
+
+@pytest.fixture(scope="module")
+def simm(built_avatar):
+    return built_avatar("john_simm").avatar
+
+
+@pytest.fixture(scope="module")
+def made(shared_data, simm):
+    """``made(name)``: (template, its face, the best portrait of john_simm in it), once a module."""
+    cache = {}
+
+    def make(name: str):
+        if name not in cache:
+            template = read_template(shared_data / "templates" / name)
+            cache[name] = (template, only_face(template), portrait_create(template, [simm])[0])
+        return cache[name]
+
+    return make
+
+
+@pytest.mark.parametrize("name", STYLE_TEMPLATES + EASYPHOTO_TEMPLATES)
+def test_portrait_face_is_the_avatars_person(made, face_at, simm, name):
+    _, template_face, portrait = made(name)
+
+    face = face_at(portrait.image, template_face.box)
+
+    assert distance(face.embedding, simm.mean_embedding) < SAME_PERSON_THRESHOLD
+
+
+@pytest.mark.parametrize("name", STYLE_TEMPLATES + EASYPHOTO_TEMPLATES)
+def test_portrait_face_is_no_longer_the_templates_person(made, face_at, name):
+    _, template_face, portrait = made(name)
+
+    face = face_at(portrait.image, template_face.box)
+
+    assert distance(face.embedding, template_face.embedding) > SAME_PERSON_THRESHOLD
+
+
+@pytest.mark.parametrize("name", [template_param(name) for name in STYLE_TEMPLATES + EASYPHOTO_TEMPLATES])
+def test_portrait_keeps_the_template_outside_the_face_in_real_templates(made, outside_box, name):
+    template, template_face, portrait = made(name)
+    mask = outside_box(template.shape, template_face.box, GROW)
+
+    assert max_change_outside(portrait.image, template, mask) <= 1
+
+
+@pytest.mark.parametrize("name", STYLE_TEMPLATES + EASYPHOTO_TEMPLATES)
+def test_portrait_keeps_the_far_background_of_real_templates_byte_for_byte(made, outside_box, name):
+    template, template_face, portrait = made(name)
+    mask = outside_box(template.shape, template_face.box, FAR)
+
+    assert max_change_outside(portrait.image, template, mask) == 0
+
+
+@pytest.mark.parametrize("name", STYLE_TEMPLATES + EASYPHOTO_TEMPLATES)
+def test_portrait_has_the_size_of_real_templates(made, name):
+    template, _, portrait = made(name)
+
+    assert portrait.image.shape == template.shape
+
+
+def test_train_free_portrait_from_one_photo_looks_like_other_photos_of_that_person(shared_data, face_at):
+    # obama/1.jpg is the only reference; obama/2.jpg, never seen by the engine, is the yardstick.
+    avatar, _ = avatar_build([(shared_data / "faces" / "obama" / "1.jpg").read_bytes()])
+    template = read_template(shared_data / "templates" / "facechain_styles" / "Men_suit.jpg")
+    (other_photo,) = analyze_faces(imaging.read(shared_data / "faces" / "obama" / "2.jpg").rgb)
+
+    portrait = portrait_create(template, [avatar])[0]
+    face = face_at(portrait.image, only_face(template).box)
+
+    assert distance(face.embedding, other_photo.embedding) < SAME_PERSON_THRESHOLD
+
+
+# --- two people ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pair(built_avatar):
+    return built_avatar("john_simm").avatar, built_avatar("john_salley").avatar
+
+
+@pytest.mark.parametrize("name", MULTI_TEMPLATES)
+def test_portrait_of_two_people_gives_each_face_its_own_avatar(shared_data, pair, face_at, name):
+    template = read_template(shared_data / "templates" / name)
+    left, right = analyze_faces(template, embed=False)
+
+    portrait = portrait_create(template, list(pair))[0]
+
+    for template_face, own, other in ((left, *pair), (right, *reversed(pair))):
+        face = face_at(portrait.image, template_face.box)
+        assert distance(face.embedding, own.mean_embedding) < SAME_PERSON_THRESHOLD
+        assert distance(face.embedding, own.mean_embedding) < distance(face.embedding, other.mean_embedding)
+
+
+def test_portrait_of_two_people_with_one_avatar_says_so_in_the_pai_words(shared_data, simm):
+    template = read_template(shared_data / "templates" / MULTI_TEMPLATES[0])
+
+    error = portrait_error(template, [simm])
+
+    assert (error.code, error.message) == (ErrorCode.FACE_COUNT, FACE_COUNT_MESSAGE)
