@@ -64,6 +64,8 @@ def command_train(args: argparse.Namespace) -> dict:
 
 def command_create(args: argparse.Namespace) -> dict:
     start = time.perf_counter()
+    if not 1 <= args.n <= MAX_CANDIDATES:
+        raise EngineError(ErrorCode.INVALID_OPTION, f"--n must be between 1 and {MAX_CANDIDATES}.")
     raw = {}
     for item in args.option:
         key, sep, value = item.partition("=")
@@ -131,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--template", required=True, metavar="IMAGE")
     create.add_argument("--out", required=True, metavar="OUT.jpg")
     create.add_argument("--option", action="append", default=[], metavar="KEY=VALUE")
-    create.add_argument("--n", type=int, default=1, choices=range(1, MAX_CANDIDATES + 1), metavar="N")
+    create.add_argument("--n", type=int, default=1, metavar="N", help=f"portraits to make, 1-{MAX_CANDIDATES}")
     create.add_argument("--json", action="store_true")
     create.set_defaults(run=command_create)
     return parser

@@ -118,7 +118,7 @@ def _avatar_face(check: PhotoCheck, name: str) -> AvatarFace:
             "pitch": face.pose.pitch,
             "roll": face.pose.roll,
             "face_px": round(face.size / (check.rgb.shape[1] / check.original_size[0]), 1),
-            "reasons": [reason.key for reason in check.reasons],
+            "reasons": [reason.key for reason in check.reasons if reason.severity == "problem"],
         },
     )
 
@@ -203,17 +203,25 @@ def avatar_load(path: str | Path) -> Avatar:
     count = len(entries)
     if points.shape != (count, 478, 3) or embeddings.shape != (count, 128) or count == 0:
         raise EngineError(ErrorCode.AVATAR_INVALID, "The avatar's arrays do not match its metadata.")
+    mean = np.asarray(meta.get("mean_embedding", []), dtype=np.float32)
+    if mean.shape != (128,) or not np.all(np.isfinite(mean)) or not np.all(np.isfinite(embeddings)):
+        raise EngineError(ErrorCode.AVATAR_INVALID, "The avatar's embeddings are missing or malformed.")
+    side = meta.get("crop_side", CROP_SIDE)
     faces = []
     for index, entry in enumerate(entries):
-        crop = imaging.read(folder / entry["crop"]).rgb
+        try:
+            crop = imaging.read(folder / entry["crop"]).rgb
+        except (EngineError, KeyError, TypeError) as exc:
+            raise EngineError(ErrorCode.AVATAR_INVALID, f"The avatar's face {index} cannot be read.") from exc
+        if crop.shape != (side, side, 3):
+            raise EngineError(ErrorCode.AVATAR_INVALID, f"The avatar's face {index} is not {side}x{side} px.")
         info = {k: v for k, v in entry.items() if k not in ("crop", "source", "score")}
         faces.append(
             AvatarFace(
-                crop=crop, points=points[index], embedding=embeddings[index], score=float(entry["score"]),
+                crop=crop, points=points[index], embedding=embeddings[index], score=float(entry.get("score", 0.0)),
                 source=entry.get("source", ""), info=info,
             )
         )
-    mean = np.asarray(meta["mean_embedding"], dtype=np.float32)
     extra = {k: meta[k] for k in ("photos_given", "photos_used", "few_photos", "created_at") if k in meta}
     return Avatar(faces=faces, mean_embedding=mean, meta=extra)
 
@@ -229,7 +237,7 @@ def _read_metadata(folder: Path) -> dict:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise EngineError(ErrorCode.AVATAR_INVALID, f"{folder} is not a {FORMAT} artifact.")
     version = meta.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= VERSION:
         raise EngineError(ErrorCode.AVATAR_INVALID, f"The avatar has format version {version}; this engine reads up to {VERSION}.")
     if not isinstance(meta.get("files"), dict) or not isinstance(meta.get("faces"), list):
         raise EngineError(ErrorCode.AVATAR_INVALID, "The avatar's metadata lacks its file list.")

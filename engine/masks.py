@@ -29,9 +29,14 @@ def features_mask(points: np.ndarray, shape: tuple[int, ...], *, grow: float = 0
     for region in (lm.RIGHT_EYE, lm.LEFT_EYE, lm.RIGHT_BROW, lm.LEFT_BROW, lm.LIPS_OUTER):
         _poly(mask, points, region, 255)
     if grow > 0:
-        radius = max(1, int(round(grow * eye_distance(points))))
-        mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
+        mask = grow_mask(mask, grow * eye_distance(points))
     return mask
+
+
+def grow_mask(mask: np.ndarray, radius: float) -> np.ndarray:
+    """Dilate by a disc of ``radius`` px, via a distance transform (big kernels are slow)."""
+    outside = cv2.distanceTransform((mask == 0).astype(np.uint8), cv2.DIST_L2, 3)
+    return np.where(outside <= radius, 255, 0).astype(np.uint8)
 
 
 def skin_mask(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

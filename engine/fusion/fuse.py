@@ -32,7 +32,7 @@ _RIGID = np.array(
 )
 PROCESS_FACE_WIDTH = 400  # px: crop_face_preprocess works on the face at about this width
 ROI_FACTOR = 1.8  # the work area around the face, relative to its size
-LIQUIFY_RING = 1.15  # the template moves inside this many face radii (from its centre), not beyond
+LIQUIFY_RING = 1.3  # the template moves inside its face outline scaled this much, not beyond
 # Of the forehead above the brows, this share is the avatar's; the rest stays the template's so
 # fringes and hairlines survive (0.45 -> 0.7 took portraits within 0.40 from 78 % to 83 %).
 FOREHEAD_KEEP = 0.7

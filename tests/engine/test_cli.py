@@ -157,11 +157,6 @@ def test_cli_create_with_a_template_without_face_writes_nothing(no_face_run):
     assert not out.exists() and not out.parent.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/__main__.py:134 lets argparse refuse --n 9 (choices): its usage block and "
-    "'python -m engine create: error: ...' make stderr 4 lines, not one 'error: ...' line",
-)
 def test_cli_create_with_n_out_of_range_says_why_in_one_error_line(files, tmp_path):
     out = tmp_path / "portrait.jpg"
 

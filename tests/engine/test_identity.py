@@ -306,11 +306,6 @@ def test_avatar_load_of_a_missing_folder_is_not_found(tmp_path):
     assert load_error(tmp_path / "nowhere").code == ErrorCode.AVATAR_NOT_FOUND
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/identity.py:208 decodes crops with imaging.read, whose IMAGE_DECODE error escapes "
-    "avatar_load instead of AVATAR_INVALID",
-)
 def test_avatar_load_refuses_an_undecodable_crop_with_matching_checksum(copy_of_saved):
     (copy_of_saved / "faces" / "00.jpg").write_bytes(b"not a jpeg")
     resign(copy_of_saved, "faces/00.jpg")
@@ -318,11 +313,6 @@ def test_avatar_load_refuses_an_undecodable_crop_with_matching_checksum(copy_of_
     assert load_error(copy_of_saved).code == ErrorCode.AVATAR_INVALID
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/identity.py:208 never checks a crop's size: a 100 x 100 crop loads beside landmarks "
-    "in 640 x 640 crop pixels",
-)
 def test_avatar_load_refuses_a_crop_of_the_wrong_size(copy_of_saved):
     imaging.write(copy_of_saved / "faces" / "00.jpg", np.full((100, 100, 3), 128, np.uint8))
     resign(copy_of_saved, "faces/00.jpg")
@@ -330,21 +320,12 @@ def test_avatar_load_refuses_a_crop_of_the_wrong_size(copy_of_saved):
     assert load_error(copy_of_saved).code == ErrorCode.AVATAR_INVALID
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/identity.py:216 never checks mean_embedding's length (10 values load as an avatar)",
-)
 def test_avatar_load_refuses_a_mean_embedding_of_the_wrong_length(copy_of_saved):
     rewrite_metadata(copy_of_saved, lambda meta: meta.__setitem__("mean_embedding", meta["mean_embedding"][:10]))
 
     assert load_error(copy_of_saved).code == ErrorCode.AVATAR_INVALID
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="engine/identity.py:216 reads meta['mean_embedding'] unchecked: a raw KeyError, not AVATAR_INVALID",
-)
 def test_avatar_load_refuses_metadata_without_mean_embedding(copy_of_saved):
     rewrite_metadata(copy_of_saved, lambda meta: meta.pop("mean_embedding"))
 

@@ -31,19 +31,7 @@ MULTI_TEMPLATES = [
     "facechain_inpaint/00_20240126X0017139.jpg",
     "facechain_inpaint/00_20240126X0017503.jpg",
 ]
-# The liquify that reshapes the template's head reaches past the 1.6x box in these (by 2 to 67
-# levels when written): their faces are narrow for their mesh, so the ring lands at 1.6-1.66x.
-LIQUIFY_REASON = (
-    "engine/fusion/warp.py:23-25 anchors the liquify at LIQUIFY_RING (1.15, engine/fusion/fuse.py:35) x the "
-    "mesh's largest radius around its centroid: for a narrow face that ring (plus the resize spill) lies "
-    "outside the face box grown 1.6x, so hair beside the face moves"
-)
-LIQUIFIED_BEYOND_GROW = {"easyphoto/3.jpg", "easyphoto/5.jpg", "easyphoto/6.jpg"}
-
-
 def template_param(name: str):
-    if name in LIQUIFIED_BEYOND_GROW:
-        return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=LIQUIFY_REASON))
     return name
 
 
