@@ -63,9 +63,9 @@ class PortraitOptions:
     sharp_ratio: float = 0.15
     style_name: str = "Realistic"
     # The studio's own: also try the avatar's full face shape and keep whichever portrait is
-    # closer to the avatar. One more fusion and embedding (~0.4 s) for about 5 points more
-    # portraits within 0.40 of the avatar on ../shared/data: off by default for speed.
-    likeness_search: bool = False
+    # closer to the avatar. One more fusion and embedding (0.41 -> 0.79 s a portrait) for 68 ->
+    # 79 % of portraits within 0.40 of their avatar (bench/engine.py on ../shared/data).
+    likeness_search: bool = True
 
     @classmethod
     def parse(cls, raw: dict[str, Any] | None) -> PortraitOptions:
