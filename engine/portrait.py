@@ -26,6 +26,7 @@ TEMPLATE_DECODE_MESSAGE = "Template image decode error. Provide a new template"
 TEMPLATE_NO_FACE_MESSAGE = "There is not face in template. Please Give a new template."
 FACE_COUNT_MESSAGE = "Please confirm if the number of faces in the template corresponds to the user ID."
 MAX_CANDIDATES = 8
+POSE_MATCH_DEGREES = 20.0  # a reference this far from the template's pose keeps 37 % of its score
 
 
 @dataclass
@@ -83,21 +84,28 @@ def portrait_create(
 
 
 def _candidate(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions, k: int) -> Portrait:
-    settings = [_variant(options, k // min(len(a.faces) for a in avatars))]
+    base = _variant(options, k // min(len(a.faces) for a in avatars))
+    orders = [reference_order(avatar, face) for avatar, face in zip(avatars, faces)]
+    matched = [order[k % len(order)] for order in orders]
+    tries = [(matched, base)]
     if options.likeness_search:
-        settings.append(_likeness_variant(settings[0]))
-    tries = [_fuse_all(rgb, faces, avatars, variant, k) for variant in settings]
-    return min(tries, key=lambda p: p.identity_distance)
+        # The other try leans on the avatar: its full face shape, and the avatar's own best
+        # reference where the pose-matched one differs from it.
+        best = [k % len(avatar.faces) for avatar in avatars]
+        tries = [(matched, _likeness_variant(base)), (best, _likeness_variant(base))] if best != matched else [
+            (matched, base), (matched, _likeness_variant(base))]
+    portraits = [_fuse_all(rgb, faces, avatars, variant, references) for references, variant in tries]
+    return min(portraits, key=lambda p: p.identity_distance)
 
 
-def _fuse_all(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions, k: int) -> Portrait:
+def _fuse_all(
+    rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions, references: list[int]
+) -> Portrait:
     image = rgb
-    references, targets = [], []
-    for face, avatar in zip(faces, avatars):
-        index = k % len(avatar.faces)
+    targets = []
+    for face, avatar, index in zip(faces, avatars, references):
         fused = fuse_face(image, face.points, avatar.faces[index], options)
         image = fused.image
-        references.append(index)
         targets.append(fused.target_points)
     if options.photo_enhancement_bool and options.photo_enhancement_method == "super_resolution":
         image = super_resolution(image)
@@ -109,9 +117,25 @@ def _fuse_all(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], opt
         image=image,
         identity_distance=round(float(np.mean(distances)), 4),
         face_distances=[round(d, 4) for d in distances],
-        references=references,
+        references=list(references),
         options=options,
     )
+
+
+def reference_order(avatar: Avatar, face: Face) -> list[int]:
+    """The avatar's faces, best reference for this template face first: the avatar's own ranking
+    weighed by how close each face's head turn is to the template's. A frontal reference warped
+    onto a face turned 25 degrees must invent the hidden cheek; a reference turned the same way
+    has it (turned templates were where portraits fell short of their avatar most often)."""
+    if face.pose is None:
+        return list(range(len(avatar.faces)))
+
+    def weight(index: int) -> float:
+        info = avatar.faces[index].info
+        turn = np.hypot(info.get("yaw", 0.0) - face.pose.yaw, 0.5 * (info.get("pitch", 0.0) - face.pose.pitch))
+        return avatar.faces[index].score * float(np.exp(-((turn / POSE_MATCH_DEGREES) ** 2)))
+
+    return sorted(range(len(avatar.faces)), key=lambda index: -weight(index))
 
 
 def _variant(options: PortraitOptions, round_: int) -> PortraitOptions:
