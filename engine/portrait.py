@@ -16,7 +16,7 @@ import numpy as np
 from . import imaging
 from .enhance import super_resolution
 from .errors import EngineError, ErrorCode
-from .faces import Face, analyze_faces, distance
+from .faces import Face, analyze_faces, distance, landmarks
 from .faces.embed import face_embedding
 from .fusion.fuse import fuse_face
 from .identity import Avatar
@@ -27,6 +27,7 @@ TEMPLATE_NO_FACE_MESSAGE = "There is not face in template. Please Give a new tem
 FACE_COUNT_MESSAGE = "Please confirm if the number of faces in the template corresponds to the user ID."
 MAX_CANDIDATES = 8
 POSE_MATCH_DEGREES = 20.0  # a reference this far from the template's pose keeps 37 % of its score
+MOUTH_MATCH = 0.25  # likewise for this difference in mouth opening (lip gap / mouth width)
 
 
 @dataclass
@@ -124,16 +125,21 @@ def _fuse_all(
 
 def reference_order(avatar: Avatar, face: Face) -> list[int]:
     """The avatar's faces, best reference for this template face first: the avatar's own ranking
-    weighed by how close each face's head turn is to the template's. A frontal reference warped
+    weighed by how close each face's head turn and mouth are to the template's. A frontal reference warped
     onto a face turned 25 degrees must invent the hidden cheek; a reference turned the same way
     has it (turned templates were where portraits fell short of their avatar most often)."""
     if face.pose is None:
         return list(range(len(avatar.faces)))
 
+    template_mouth = landmarks.mouth_opening(face.points)
+
     def weight(index: int) -> float:
-        info = avatar.faces[index].info
+        candidate = avatar.faces[index]
+        info = candidate.info
         turn = np.hypot(info.get("yaw", 0.0) - face.pose.yaw, 0.5 * (info.get("pitch", 0.0) - face.pose.pitch))
-        return avatar.faces[index].score * float(np.exp(-((turn / POSE_MATCH_DEGREES) ** 2)))
+        # A talking or laughing mouth pasted on a composed template reads as a different mood.
+        mouth = landmarks.mouth_opening(candidate.points) - template_mouth
+        return candidate.score * float(np.exp(-((turn / POSE_MATCH_DEGREES) ** 2) - (mouth / MOUTH_MATCH) ** 2))
 
     return sorted(range(len(avatar.faces)), key=lambda index: -weight(index))
 

@@ -58,3 +58,9 @@ def eye_aspect_ratio(points: np.ndarray) -> float:
         heights = [np.linalg.norm(points[a, :2] - points[b, :2]) for a, b in lids]
         ratios.append(float(np.mean(heights) / max(width, 1e-6)))
     return float(np.mean(ratios))
+
+
+def mouth_opening(points: np.ndarray) -> float:
+    """Lip gap relative to mouth width: about 0 closed, 0.3 and more for an open smile or speech."""
+    width = np.linalg.norm(points[MOUTH_RIGHT, :2] - points[MOUTH_LEFT, :2])
+    return float(np.linalg.norm(points[13, :2] - points[14, :2]) / max(width, 1e-6))
