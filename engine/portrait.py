@@ -7,7 +7,6 @@ every candidate is measured: the identity distance of its face to the avatar's m
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -164,10 +163,3 @@ def _scaled(points: np.ndarray, factor: float) -> np.ndarray:
     out = points.copy()
     out *= factor
     return out
-
-
-def timed(function, *args, **kwargs):
-    """Run ``function`` and return (result, seconds) — the CLI's ``cost_time``."""
-    start = time.perf_counter()
-    result = function(*args, **kwargs)
-    return result, round(time.perf_counter() - start, 3)
