@@ -22,7 +22,8 @@ from pathlib import Path
 from . import imaging
 from .check import check_photos
 from .errors import EngineError, ErrorCode
-from .identity import avatar_build, avatar_load, avatar_save
+from .backends import get_backend
+from .identity import avatar_build, avatar_load
 from .options import PortraitOptions, coerce_cli_value
 from .portrait import MAX_CANDIDATES, portrait_create
 
@@ -51,8 +52,7 @@ def command_check(args: argparse.Namespace) -> dict:
 
 def command_train(args: argparse.Namespace) -> dict:
     start = time.perf_counter()
-    avatar, checks = avatar_build(_photos(args.photos), names=args.photos)
-    avatar_save(avatar, args.out)
+    avatar, checks = get_backend("classic").train(_photos(args.photos), out=args.out, names=args.photos)
     return {
         "photos_used": len(avatar.faces),
         "reference": avatar.reference.source,

@@ -109,7 +109,7 @@ def _fuse_all(
         targets.append(fused.target_points)
     if options.photo_enhancement_bool and options.photo_enhancement_method == "super_resolution":
         image = super_resolution(image)
-        targets = [_scaled(points, image.shape[1] / rgb.shape[1]) for points in targets]
+        targets = [points * (image.shape[1] / rgb.shape[1]) for points in targets]
     distances = [
         distance(face_embedding(image, points), avatar.mean_embedding) for points, avatar in zip(targets, avatars)
     ]
@@ -157,9 +157,3 @@ def _variant(options: PortraitOptions, round_: int) -> PortraitOptions:
 
 def _likeness_variant(options: PortraitOptions) -> PortraitOptions:
     return dataclasses.replace(options, more_like_me_before=1.0, face_shape_match=True)
-
-
-def _scaled(points: np.ndarray, factor: float) -> np.ndarray:
-    out = points.copy()
-    out *= factor
-    return out

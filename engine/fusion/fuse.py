@@ -71,7 +71,7 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     alpha = cv2.GaussianBlur(alpha, (0, 0), max(face_width * 0.01, 0.5))
     upscaled = face_width / max(masks.eye_distance(face.points) * 2.3, 1.0)
 
-    fused = _recolour(warped, roi, target, alpha, clear, options, face_width)
+    fused = _recolour(warped, roi, target, clear, options, face_width)
     out = roi.astype(np.float32) + alpha[:, :, None] * (fused.astype(np.float32) - roi)
     out = np.clip(out + 0.5, 0, 255).astype(np.uint8)
     if options.color_shift_last:
@@ -163,7 +163,7 @@ def _low_pass(lab: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def _recolour(
-    warped: np.ndarray, roi: np.ndarray, target: np.ndarray, alpha: np.ndarray, clear: np.ndarray,
+    warped: np.ndarray, roi: np.ndarray, target: np.ndarray, clear: np.ndarray,
     options: PortraitOptions, face_width: float,
 ) -> np.ndarray:
     lab_w, lab_t = to_lab(warped), to_lab(roi)
