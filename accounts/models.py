@@ -1,0 +1,73 @@
+"""Users (who log in by email) and their API credentials."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+
+from .crypto import secret_decrypt
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+
+class User(AbstractUser):
+    """An account of the studio. Logs in with its email; there is no separate user name."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Credential(models.Model):
+    """An AppId and token pair for the PAI-compatible API.
+
+    The PAI signature is an HMAC keyed with the token, so the server needs the token itself:
+    it is kept encrypted (accounts.crypto), shown once at creation, and never logged.
+    """
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="credentials")
+    app_id = models.CharField(max_length=32, unique=True)
+    token_encrypted = models.TextField()
+    name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.app_id
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def token(self) -> str:
+        return secret_decrypt(self.token_encrypted)

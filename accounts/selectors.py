@@ -1,0 +1,16 @@
+"""Reads of accounts shared by several views."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Credential, User
+
+
+def credential_list_for(*, owner: User) -> QuerySet[Credential]:
+    return Credential.objects.filter(owner=owner).order_by("-created_at")
+
+
+def credential_active_get(*, app_id: str) -> Credential | None:
+    return Credential.objects.select_related("owner").filter(
+        app_id=app_id, revoked_at__isnull=True, owner__is_active=True
+    ).first()

@@ -1,0 +1,279 @@
+"""The job state machine: submit, claim, progress, finish, cancel, retry and reap.
+
+States go queued -> running -> succeeded | failed | canceled. Every transition is a conditional
+UPDATE, and a running job is fenced by its attempt number: a worker that lost its lease (reaped,
+canceled) can no longer write to the job, so a duplicate or late delivery changes nothing.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from engine.errors import EngineError
+
+from .handlers import JobError, Outcome, handler_for
+from .models import Job, JobKind, JobState
+from .queue import job_enqueue
+
+log = logging.getLogger(__name__)
+
+WORKER_LOST_CODE = "worker_lost"
+INTERNAL_CODE = "internal"
+
+
+class JobAbandoned(Exception):
+    """The job was canceled or re-queued while this worker ran it: stop and write nothing."""
+
+
+def _lease_end(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.STUDIO_JOB_LEASE)
+
+
+def job_submit(
+    *,
+    owner,
+    kind: JobKind,
+    payload: dict,
+    avatar=None,
+    source: str = "web",
+    app_id: str = "",
+    idempotency_key: str | None = None,
+    priority: int = 0,
+) -> Job:
+    """Creates a queued job and enqueues it once the surrounding transaction commits.
+
+    With an idempotency key, a second submission returns the first job instead of a new one.
+    """
+    if idempotency_key:
+        existing = Job.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                owner=owner,
+                kind=kind,
+                input=payload,
+                avatar=avatar,
+                source=source,
+                app_id=app_id,
+                idempotency_key=idempotency_key or None,
+                priority=priority,
+            )
+            transaction.on_commit(lambda: job_enqueue(job=job))
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        # Two submissions with the same key raced; the other one won.
+        return Job.objects.get(owner=owner, idempotency_key=idempotency_key)
+    return job
+
+
+def job_claim(*, job_id: int) -> Job | None:
+    """queued -> running for exactly one worker; None when the job is not (or no longer) queued."""
+    now = timezone.now()
+    claimed = Job.objects.filter(id=job_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING,
+        attempts=F("attempts") + 1,
+        lease_expires_at=_lease_end(now),
+        started_at=now,
+        progress=0,
+        updated_at=now,
+    )
+    return Job.objects.get(id=job_id) if claimed else None
+
+
+def _fenced(job: Job):
+    """The job's row, only while this worker's attempt still owns it."""
+    return Job.objects.filter(id=job.id, state=JobState.RUNNING, attempts=job.attempts)
+
+
+@dataclass
+class ProgressReporter:
+    """Writes the engine's progress to the job and renews the lease; stops a job that was let go."""
+
+    job: Job
+    last_percent: int = -1
+    last_write: float = field(default_factory=time.monotonic)
+
+    def __call__(self, fraction: float) -> None:
+        percent = max(0, min(99, int(fraction * 100)))
+        now = time.monotonic()
+        if percent == self.last_percent and now - self.last_write < settings.STUDIO_JOB_LEASE / 3:
+            return
+        self.last_percent, self.last_write = percent, now
+        moment = timezone.now()
+        if not _fenced(self.job).update(progress=percent, lease_expires_at=_lease_end(moment), updated_at=moment):
+            raise JobAbandoned()
+
+
+def job_run(*, job_id: int) -> Job | None:
+    """The whole life of one delivery: claim, run the kind's handler, finish. Never raises."""
+    job = job_claim(job_id=job_id)
+    if job is None:
+        log.info("job %s: not queued any more, delivery ignored", job_id)
+        return None
+    handler = handler_for(job.kind)
+    started = time.monotonic()
+    try:
+        outcome = handler.run(job, ProgressReporter(job))
+    except JobAbandoned:
+        log.info("job %s: let go while running (canceled or re-queued)", job.id)
+        return None
+    except JobError as exc:
+        job_fail(job=job, code=exc.code, message=exc.message, cost_time=time.monotonic() - started)
+    except EngineError as exc:
+        job_fail(job=job, code=exc.code.value, message=exc.message, cost_time=time.monotonic() - started)
+    except Exception:  # noqa: BLE001 - a worker must survive any handler bug and record it
+        log.exception("job %s: handler crashed", job.id)
+        job_fail(
+            job=job,
+            code=INTERNAL_CODE,
+            message="The job failed because of an internal error; it has been logged.",
+            cost_time=time.monotonic() - started,
+        )
+    else:
+        job_succeed(job=job, outcome=outcome, cost_time=time.monotonic() - started)
+    job.refresh_from_db()
+    return job
+
+
+def job_succeed(*, job: Job, outcome: Outcome, cost_time: float) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        done = _fenced(job).update(
+            state=JobState.SUCCEEDED,
+            progress=100,
+            result=outcome.result,
+            cost_time=round(cost_time, 3),
+            finished_at=now,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+        if done:
+            outcome.on_success()
+    if not done:
+        outcome.on_discard()
+    return bool(done)
+
+
+def job_fail(*, job: Job, code: str, message: str, cost_time: float | None = None) -> bool:
+    """running -> failed for the worker that holds the job."""
+    now = timezone.now()
+    with transaction.atomic():
+        done = _fenced(job).update(
+            state=JobState.FAILED,
+            error_code=code,
+            error_message=message,
+            cost_time=round(cost_time, 3) if cost_time is not None else None,
+            finished_at=now,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+        if done:
+            handler_for(job.kind).failed(job)
+    return bool(done)
+
+
+def job_cancel(*, job: Job) -> bool:
+    """Cancels a queued or running job; a running worker notices at its next progress report."""
+    now = timezone.now()
+    with transaction.atomic():
+        done = Job.objects.filter(id=job.id, state__in=[JobState.QUEUED, JobState.RUNNING]).update(
+            state=JobState.CANCELED,
+            error_code="canceled",
+            error_message="The job was canceled.",
+            finished_at=now,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+        if done:
+            handler_for(job.kind).failed(job)
+    job.refresh_from_db()
+    return bool(done)
+
+
+def job_retry(*, job: Job) -> bool:
+    """An admin's retry: a failed or canceled job goes back to the queue with fresh attempts."""
+    now = timezone.now()
+    with transaction.atomic():
+        done = Job.objects.filter(id=job.id, state__in=[JobState.FAILED, JobState.CANCELED]).update(
+            state=JobState.QUEUED,
+            attempts=0,
+            progress=0,
+            result=None,
+            error_code="",
+            error_message="",
+            finished_at=None,
+            updated_at=now,
+        )
+        if done:
+            handler_for(job.kind).retried(job)
+            transaction.on_commit(lambda: job_enqueue(job=job))
+    job.refresh_from_db()
+    return bool(done)
+
+
+@dataclass
+class ReapReport:
+    requeued: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    reenqueued: list[int] = field(default_factory=list)
+
+
+def jobs_reap(*, now: datetime | None = None) -> ReapReport:
+    """Re-queues running jobs whose lease ran out (their worker died), up to the attempt limit,
+    then fails them; re-sends queued jobs that no worker picked up within a lease (a lost message)."""
+    now = now or timezone.now()
+    report = ReapReport()
+    expired = Job.objects.filter(state=JobState.RUNNING, lease_expires_at__lt=now)
+    for job in expired:
+        if job.attempts < settings.STUDIO_JOB_MAX_ATTEMPTS:
+            with transaction.atomic():
+                if _fenced(job).filter(lease_expires_at__lt=now).update(
+                    state=JobState.QUEUED, lease_expires_at=None, progress=0, updated_at=now
+                ):
+                    report.requeued.append(job.id)
+                    transaction.on_commit(lambda job=job: job_enqueue(job=job))
+        else:
+            message = (
+                f"The job was interrupted {job.attempts} times (its worker stopped before finishing) "
+                "and has been given up."
+            )
+            with transaction.atomic():
+                if _fenced(job).filter(lease_expires_at__lt=now).update(
+                    state=JobState.FAILED,
+                    error_code=WORKER_LOST_CODE,
+                    error_message=message,
+                    finished_at=now,
+                    lease_expires_at=None,
+                    updated_at=now,
+                ):
+                    report.failed.append(job.id)
+                    handler_for(job.kind).failed(job)
+    stale = now - timedelta(seconds=settings.STUDIO_JOB_LEASE)
+    for job in Job.objects.filter(state=JobState.QUEUED, updated_at__lt=stale):
+        # Touch the row so that a long queue is re-sent once per lease, not on every pass.
+        if Job.objects.filter(id=job.id, state=JobState.QUEUED, updated_at__lt=stale).update(updated_at=now):
+            report.reenqueued.append(job.id)
+            job_enqueue(job=job)
+    return report
+
+
+def job_wait(*, job_id: int, timeout: float, poll: float = 0.2,
+             sleep: Callable[[float], None] = time.sleep) -> Job:
+    """Polls until the job is final or the timeout passes; returns the job as last read."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = Job.objects.get(id=job_id)
+        if job.is_final or time.monotonic() >= deadline:
+            return job
+        sleep(poll)

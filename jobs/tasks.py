@@ -1,0 +1,13 @@
+"""django-q2 entry points: load by id, call the service, done."""
+from __future__ import annotations
+
+from .services import job_run, jobs_reap
+
+
+def run_job(job_id: int) -> None:
+    job_run(job_id=job_id)
+
+
+def reap_jobs() -> dict:
+    report = jobs_reap()
+    return {"requeued": report.requeued, "failed": report.failed, "reenqueued": report.reenqueued}

@@ -1,0 +1,13 @@
+"""The engine backend this process uses (settings.STUDIO_ENGINE), built once per process."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+
+from engine.backends import ClassicBackend, get_backend
+
+
+@lru_cache(maxsize=1)
+def engine_backend() -> ClassicBackend:
+    return get_backend(settings.STUDIO_ENGINE)

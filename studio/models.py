@@ -1,0 +1,157 @@
+"""The product: avatars and their photos, the styles and templates catalog, portraits."""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def _photo_path(photo: "Photo", filename: str) -> str:
+    return f"photos/{photo.owner_id}/{uuid.uuid4().hex}{_suffix(filename)}"
+
+
+def _template_path(template: "Template", filename: str) -> str:
+    return f"templates/{uuid.uuid4().hex}{_suffix(filename)}"
+
+
+def _portrait_path(portrait: "Portrait", filename: str) -> str:
+    return f"portraits/{portrait.owner_id}/{uuid.uuid4().hex}{_suffix(filename)}"
+
+
+def _suffix(filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return "." + (suffix if suffix in ("jpg", "jpeg", "png", "webp") else "jpg")
+
+
+class AvatarStatus(models.TextChoices):
+    TRAINING = "training"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class Avatar(models.Model):
+    """The trained identity of one person; ``model_id`` is its public id on every API."""
+
+    model_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="avatars")
+    name = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=16, choices=AvatarStatus.choices, default=AvatarStatus.TRAINING)
+    backend = models.CharField(max_length=32, default="classic")
+    # Storage prefix of the engine's artifact (a folder of files with their checksums).
+    artifact = models.CharField(max_length=255, blank=True)
+    photos_used = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    trained_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name or str(self.model_id)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == AvatarStatus.READY
+
+
+class Photo(models.Model):
+    """A selfie given for training, with the verdict of its check."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photos")
+    avatar = models.ForeignKey(Avatar, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=_photo_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    source_url = models.TextField(blank=True)  # as the partner gave it; data: URLs are not kept
+    position = models.PositiveSmallIntegerField(default=0)  # order in the request
+    check_result = models.JSONField(null=True, blank=True)  # engine.check PhotoCheck.as_dict()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["avatar_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"photo {self.id}"
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.check_result is None else self.check_result.get("code") == 1
+
+
+class StyleKind(models.TextChoices):
+    TEMPLATE = "template"  # faces placed into the style's templates
+    IDPHOTO = "idphoto"
+    STYLIZE = "stylize"
+
+
+class Gender(models.TextChoices):
+    ANY = "any"
+    FEMALE = "female"
+    MALE = "male"
+
+
+class Style(models.Model):
+    key = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=16, choices=StyleKind.choices, default=StyleKind.TEMPLATE)
+    gender = models.CharField(max_length=8, choices=Gender.choices, default=Gender.ANY)
+    parameters = models.JSONField(default=dict, blank=True)  # create options for the engine
+    preview = models.ImageField(upload_to="styles/", blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Template(models.Model):
+    """A template image with one or more faces. No owner: the catalog's; an owner: private."""
+
+    style = models.ForeignKey(Style, null=True, blank=True, on_delete=models.SET_NULL, related_name="templates")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="templates"
+    )
+    title = models.CharField(max_length=100, blank=True)
+    image = models.ImageField(upload_to=_template_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    face_count = models.PositiveSmallIntegerField(default=1)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["style_id", "id"]
+
+    def __str__(self) -> str:
+        return self.title or f"template {self.id}"
+
+
+class Portrait(models.Model):
+    """One generated image, in its owner's gallery."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portraits")
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="portraits")
+    avatars = models.ManyToManyField(Avatar, related_name="portraits", blank=True)
+    template = models.ForeignKey(Template, null=True, blank=True, on_delete=models.SET_NULL, related_name="portraits")
+    style = models.ForeignKey(Style, null=True, blank=True, on_delete=models.SET_NULL, related_name="portraits")
+    image = models.ImageField(upload_to=_portrait_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(default=0)  # 0 = most like the avatar within its job
+    # Mean face-embedding distance to the avatars (lower is more alike; same person under ~0.6).
+    identity_distance = models.FloatField(null=True, blank=True)
+    is_favourite = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "rank"]
+
+    def __str__(self) -> str:
+        return f"portrait {self.id}"

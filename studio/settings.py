@@ -1,0 +1,261 @@
+"""The studio's only settings module: every value comes from the environment.
+
+Defaults run on a laptop with nothing installed (SQLite, django-q2's ORM broker, a local media
+folder, the classic CPU engine). Invalid values stop start-up with a message naming the variable.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.getenv("STUDIO_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_str(name: str, default: str) -> str:
+    return os.getenv(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.getenv(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.getenv(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}")
+    return number
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
+
+
+def database_from_url(url: str, *, name: str = "DATABASE_URL") -> dict:
+    """sqlite:///relative/or//absolute/path or postgres://user:password@host:port/dbname."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+        if not path:
+            raise ImproperlyConfigured(f"{name} names no SQLite file: {url!r}")
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path if Path(path).is_absolute() else str(BASE_DIR / path),
+            # Workers and the web process share the file: wait for locks instead of failing.
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # A file, not memory, so that worker processes started by the tests share it.
+            "TEST": {"NAME": str(VAR_DIR / "test-studio.sqlite3")},
+        }
+    if parts.scheme in ("postgres", "postgresql"):
+        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    raise ImproperlyConfigured(f"{name} must start with sqlite:/// or postgres://, got {url!r}")
+
+
+def _secret_key() -> str:
+    key = os.getenv("SECRET_KEY")
+    if key:
+        return key
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    # A laptop install gets a random key kept beside its database, never one from the repo.
+    path = VAR_DIR / "secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Fernet keys (comma-separated, newest first) for secrets kept at rest, such as PAI tokens.
+# Unset: one key derived from SECRET_KEY, so rotating SECRET_KEY needs these set first.
+ENCRYPTION_KEYS = env_list("STUDIO_ENCRYPTION_KEYS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_q",
+    "accounts",
+    "jobs",
+    "studio",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "studio.urls"
+WSGI_APPLICATION = "studio.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'studio.sqlite3'}"))}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# Media: a local folder, or any S3-compatible bucket through django-storages (pip install boto3).
+S3_BUCKET = env_str("STUDIO_S3_BUCKET", "")
+if S3_BUCKET:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("STUDIO_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("STUDIO_S3_REGION", "") or None,
+            "access_key": env_str("STUDIO_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("STUDIO_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("STUDIO_S3_PREFIX", ""),
+            # Faces are personal data: objects are private, served through signed URLs only.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Uploads above this are refused before they reach the engine.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("STUDIO_REQUEST_MAX_BYTES", 30 * 1024 * 1024, minimum=1024)
+
+# The engine backend that does the work of jobs: classic (CPU, default), later diffusion, remote.
+STUDIO_ENGINE = env_str("STUDIO_ENGINE", "classic")
+if STUDIO_ENGINE not in ("classic",):
+    raise ImproperlyConfigured(f"STUDIO_ENGINE must be one of: classic; got {STUDIO_ENGINE!r}")
+
+# Outbound fetches of image URLs (studio.outbound).
+STUDIO_ALLOW_PRIVATE_URLS = env_bool("STUDIO_ALLOW_PRIVATE_URLS", False)
+STUDIO_FETCH_MAX_BYTES = env_int("STUDIO_FETCH_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+STUDIO_FETCH_TIMEOUT = env_int("STUDIO_FETCH_TIMEOUT", 20, minimum=1)
+
+# Jobs: a worker holds a lease while it works and renews it as the engine reports progress; the
+# reaper re-queues a job whose lease ran out (its worker died) up to STUDIO_JOB_MAX_ATTEMPTS.
+STUDIO_JOB_LEASE = env_int("STUDIO_JOB_LEASE", 300, minimum=5)
+STUDIO_JOB_MAX_ATTEMPTS = env_int("STUDIO_JOB_MAX_ATTEMPTS", 3, minimum=1)
+STUDIO_JOB_TIMEOUT = env_int("STUDIO_JOB_TIMEOUT", 1800, minimum=10)
+# How long the synchronous PAI calls (check, create) wait for their job before answering.
+STUDIO_SYNC_WAIT = env_int("STUDIO_SYNC_WAIT", 300, minimum=1)
+STUDIO_TRAIN_MAX_PHOTOS = env_int("STUDIO_TRAIN_MAX_PHOTOS", 20, minimum=1)
+
+# django-q2. One cluster serves every kind of job unless STUDIO_SPLIT_CLUSTERS is on; then check
+# and stylize go to the "cpu" cluster and train and create to the "gpu" cluster, started with
+# Q_CLUSTER_NAME=cpu or Q_CLUSTER_NAME=gpu on their own machines.
+STUDIO_SPLIT_CLUSTERS = env_bool("STUDIO_SPLIT_CLUSTERS", False)
+REDIS_URL = env_str("REDIS_URL", "")
+_timeout = STUDIO_JOB_TIMEOUT
+Q_CLUSTER = {
+    "name": "studio",
+    "workers": env_int("STUDIO_WORKERS", 2, minimum=1),
+    "timeout": _timeout,
+    # django-q2's rule: retry must exceed timeout, or a running task is delivered again.
+    "retry": _timeout + 60,
+    # Jobs are retried by the reaper (which knows about leases), never by the broker itself.
+    "max_attempts": 1,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 1000,
+    "poll": 0.2,
+    "ALT_CLUSTERS": {
+        "cpu": {"timeout": 600, "retry": 660},
+        "gpu": {"timeout": _timeout, "retry": _timeout + 60},
+    },
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+}
+
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,0 +1,60 @@
+"""Train jobs: build the avatar from its photos and keep the artifact in storage."""
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from jobs.handlers import Outcome
+from jobs.models import Job
+
+from ..artifacts import artifact_delete, artifact_prefix, artifact_upload
+from ..backend import engine_backend
+from ..models import Avatar, AvatarStatus, Photo
+from .inputs import job_photos, photo_bytes
+
+
+class TrainHandler:
+    def run(self, job: Job, report: Callable[[float], None]) -> Outcome:
+        avatar = job.avatar
+        photos = job_photos(job)
+        data = [photo_bytes(photo) for photo in photos]
+        names = [f"photo {i + 1}" for i in range(len(photos))]
+        prefix = artifact_prefix(avatar=avatar)
+        with tempfile.TemporaryDirectory(prefix="studio-train-") as folder:
+            out = Path(folder) / "avatar"
+            built, checks = engine_backend().train(
+                data, out=out, names=names, on_progress=lambda fraction: report(0.95 * fraction)
+            )
+            artifact_upload(local_dir=out, prefix=prefix)
+        verdicts = [check.as_dict() for check in checks]
+        previous = avatar.artifact
+
+        def commit() -> None:
+            Avatar.objects.filter(id=avatar.id).update(
+                status=AvatarStatus.READY,
+                artifact=prefix,
+                backend=engine_backend().name,
+                photos_used=len(built.faces),
+                trained_at=timezone.now(),
+            )
+            for photo, verdict in zip(photos, verdicts):
+                Photo.objects.filter(id=photo.id).update(check_result=verdict)
+            if previous:
+                transaction.on_commit(lambda: artifact_delete(prefix=previous))
+
+        states = [dict(verdict, url=photo.source_url) for photo, verdict in zip(photos, verdicts)]
+        return Outcome(
+            result={"model_id": str(avatar.model_id), "states": states, "photos_used": len(built.faces)},
+            on_success=commit,
+            on_discard=lambda: artifact_delete(prefix=prefix),
+        )
+
+    def failed(self, job: Job) -> None:
+        Avatar.objects.filter(id=job.avatar_id, status=AvatarStatus.TRAINING).update(status=AvatarStatus.FAILED)
+
+    def retried(self, job: Job) -> None:
+        Avatar.objects.filter(id=job.avatar_id, status=AvatarStatus.FAILED).update(status=AvatarStatus.TRAINING)
