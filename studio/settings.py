@@ -211,6 +211,8 @@ STUDIO_JOB_MAX_ATTEMPTS = env_int("STUDIO_JOB_MAX_ATTEMPTS", 3, minimum=1)
 STUDIO_JOB_TIMEOUT = env_int("STUDIO_JOB_TIMEOUT", 1800, minimum=10)
 # How long the synchronous PAI calls (check, create) wait for their job before answering.
 STUDIO_SYNC_WAIT = env_int("STUDIO_SYNC_WAIT", 300, minimum=1)
+# The PAI SDKs other than Python's send X-Request-Time; requests further off than this are refused.
+STUDIO_PAI_CLOCK_SKEW = env_int("STUDIO_PAI_CLOCK_SKEW", 900, minimum=1)
 STUDIO_TRAIN_MAX_PHOTOS = env_int("STUDIO_TRAIN_MAX_PHOTOS", 20, minimum=1)
 
 # django-q2. One cluster serves every kind of job unless STUDIO_SPLIT_CLUSTERS is on; then check

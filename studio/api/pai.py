@@ -1,0 +1,232 @@
+"""The PAI "AI Portrait" API, as the official SDKs (Python, Go, Java, PHP) speak it.
+
+Every processed request is answered with HTTP 200 and ``code`` "OK" or "error"; see
+../shared/docs/api-compat.md, section 1. Views parse and validate, then call one service.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import json
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from accounts.models import Credential
+from engine.errors import EngineError
+from engine.options import PortraitOptions
+from jobs.models import JobState
+from jobs.services import job_wait
+
+from ..models import Avatar, AvatarStatus
+from ..selectors import avatar_get_for, job_get_for
+from ..services.avatars import avatar_train_submit
+from ..services.intake import Download, images_fetch, photo_store, upload_store
+from ..services.photos import photos_check_submit
+from ..services.portraits import portrait_create_submit
+from .pai_auth import PaiAuthError, pai_authenticate
+from .pai_wire import (
+    ALL_INVALID,
+    INVALID_INPUT,
+    MODEL_NOT_FOUND,
+    NO_MODEL_ID,
+    NO_TEMPLATE,
+    check_result,
+    job_document,
+    pai_error,
+    pai_ok,
+    request_id,
+)
+
+MAX_CHECK_IMAGES = 50
+DECODE_ERROR = "Image decode error."
+
+
+class PaiInputError(Exception):
+    def __init__(self, message: str, data: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.data = data
+
+
+View = Callable[[HttpRequest, Credential, dict, str], JsonResponse]
+
+
+def pai_view(action: str | None) -> Callable[[View], Callable[..., JsonResponse]]:
+    """Authentication, body parsing and the error envelope shared by every PAI endpoint."""
+
+    def decorate(view: View) -> Callable[..., JsonResponse]:
+        @csrf_exempt
+        @require_POST
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, **kwargs) -> JsonResponse:
+            rid = request_id()
+            try:
+                credential = pai_authenticate(request)
+                body = _body(request, action)
+                return view(request, credential, body, rid, **kwargs)
+            except PaiAuthError as exc:
+                return pai_error(exc.message, rid=rid)
+            except PaiInputError as exc:
+                return pai_error(exc.message, rid=rid, data=exc.data)
+
+        return wrapper
+
+    return decorate
+
+
+def _body(request: HttpRequest, action: str | None) -> dict:
+    if action is None:  # the job query: Go and Java send no body, Python sends {}
+        return {}
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise PaiInputError(INVALID_INPUT) from None
+    if not isinstance(body, dict) or body.get("action", action) != action:
+        raise PaiInputError(INVALID_INPUT)
+    configure = body.get("configure")
+    if configure is not None and not isinstance(configure, dict):
+        raise PaiInputError(f"{INVALID_INPUT} configure must be an object.")
+    return body
+
+
+def _image_urls(body: dict, *, limit: int) -> list[str]:
+    images = body.get("images")
+    if not isinstance(images, list) or not images or not all(isinstance(u, str) and u.strip() for u in images):
+        raise PaiInputError(f"{INVALID_INPUT} images must be a non-empty list of image URLs.")
+    if len(images) > limit:
+        raise PaiInputError(f"{INVALID_INPUT} At most {limit} images are accepted, {len(images)} were given.")
+    return [url.strip() for url in images]
+
+
+def _fetch_failure(download: Download) -> dict:
+    return {"url": download.url, "message": DECODE_ERROR, "code": 2, "frontal": False,
+            "reasons": [download.error.message]}
+
+
+@pai_view("AIGCImageCheck")
+def check(request: HttpRequest, credential: Credential, body: dict, rid: str) -> JsonResponse:
+    urls = _image_urls(body, limit=MAX_CHECK_IMAGES)
+    configure = body.get("configure") or {}
+    owner = credential.owner
+    downloads = images_fetch(urls=urls)
+    fetched = [(i, d) for i, d in enumerate(downloads) if d.fetched is not None]
+    photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i) for i, d in fetched]
+    results: list[dict] = [_fetch_failure(d) if d.error else {} for d in downloads]
+    cost_time = 0.0
+    if photos:
+        job = photos_check_submit(
+            owner=owner, photos=photos, same_person=bool(configure.get("face_reconize", True)),
+            source="pai", app_id=credential.app_id,
+        )
+        job = _finished(job.id)
+        cost_time = job.cost_time or 0.0
+        for (i, download), verdict in zip(fetched, job.result["check_results"]):
+            results[i] = check_result(url=download.url, verdict=verdict)
+    data = {"request_id": rid, "images": urls, "cost_time": cost_time, "check_results": results}
+    if not any(result["code"] == 1 for result in results):
+        return pai_error(ALL_INVALID, rid=rid, data=data)
+    return pai_ok(data, rid=rid)
+
+
+@pai_view("AIGCImageTrain")
+def train(request: HttpRequest, credential: Credential, body: dict, rid: str) -> JsonResponse:
+    urls = _image_urls(body, limit=settings.STUDIO_TRAIN_MAX_PHOTOS)
+    owner = credential.owner
+    downloads = images_fetch(urls=urls)
+    for number, download in enumerate(downloads, start=1):
+        if download.error:
+            raise PaiInputError(f"Image {number} could not be fetched: {download.error.message}")
+    photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i)
+              for i, d in enumerate(downloads)]
+    options = {"model_name": body.get("model_name") or "", "configure": body.get("configure") or {}}
+    avatar, job = avatar_train_submit(
+        owner=owner, photos=photos, options=options, source="pai", app_id=credential.app_id
+    )
+    return pai_ok({"job_id": job.id, "model_id": str(avatar.model_id)}, rid=rid)
+
+
+@pai_view("AIGCImageCreate")
+def create(request: HttpRequest, credential: Credential, body: dict, rid: str) -> JsonResponse:
+    owner = credential.owner
+    configure = body.get("configure") or {}
+    template_url = body.get("template_image")
+    if not isinstance(template_url, str) or not template_url.strip():
+        raise PaiInputError(NO_TEMPLATE)
+    if template_url == "t2i_generate":
+        raise PaiInputError(
+            "Text-to-image templates (t2i_generate) need the diffusion engine; this studio runs the classic engine."
+        )
+    avatars = _avatars(owner, body, configure)
+    try:
+        PortraitOptions.parse(configure)
+    except EngineError as exc:
+        raise PaiInputError(exc.message) from None
+    download = images_fetch(urls=[template_url.strip()])[0]
+    if download.error:
+        raise PaiInputError(f"The template image could not be fetched: {download.error.message}")
+    job = portrait_create_submit(
+        owner=owner,
+        avatars=avatars,
+        template=upload_store(owner=owner, fetched=download.fetched),
+        options=configure,
+        source="pai",
+        app_id=credential.app_id,
+    )
+    job = _finished(job.id)
+    with default_storage.open(job.result["images"][0]["name"], "rb") as handle:
+        image = base64.b64encode(handle.read()).decode()
+    return pai_ok({"image": image, "cost_time": job.cost_time or 0.0}, rid=rid)
+
+
+def _avatars(owner, body: dict, configure: dict) -> list[Avatar]:
+    """The avatars of a create, one per template face; "" and null count as absent."""
+    model_ids = body.get("model_ids") or []
+    model_id = body.get("model_id") or ""
+    if not isinstance(model_ids, list) or not isinstance(model_id, str):
+        raise PaiInputError(INVALID_INPUT)
+    wanted = model_ids or ([model_id] if model_id else [])
+    if not wanted:
+        if configure.get("ipa_control_only"):
+            raise PaiInputError("Train-free creation (ipa_control_only) is not available on this studio yet.")
+        raise PaiInputError(NO_MODEL_ID)
+    avatars = []
+    for key in wanted:
+        avatar = avatar_get_for(owner=owner, model_id=key) if isinstance(key, str) else None
+        if avatar is None:
+            raise PaiInputError(MODEL_NOT_FOUND)
+        if avatar.status != AvatarStatus.READY:
+            raise PaiInputError(f"model {avatar.model_id} is not ready: its training {avatar.status}.")
+        avatars.append(avatar)
+    return avatars
+
+
+def _finished(job_id: int):
+    """Waits for a job the client waits for; its failure message becomes the request's."""
+    job = job_wait(job_id=job_id, timeout=settings.STUDIO_SYNC_WAIT)
+    if not job.is_final:
+        raise PaiInputError(
+            f"The job did not finish within {settings.STUDIO_SYNC_WAIT} s; it goes on as job {job.id}."
+        )
+    if job.state != JobState.SUCCEEDED:
+        raise PaiInputError(job.error_message or f"The job {job.state}.")
+    return job
+
+
+@pai_view(None)
+def async_job(request: HttpRequest, credential: Credential, body: dict, rid: str, job_id: int) -> JsonResponse:
+    job = job_get_for(owner=credential.owner, job_id=job_id) if job_id < 2**31 else None
+    if job is None:
+        raise PaiInputError("job not found")
+    return pai_ok(job_document(job), rid=rid)
+
+
+@pai_view("AIGCImageSD")
+def sd(request: HttpRequest, credential: Credential, body: dict, rid: str) -> JsonResponse:
+    raise PaiInputError(
+        "Stable Diffusion generation (AIGCImageSD) needs the diffusion engine; this studio runs the classic engine."
+    )

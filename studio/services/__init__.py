@@ -1,0 +1,1 @@
+"""Business logic of the product, as plain functions (`<noun>_<verb>`, keyword arguments)."""

@@ -1,0 +1,62 @@
+"""Inputs arriving as URLs or bytes: fetched under the outbound limits and kept in storage."""
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from ..models import Photo
+from ..outbound import Fetched, OutboundError, limits_from_settings, url_fetch
+
+# Several partners' buckets answer slowly; a few parallel downloads keep a 20-photo request short.
+FETCH_THREADS = 4
+
+_SUFFIXES = {"image/png": ".png", "image/webp": ".webp"}
+
+
+@dataclass(frozen=True)
+class Download:
+    url: str
+    fetched: Fetched | None = None
+    error: OutboundError | None = None
+
+
+def images_fetch(*, urls: list[str]) -> list[Download]:
+    """Downloads every URL; failures are kept per URL, in order, not raised."""
+    limits = limits_from_settings()
+
+    def one(url: str) -> Download:
+        try:
+            return Download(url=url, fetched=url_fetch(url, limits=limits))
+        except OutboundError as exc:
+            return Download(url=url, error=exc)
+
+    if len(urls) <= 1:
+        return [one(url) for url in urls]
+    with ThreadPoolExecutor(max_workers=min(FETCH_THREADS, len(urls))) as pool:
+        return list(pool.map(one, urls))
+
+
+def _suffix(content_type: str) -> str:
+    return _SUFFIXES.get(content_type.split(";")[0].strip().lower(), ".jpg")
+
+
+def _kept_url(url: str) -> str:
+    # data: URLs carry the photo itself; keeping them would store it twice (and in the database).
+    return "" if url.startswith("data:") else url
+
+
+def photo_store(*, owner, fetched: Fetched, source_url: str, position: int) -> Photo:
+    photo = Photo(owner=owner, source_url=_kept_url(source_url), position=position)
+    photo.image.save(f"photo{_suffix(fetched.content_type)}", ContentFile(fetched.content), save=False)
+    photo.save()
+    return photo
+
+
+def upload_store(*, owner, fetched: Fetched, folder: str = "inputs") -> str:
+    """Keeps an input file (a template given by URL) for a job; returns its storage name."""
+    name = f"{folder}/{owner.id}/{uuid.uuid4().hex}{_suffix(fetched.content_type)}"
+    return default_storage.save(name, ContentFile(fetched.content))

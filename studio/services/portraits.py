@@ -1,0 +1,29 @@
+"""Portraits: creating them from a template and one avatar per face."""
+from __future__ import annotations
+
+from jobs.models import Job, JobKind
+from jobs.services import job_submit
+
+from ..models import Avatar
+
+
+def portrait_create_submit(*, owner, avatars: list[Avatar], template: str, options: dict | None = None,
+                           n: int = 1, template_id: int | None = None, style_id: int | None = None,
+                           source: str = "web", app_id: str = "", idempotency_key: str | None = None) -> Job:
+    """``template`` is the storage name of the template image (a catalog template's or an upload)."""
+    return job_submit(
+        owner=owner,
+        kind=JobKind.CREATE,
+        payload={
+            "model_ids": [str(avatar.model_id) for avatar in avatars],
+            "template": template,
+            "template_id": template_id,
+            "style_id": style_id,
+            "options": options or {},
+            "n": n,
+        },
+        avatar=avatars[0] if len(avatars) == 1 else None,
+        source=source,
+        app_id=app_id,
+        idempotency_key=idempotency_key,
+    )
