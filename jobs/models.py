@@ -10,7 +10,6 @@ class JobKind(models.TextChoices):
     CHECK = "check"
     TRAIN = "train"
     CREATE = "create"
-    STYLIZE = "stylize"
 
 
 class JobState(models.TextChoices):
@@ -24,6 +23,10 @@ class JobState(models.TextChoices):
 FINAL_STATES = (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELED)
 
 
+def _default_max_attempts() -> int:
+    return settings.STUDIO_JOB_MAX_ATTEMPTS
+
+
 class Job(models.Model):
     # A plain 32-bit id: the PAI SDKs read job ids as int32 (Go, Java).
     id = models.AutoField(primary_key=True)
@@ -31,8 +34,12 @@ class Job(models.Model):
     kind = models.CharField(max_length=16, choices=JobKind.choices)
     state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)  # percent
+    # Recorded for the queue; django-q2 has no priorities, so it does not reorder work yet.
     priority = models.SmallIntegerField(default=0)
+    # attempts only ever grows: it fences a running job against workers of earlier attempts.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The reaper gives up once attempts reaches this; an admin's retry raises it.
+    max_attempts = models.PositiveSmallIntegerField(default=_default_max_attempts)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     # Where the request came from (pai, dashscope, api, web) and with which credential, for the
     # wire formats that echo them.

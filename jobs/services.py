@@ -202,12 +202,15 @@ def job_cancel(*, job: Job) -> bool:
 
 
 def job_retry(*, job: Job) -> bool:
-    """An admin's retry: a failed or canceled job goes back to the queue with fresh attempts."""
+    """An admin's retry: a failed or canceled job goes back to the queue with fresh attempts.
+
+    attempts keeps counting (a worker of an earlier attempt must stay fenced out); the limit moves.
+    """
     now = timezone.now()
     with transaction.atomic():
         done = Job.objects.filter(id=job.id, state__in=[JobState.FAILED, JobState.CANCELED]).update(
             state=JobState.QUEUED,
-            attempts=0,
+            max_attempts=F("attempts") + settings.STUDIO_JOB_MAX_ATTEMPTS,
             progress=0,
             result=None,
             error_code="",
@@ -236,7 +239,7 @@ def jobs_reap(*, now: datetime | None = None) -> ReapReport:
     report = ReapReport()
     expired = Job.objects.filter(state=JobState.RUNNING, lease_expires_at__lt=now)
     for job in expired:
-        if job.attempts < settings.STUDIO_JOB_MAX_ATTEMPTS:
+        if job.attempts < job.max_attempts:
             with transaction.atomic():
                 if _fenced(job).filter(lease_expires_at__lt=now).update(
                     state=JobState.QUEUED, lease_expires_at=None, progress=0, updated_at=now

@@ -23,20 +23,27 @@ def artifact_prefix(*, avatar: Avatar) -> str:
 
 
 def artifact_upload(*, local_dir: Path, prefix: str) -> None:
-    for path in sorted(local_dir.iterdir()):
+    for path in sorted(local_dir.rglob("*")):
         if path.is_file():
+            relative = path.relative_to(local_dir).as_posix()
             with path.open("rb") as handle:
-                default_storage.save(f"{prefix}/{path.name}", File(handle, name=path.name))
+                default_storage.save(f"{prefix}/{relative}", File(handle, name=path.name))
+
+
+def artifact_files(*, prefix: str) -> list[str]:
+    """Every file under the prefix, relative to it (storage listings are one level deep)."""
+    try:
+        folders, files = default_storage.listdir(prefix)
+    except FileNotFoundError:
+        return []
+    nested = [f"{folder}/{name}" for folder in folders for name in artifact_files(prefix=f"{prefix}/{folder}")]
+    return sorted(files) + nested
 
 
 def artifact_delete(*, prefix: str) -> None:
     if not prefix:
         return
-    try:
-        _, files = default_storage.listdir(prefix)
-    except FileNotFoundError:
-        return
-    for name in files:
+    for name in artifact_files(prefix=prefix):
         default_storage.delete(f"{prefix}/{name}")
 
 
@@ -53,8 +60,8 @@ def artifact_local(*, avatar: Avatar) -> Path:
         return cached
     cached.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(dir=cached.parent, prefix=".partial-"))
-    _, files = default_storage.listdir(avatar.artifact)
-    for name in files:
+    for name in artifact_files(prefix=avatar.artifact):
+        (partial / name).parent.mkdir(parents=True, exist_ok=True)
         with default_storage.open(f"{avatar.artifact}/{name}", "rb") as source, (partial / name).open("wb") as target:
             shutil.copyfileobj(source, target)
     try:

@@ -1,0 +1,111 @@
+"""A live studio for end-to-end tests: the web server (pytest-django's live_server), real
+django-q2 worker processes on the test database, and a photo server on loopback."""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from tests.conftest import REPO
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for worker processes."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Worker:
+    """One `manage.py qcluster` process (it runs its own worker children in its process group)."""
+
+    def __init__(self, *, env: dict[str, str], log: Path):
+        self.log = log
+        with log.open("ab") as sink:
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "qcluster"],
+                cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+
+    def kill(self) -> None:
+        """As a crash would: SIGKILL to the whole group, nothing cleaned up."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def _workers(logs: Path) -> Iterator[Callable[[], Worker]]:
+    workers: list[Worker] = []
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url(),
+           "STUDIO_WORKERS": "1", "PYTHONUNBUFFERED": "1"}
+
+    def start() -> Worker:
+        worker = Worker(env=env, log=logs / f"qcluster-{len(workers)}.log")
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def start_worker(django_db_setup, tmp_path) -> Iterator[Callable[[], Worker]]:
+    """Starts qcluster processes on the test database; all are stopped after the test."""
+    yield from _workers(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def module_worker(django_db_setup, tmp_path_factory) -> Iterator[Worker]:
+    """One qcluster for a whole module of tests (its start-up costs seconds)."""
+    for start in _workers(tmp_path_factory.mktemp("qcluster")):
+        yield start()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:
+        return None
+
+
+@pytest.fixture(scope="session")
+def photo_server(shared_data) -> Iterator[str]:
+    """Serves ../shared/data over HTTP on loopback; returns its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(shared_data))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def wait_for(condition: Callable[[], object], *, timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
