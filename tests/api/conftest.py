@@ -1,0 +1,85 @@
+"""For API tests: signed PAI requests through Django's test client, an image server on loopback
+with good and bad files, and django-q2 in its synchronous mode (the job runs at commit)."""
+from __future__ import annotations
+
+import http.server
+import io
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+from django_q.conf import Conf
+from PIL import Image
+from skimage import data
+
+from accounts.services import IssuedCredential, credential_create, user_get_or_create
+from studio.api.pai_auth import pai_signature
+
+
+def _jpeg(pixels) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=92)
+    return buffer.getvalue()
+
+
+ASTRONAUT = _jpeg(data.astronaut())
+FILES = {
+    "/astronaut.jpg": ("image/jpeg", ASTRONAUT),
+    "/truncated.jpg": ("image/jpeg", ASTRONAUT[: len(ASTRONAUT) // 3]),
+    "/page.html": ("text/html", b"<html><body>not an image</body></html>"),
+    "/text.jpg": ("image/jpeg", b"plain text that claims to be a JPEG"),
+}
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:
+        return None
+
+    def do_GET(self) -> None:
+        if self.path not in FILES:
+            self.send_error(404)
+            return
+        content_type, body = FILES[self.path]
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="session")
+def image_server() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def sync_queue(monkeypatch) -> None:
+    """django-q2's own synchronous mode: a task runs in-process when it is enqueued."""
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
+def partner(db) -> IssuedCredential:
+    return credential_create(owner=user_get_or_create(email="partner@example.com")[0])
+
+
+@pytest.fixture
+def pai(client, partner) -> Callable[..., dict]:
+    """POSTs a signed PAI request as the partner; returns the JSON answer (asserting HTTP 200)."""
+
+    def post(path: str, body: bytes | str, *, issued: IssuedCredential | None = None) -> dict:
+        issued = issued or partner
+        raw = body.encode() if isinstance(body, str) else body
+        signature = pai_signature(token=issued.token, method="POST", path=path, body=raw)
+        response = client.post(path, data=raw, content_type="application/json",
+                               headers={"Authorization": f"{issued.app_id}:{signature}"})
+        assert response.status_code == 200
+        return response.json()
+
+    return post
