@@ -55,13 +55,13 @@ class Worker:
                 self.kill()
 
 
-def _workers(logs: Path) -> Iterator[Callable[[], Worker]]:
+def _workers(logs: Path) -> Iterator[Callable[..., Worker]]:
     workers: list[Worker] = []
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url(),
            "STUDIO_WORKERS": "1", "PYTHONUNBUFFERED": "1"}
 
-    def start() -> Worker:
-        worker = Worker(env=env, log=logs / f"qcluster-{len(workers)}.log")
+    def start(**extra_env: str) -> Worker:
+        worker = Worker(env={**env, **extra_env}, log=logs / f"qcluster-{len(workers)}.log")
         workers.append(worker)
         return worker
 
@@ -71,7 +71,7 @@ def _workers(logs: Path) -> Iterator[Callable[[], Worker]]:
 
 
 @pytest.fixture
-def start_worker(django_db_setup, tmp_path) -> Iterator[Callable[[], Worker]]:
+def start_worker(django_db_setup, tmp_path) -> Iterator[Callable[..., Worker]]:
     """Starts qcluster processes on the test database; all are stopped after the test."""
     yield from _workers(tmp_path)
 
