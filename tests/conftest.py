@@ -30,3 +30,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "shared_data" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.needs_data)
+
+
+class Queues:
+    """The django-q2 broker's queues (ORM or Redis, as configured), emptied for each test."""
+
+    NAMES = ("studio", "cpu", "gpu")
+
+    def __init__(self) -> None:
+        from django_q.brokers import get_broker
+
+        self.brokers = {name: get_broker(name) for name in self.NAMES}
+        for broker in self.brokers.values():
+            broker.purge_queue()
+
+    def size(self, name: str = "studio") -> int:
+        return self.brokers[name].queue_size()
+
+
+@pytest.fixture
+def queues(db) -> Queues:
+    return Queues()

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django_q.models import OrmQ
 from PIL import Image
 
 from accounts.models import Credential, User
@@ -146,7 +145,7 @@ def test_revoke_action_revokes_only_active_credentials(admin_client):
 
 
 def test_retry_action_requeues_failed_job_and_leaves_succeeded_alone(
-    admin_client, django_capture_on_commit_callbacks
+    admin_client, queues, django_capture_on_commit_callbacks
 ):
     owner = make_user()
     avatar = Avatar.objects.create(owner=owner, status=AvatarStatus.FAILED)
@@ -159,7 +158,7 @@ def test_retry_action_requeues_failed_job_and_leaves_succeeded_alone(
     assert (failed.state, failed.attempts) == (JobState.QUEUED, 0)
     assert avatar.status == AvatarStatus.TRAINING  # the train handler's retried()
     assert Job.objects.get(pk=succeeded.pk).state == JobState.SUCCEEDED
-    assert OrmQ.objects.count() == 1  # enqueued once, for the failed job only
+    assert queues.size() == 1  # enqueued once, for the failed job only
     assert "Re-queued 1 job(s); 1 not retryable" in shown
 
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from django_q.models import OrmQ
 
 from accounts.services import user_get_or_create
 from jobs.handlers import Outcome
@@ -54,7 +53,7 @@ def test_duplicate_delivery_of_finished_job_changes_nothing(owner):
     assert job.state == JobState.SUCCEEDED and job.result == {"kept": True} and job.attempts == 0
 
 
-def test_reaper_requeues_expired_lease_once(owner, django_capture_on_commit_callbacks):
+def test_reaper_requeues_expired_lease_once(owner, queues, django_capture_on_commit_callbacks):
     job = job_claim(job_id=_job(owner).id)
     _expire(job)
     with django_capture_on_commit_callbacks(execute=True):
@@ -63,7 +62,7 @@ def test_reaper_requeues_expired_lease_once(owner, django_capture_on_commit_call
     assert first.requeued == [job.id] and second.requeued == []
     job.refresh_from_db()
     assert job.state == JobState.QUEUED and job.lease_expires_at is None
-    assert OrmQ.objects.count() == 1
+    assert queues.size() == 1
 
 
 def test_reaper_leaves_running_job_with_live_lease_alone(owner):
@@ -117,19 +116,19 @@ def test_idempotency_key_returns_the_first_job(owner):
     assert first.id == second.id and Job.objects.count() == 1
 
 
-def test_submit_enqueues_only_after_commit(owner, django_capture_on_commit_callbacks):
+def test_submit_enqueues_only_after_commit(owner, queues, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         job_submit(owner=owner, kind=JobKind.CHECK, payload={})
-        assert OrmQ.objects.count() == 0
-    assert len(callbacks) == 1 and OrmQ.objects.count() == 1
+        assert queues.size() == 0
+    assert len(callbacks) == 1 and queues.size() == 1
 
 
-def test_reaper_resends_job_no_worker_picked_up(owner, settings, django_capture_on_commit_callbacks):
+def test_reaper_resends_job_no_worker_picked_up(owner, queues, settings):
     job = _job(owner)
     Job.objects.filter(id=job.id).update(updated_at=timezone.now() - timedelta(seconds=settings.STUDIO_JOB_LEASE + 5))
     assert jobs_reap().reenqueued == [job.id]
     assert jobs_reap().reenqueued == []
-    assert OrmQ.objects.count() == 1
+    assert queues.size() == 1
 
 
 def test_training_on_unusable_photos_fails_with_engine_message(owner):
@@ -144,3 +143,18 @@ def test_training_on_unusable_photos_fails_with_engine_message(owner):
     assert job.error_code == "no_usable_photo"
     assert job.error_message == "all images are invalid"
     assert Avatar.objects.get(id=avatar.id).status == AvatarStatus.FAILED
+
+
+def test_reaper_is_scheduled_every_minute():
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(name="reap jobs")
+    assert (schedule.func, schedule.schedule_type, schedule.minutes) == ("jobs.tasks.reap_jobs", "I", 1)
+
+
+def test_reaper_task_reports_what_it_did(owner):
+    from jobs.tasks import reap_jobs
+
+    job = job_claim(job_id=_job(owner).id)
+    _expire(job)
+    assert reap_jobs() == {"requeued": [job.id], "failed": [], "reenqueued": []}
