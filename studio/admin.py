@@ -27,16 +27,8 @@ def _check_verdict(photo: Photo) -> str:
     return photo.check_result.get("message") or f"code {photo.check_result.get('code')}"
 
 
-class PhotoInline(admin.TabularInline):
-    model = Photo
-    fields = ("preview", "position", "passed", "verdict", "created_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+class PhotoColumns:
+    """The thumbnail and check verdict, on the photo list and inside an avatar's page."""
 
     @admin.display(description="photo")
     def preview(self, photo: Photo) -> str:
@@ -49,6 +41,19 @@ class PhotoInline(admin.TabularInline):
     @admin.display(description="check")
     def verdict(self, photo: Photo) -> str:
         return _check_verdict(photo)
+
+
+class PhotoInline(PhotoColumns, admin.TabularInline):
+    model = Photo
+    fields = ("preview", "position", "passed", "verdict", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
 
 
 @admin.register(Avatar)
@@ -89,7 +94,7 @@ class PassedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(PhotoColumns, admin.ModelAdmin):
     list_display = ("id", "preview", "owner", "avatar", "passed", "created_at")
     list_filter = (PassedFilter, "created_at")
     list_select_related = ("owner", "avatar")
@@ -97,17 +102,6 @@ class PhotoAdmin(admin.ModelAdmin):
     autocomplete_fields = ("owner", "avatar")
     readonly_fields = ("preview", "width", "height", "verdict", "check_result")
 
-    @admin.display(description="photo")
-    def preview(self, photo: Photo) -> str:
-        return _thumbnail(photo.image, str(photo))
-
-    @admin.display(boolean=True)
-    def passed(self, photo: Photo) -> bool | None:
-        return photo.passed
-
-    @admin.display(description="check")
-    def verdict(self, photo: Photo) -> str:
-        return _check_verdict(photo)
 
 
 @admin.register(Style)
