@@ -3,11 +3,15 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
+PORT ?= 8000
+# Where `make test-postgres` runs the suite (pytest-django creates and drops test_<name> itself).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/studio
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # Written after a successful install; older than a requirements file means install again.
 STAMP := $(VENV)/.requirements-installed
 REQUIREMENTS := $(wildcard requirements/*.txt)
 
-.PHONY: venv test bench run
+.PHONY: venv test test-postgres bench run
 
 venv: $(STAMP)
 
@@ -21,9 +25,16 @@ $(STAMP): $(REQUIREMENTS) | $(PY)
 test: venv
 	$(PY) -m pytest -q
 
+# The same suite on PostgreSQL, with django-q2's Redis broker.
+test-postgres: venv
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -q
+
 bench: venv
 	$(PY) -m bench.engine
 
-# The web studio (Django) is not built yet: for now this demonstrates the engine's command line.
+# The studio on http://127.0.0.1:$(PORT)/ with its workers; one Ctrl-C stops both. DEBUG is on
+# (runserver serves static files and media, and a random SECRET_KEY is kept in var/).
+run: export DEBUG ?= 1
 run: venv
-	$(PY) scripts/demo_engine.py
+	$(PY) manage.py migrate --no-input
+	$(PY) scripts/run_studio.py --port $(PORT)

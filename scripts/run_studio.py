@@ -1,0 +1,126 @@
+"""`make run`: the web server and a django-q2 cluster together in the foreground, one Ctrl-C for both.
+
+Runs `manage.py demo_data`, starts `runserver` and `qcluster`, prints where the studio answers and
+how to log in once it does, and stops both (and their own children) when either exits or on
+SIGINT/SIGTERM. DEBUG defaults to on, so that runserver serves static files and media.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+STARTUP_TIMEOUT = 60  # seconds for runserver to accept connections
+STOP_TIMEOUT = 15  # seconds for a child to stop after SIGINT before it is killed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=int(os.getenv("PORT") or 8000))
+    port = parser.parse_args().port
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "1")
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    manage = [sys.executable, str(REPO / "manage.py")]
+
+    demo = subprocess.run([*manage, "demo_data"], cwd=REPO, env=env, capture_output=True, text=True)
+    sys.stderr.write(demo.stderr)
+    if demo.returncode:
+        sys.stderr.write(demo.stdout)
+        return demo.returncode
+
+    # Handlers first: started in the background, the launcher inherits SIGINT ignored, and an
+    # ignored signal stays ignored through exec, while a handled one comes back as the default.
+    stopping: list[int] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda signum, frame: stopping.append(signum))
+    # Each child leads its own process group, so that a signal reaches the processes it starts
+    # itself too (runserver's autoreloaded server, qcluster's workers).
+    children = {
+        name: subprocess.Popen([*manage, *command], cwd=REPO, env=env, process_group=0)
+        for name, command in (("web server", ["runserver", f"127.0.0.1:{port}"]), ("workers", ["qcluster"]))
+    }
+
+    if _wait_for_port(port, children, stopping):
+        _print_banner(port, demo.stdout, env)
+    while not stopping and all(child.poll() is None for child in children.values()):
+        time.sleep(0.2)
+
+    exited = [name for name, child in children.items() if child.poll() is not None]
+    if exited and not stopping:
+        code = children[exited[0]].returncode
+        print(f"\nThe {exited[0]} stopped (exit code {code}); stopping the rest.", flush=True)
+    _stop(children.values())
+    if stopping:
+        return 0
+    code = children[exited[0]].returncode
+    return 128 - code if code < 0 else code or 1  # killed by signal N: 128 + N, as a shell says
+
+
+def _wait_for_port(port: int, children: dict[str, subprocess.Popen], stopping: list[int]) -> bool:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if stopping or any(child.poll() is not None for child in children.values()):
+            return False
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.3)
+    print(f"The web server did not answer on port {port} within {STARTUP_TIMEOUT} s.", flush=True)
+    return False
+
+
+def _print_banner(port: int, demo_output: str, env: dict[str, str]) -> None:
+    base = f"http://127.0.0.1:{port}"
+    broker = "Redis (REDIS_URL)" if env.get("REDIS_URL") else "the database (django-q2's ORM broker)"
+    lines = [
+        f"The studio runs at {base}/admin/",
+        *demo_output.strip().splitlines(),
+        f"PAI API (ai-service-python-sdk host): {base}  (paths under {base}/api/v1/)",
+        f"Workers: a django-q2 cluster, broker: {broker}",
+        "Ctrl-C stops the web server and the workers.",
+    ]
+    rule = "=" * max(len(line) for line in lines)
+    print("\n".join(["", rule, *lines, rule, ""]), flush=True)
+
+
+def _stop(children) -> None:
+    """SIGINT to every child's process group, then SIGKILL to what is left after STOP_TIMEOUT."""
+    children = list(children)
+    for child in children:
+        _signal_group(child, signal.SIGINT)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while time.monotonic() < deadline and any(_group_alive(child) for child in children):
+        time.sleep(0.2)
+    for child in children:
+        if _group_alive(child):
+            _signal_group(child, signal.SIGKILL)
+        child.wait()
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(child.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _group_alive(child: subprocess.Popen) -> bool:
+    child.poll()  # reap the leader, so that a zombie does not count as alive
+    try:
+        os.killpg(child.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())

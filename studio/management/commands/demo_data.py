@@ -1,0 +1,45 @@
+"""Demo data for `make run`: a demo account that can use the admin and one PAI API credential.
+
+Idempotent: run it again and it keeps the account and its credentials (resetting the password
+to DEMO_PASSWORD, so that what it prints is true). The style catalog is left empty.
+"""
+from __future__ import annotations
+
+import os
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.selectors import credential_list_for
+from accounts.services import credential_create, user_get_or_create
+
+DEMO_EMAIL = "demo@example.com"
+DEFAULT_PASSWORD = "demo-studio"
+
+
+class Command(BaseCommand):
+    help = f"Create the demo account {DEMO_EMAIL} (password from DEMO_PASSWORD) and a PAI API credential."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        password = os.getenv("DEMO_PASSWORD") or DEFAULT_PASSWORD
+        user, created = user_get_or_create(email=DEMO_EMAIL)
+        # Staff and superuser only so that the admin, the one page there is for now, works for the demo.
+        user.is_staff = user.is_superuser = user.is_active = True
+        user.set_password(password)
+        user.save()
+        self.stdout.write(
+            f"Demo login: {DEMO_EMAIL} / {password} ({'created' if created else 'exists'}; "
+            "staff and superuser so that the admin works for the demo)"
+        )
+        if credential_list_for(owner=user).filter(revoked_at__isnull=True).exists():
+            # The token is shown once at creation and kept only encrypted: don't print it again.
+            self.stdout.write(
+                "Demo API credential: an API credential exists "
+                f"(create another with manage.py credentials create --email {DEMO_EMAIL})"
+            )
+            return
+        issued = credential_create(owner=user, name="demo")
+        self.stdout.write(
+            f"Demo API credential: AppId {issued.app_id}  Token {issued.token}  (the token is not shown again)"
+        )
