@@ -4,6 +4,10 @@
     python -m engine train PHOTO... --out AVATAR_DIR --json
     python -m engine create (--avatar AVATAR_DIR ... | --reference PHOTO ...) --template IMAGE
         --out OUT.jpg [--option KEY=VALUE ...] [--n N] --json
+    python -m engine idphoto PHOTO --size passport|1inch|2inch|us|WxHmm --background white|blue|red|#RRGGBB
+        --out OUT.jpg [--sheet] --json
+    python -m engine stylize IMAGE (--style INDEX | --style-ref IMAGE) --out OUT.jpg --json
+    python -m engine styles --json
 
 Bad input exits with status 2 and a one-line reason on stderr; nothing is half-written.
 """
@@ -19,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import imaging
+from . import cli_idphoto, cli_stylize, imaging
 from .check import check_photos
 from .errors import EngineError, ErrorCode
 from .backends import get_backend
@@ -136,10 +140,17 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--n", type=int, default=1, metavar="N", help=f"portraits to make, 1-{MAX_CANDIDATES}")
     create.add_argument("--json", action="store_true")
     create.set_defaults(run=command_create)
+
+    cli_idphoto.add_parsers(commands)
+    cli_stylize.add_parsers(commands)
     return parser
 
 
-def _print_human(result: dict) -> None:
+def _print_human(result: dict | list) -> None:
+    if isinstance(result, list):
+        for item in result:
+            print(f"- {item}")
+        return
     for key, value in result.items():
         if isinstance(value, list):
             for item in value:

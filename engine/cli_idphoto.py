@@ -25,7 +25,7 @@ def add_parsers(subparsers) -> None:
     command.add_argument("--out", required=True, metavar="OUT.jpg")
     command.add_argument("--sheet", action="store_true", help="tile copies on a 6x4 in print sheet")
     command.add_argument("--json", action="store_true")
-    command.set_defaults(func=command_idphoto, run=command_idphoto)
+    command.set_defaults(run=command_idphoto)
 
 
 def command_idphoto(args: argparse.Namespace) -> dict:

@@ -52,9 +52,8 @@ def add_parsers(subparsers) -> None:
     source.add_argument("--style-ref", metavar="IMAGE", help="a custom style from this reference image")
     styled.add_argument("--out", required=True, metavar="OUT.jpg")
     styled.add_argument("--json", action="store_true")
-    # engine/__main__.py dispatches on `run`; `func` is the same entry point under the other name.
-    styled.set_defaults(run=command_stylize, func=command_stylize)
+    styled.set_defaults(run=command_stylize)
 
     styles = subparsers.add_parser("styles", help="list the preset styles")
     styles.add_argument("--json", action="store_true")
-    styles.set_defaults(run=command_styles, func=command_styles)
+    styles.set_defaults(run=command_styles)

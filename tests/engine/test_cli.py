@@ -166,3 +166,37 @@ def test_cli_create_with_n_out_of_range_says_why_in_one_error_line(files, tmp_pa
 
     assert result.returncode == 2 and not out.exists()
     assert result.stderr.startswith("error:") and result.stderr.count("\n") == 1
+
+
+def test_cli_idphoto_gives_path_size_and_dpi(files, tmp_path):
+    out = tmp_path / "id.jpg"
+
+    result = output_of(engine("idphoto", files["astronaut"], "--size", "passport", "--background", "blue",
+                              "--out", out, "--json"))
+
+    assert (result["path"], result["width"], result["height"], result["dpi"]) == (str(out), 413, 531, 300)
+    assert out.is_file() and result["cost_time"] > 0
+
+
+def test_cli_idphoto_of_a_photo_without_face_exits_2_with_a_reason(files, tmp_path):
+    result = engine("idphoto", files["coffee"], "--out", tmp_path / "id.jpg", "--json")
+
+    assert result.returncode == 2 and result.stderr.startswith("error: ")
+    assert not (tmp_path / "id.jpg").exists()
+
+
+def test_cli_styles_lists_presets_with_index_key_and_title():
+    styles = output_of(engine("styles", "--json"))
+
+    assert len(styles) >= 8
+    assert all(set(style) == {"index", "key", "title"} for style in styles)
+    assert [style["index"] for style in styles] == list(range(len(styles)))
+
+
+def test_cli_stylize_gives_path_size_and_identity_distance(files, tmp_path):
+    out = tmp_path / "styled.jpg"
+
+    result = output_of(engine("stylize", files["astronaut"], "--style", "5", "--out", out, "--json"))
+
+    assert min(result["width"], result["height"]) == 1536
+    assert result["identity_distance"] is not None and out.is_file()
