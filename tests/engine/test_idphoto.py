@@ -100,18 +100,17 @@ def test_sheet_is_6x4_inches_with_several_copies(astronaut):
     assert len(analyze_faces(sheet.image, embed=False)) >= 8
 
 
-def test_command_line_writes_a_300_dpi_jpeg(astronaut, tmp_path):
-    import argparse
-
-    from engine.cli_idphoto import add_parsers
+def test_command_line_writes_a_300_dpi_jpeg(astronaut, tmp_path, capsys):
+    from engine.__main__ import main
 
     (tmp_path / "in.png").write_bytes(astronaut)
-    parser = argparse.ArgumentParser()
-    add_parsers(parser.add_subparsers(dest="command"))
     out = tmp_path / "id.jpg"
-    args = parser.parse_args(["idphoto", str(tmp_path / "in.png"), "--size", "passport", "--background", "red", "--out", str(out), "--json"])
-    result = args.func(args)
-    assert json.loads(json.dumps(result))["path"] == str(out)
+
+    status = main(["idphoto", str(tmp_path / "in.png"), "--size", "passport", "--background", "red",
+                   "--out", str(out), "--json"])
+
+    result = json.loads(capsys.readouterr().out)
+    assert status == 0 and result["path"] == str(out)
     with Image.open(out) as written:
         assert written.size == (413, 531) and round(written.info["dpi"][0]) == 300
     assert (result["width"], result["height"], result["dpi"]) == (413, 531, 300)
