@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce
 from jobs.models import Job
 from studio.models import Avatar
 
-from .models import Credential, User
-from .services import credential_create, credential_revoke
+from .models import ApiKey, Credential, User
+from .services import apikey_create, apikey_revoke, credential_create, credential_revoke
 
 
 def _count_of(model, *, owner_field: str = "owner") -> Coalesce:
@@ -159,3 +159,40 @@ class CredentialAdmin(admin.ModelAdmin):
         )
         skipped = queryset.count() - revoked
         self.message_user(request, f"Revoked {revoked} credential(s); {skipped} were already revoked.")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are kept as digests: the add form issues one and shows it once, in the message."""
+
+    list_display = ("prefix", "owner", "name", "created_at", "last_used_at", "revoked")
+    list_filter = (RevokedFilter,)
+    list_select_related = ("owner",)
+    search_fields = ("prefix", "owner__email", "name")
+    autocomplete_fields = ("owner",)
+    exclude = ("digest",)
+    actions = ("revoke_selected",)
+
+    def get_fields(self, request, obj=None):
+        return ("prefix", "owner", "name", "created_at", "last_used_at", "revoked_at") if obj else ("owner", "name")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("prefix", "owner", "created_at", "last_used_at", "revoked_at") if obj else ()
+
+    @admin.display(boolean=True, description="revoked", ordering="revoked_at")
+    def revoked(self, key: ApiKey) -> bool:
+        return not key.is_active
+
+    def save_model(self, request, obj: ApiKey, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        issued = apikey_create(owner=obj.owner, name=obj.name)
+        obj.pk = issued.api_key.pk
+        obj.refresh_from_db()
+        messages.success(request, f"API key {issued.raw} — copy it now: it is not shown again.")
+
+    @admin.action(description="Revoke selected API keys")
+    def revoke_selected(self, request, queryset) -> None:
+        revoked = sum(apikey_revoke(owner=key.owner, key_id=key.id) for key in queryset.select_related("owner"))
+        self.message_user(request, f"Revoked {revoked} API key(s); {queryset.count() - revoked} were already revoked.")

@@ -78,3 +78,29 @@ class Credential(models.Model):
 
     def token(self) -> str:
         return secret_decrypt(self.token_encrypted)
+
+
+class ApiKey(models.Model):
+    """A bearer key for the DashScope-compatible and native APIs.
+
+    Keys are long random strings, so a SHA-256 digest is enough to keep them at rest; the key
+    itself is shown once. ``prefix`` identifies a key in lists without revealing it.
+    """
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

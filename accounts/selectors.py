@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import Credential, User
+from .models import ApiKey, Credential, User
 
 
 def credential_list_for(*, owner: User) -> QuerySet[Credential]:
@@ -14,3 +14,7 @@ def credential_active_get(*, app_id: str) -> Credential | None:
     return Credential.objects.select_related("owner").filter(
         app_id=app_id, revoked_at__isnull=True, owner__is_active=True
     ).first()
+
+
+def apikey_list_for(*, owner: User) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(owner=owner).order_by("-created_at")

@@ -1,6 +1,7 @@
 """Account services: users and their API credentials."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -8,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .crypto import secret_encrypt
-from .models import Credential, User
+from .models import ApiKey, Credential, User
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,41 @@ def credential_revoke(*, owner: User, app_id: str) -> bool:
         revoked_at=timezone.now()
     )
     return revoked == 1
+
+
+API_KEY_PREFIX = "sk-"
+
+
+def apikey_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    """A new API key in clear: the only time it is shown."""
+
+    api_key: ApiKey
+    raw: str
+
+
+def apikey_create(*, owner: User, name: str = "") -> IssuedApiKey:
+    raw = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(owner=owner, name=name, prefix=raw[:10], digest=apikey_digest(raw))
+    return IssuedApiKey(api_key=key, raw=raw)
+
+
+def apikey_revoke(*, owner: User, key_id: int) -> bool:
+    revoked = ApiKey.objects.filter(owner=owner, id=key_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return revoked == 1
+
+
+def apikey_authenticate(*, raw: str) -> ApiKey | None:
+    """The active key with this value; its owner must be active too. Marks it used."""
+    if not raw.startswith(API_KEY_PREFIX):
+        return None
+    key = ApiKey.objects.select_related("owner").filter(
+        digest=apikey_digest(raw), revoked_at__isnull=True, owner__is_active=True
+    ).first()
+    if key is not None:
+        ApiKey.objects.filter(id=key.id).update(last_used_at=timezone.now())
+    return key
