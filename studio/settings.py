@@ -213,6 +213,8 @@ STUDIO_JOB_TIMEOUT = env_int("STUDIO_JOB_TIMEOUT", 1800, minimum=10)
 STUDIO_SYNC_WAIT = env_int("STUDIO_SYNC_WAIT", 300, minimum=1)
 # The PAI SDKs other than Python's send X-Request-Time; requests further off than this are refused.
 STUDIO_PAI_CLOCK_SKEW = env_int("STUDIO_PAI_CLOCK_SKEW", 900, minimum=1)
+# How long a result URL handed to an API client stays valid (DashScope: 24 hours).
+STUDIO_RESULT_URL_TTL = env_int("STUDIO_RESULT_URL_TTL", 24 * 3600, minimum=60)
 STUDIO_TRAIN_MAX_PHOTOS = env_int("STUDIO_TRAIN_MAX_PHOTOS", 20, minimum=1)
 
 # django-q2. One cluster serves every kind of job unless STUDIO_SPLIT_CLUSTERS is on; then check

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from .media_urls import media_signed
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("studio.api.pai_urls")),
+    path("m/<str:token>/<str:filename>", media_signed, name="media-signed"),
 ]

@@ -1,0 +1,60 @@
+"""Signed, expiring URLs for media (portraits, results): nothing in storage is public.
+
+Local storage: the studio serves the file itself under a signed token that names it and its
+expiry. S3: the bucket's own presigned URL with the same lifetime.
+"""
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+SALT = "studio.media_urls"
+
+
+def _served_by_studio() -> bool:
+    try:
+        default_storage.path("")
+    except NotImplementedError:
+        return False
+    return True
+
+
+def media_url_sign(*, name: str, request: HttpRequest | None = None, ttl: int | None = None) -> str:
+    """An absolute URL to one stored file, valid for ``ttl`` seconds (default: the result TTL)."""
+    ttl = ttl or settings.STUDIO_RESULT_URL_TTL
+    if not _served_by_studio():
+        return default_storage.url(name, expire=ttl)
+    token = signing.dumps({"n": name, "e": int(time.time()) + ttl}, salt=SALT, compress=True)
+    path = reverse("media-signed", kwargs={"token": token, "filename": posixpath.basename(name)})
+    return request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
+
+
+def media_name_verify(token: str) -> str:
+    """The storage name a token grants; Http404 when forged or expired (no difference is told)."""
+    try:
+        grant = signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        raise Http404("No such file.") from None
+    if not isinstance(grant, dict) or int(grant.get("e", 0)) < time.time():
+        raise Http404("No such file.")
+    return str(grant["n"])
+
+
+@require_GET
+def media_signed(request: HttpRequest, token: str, filename: str) -> FileResponse:
+    name = media_name_verify(token)
+    if not default_storage.exists(name):
+        raise Http404("No such file.")
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

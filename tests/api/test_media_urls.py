@@ -1,0 +1,52 @@
+"""Signed media URLs: the file for whoever holds a fresh URL, nothing for a forged or stale one."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from studio.media_urls import media_url_sign
+
+
+@pytest.fixture
+def stored() -> str:
+    name = default_storage.save("portraits/test/result.jpg", ContentFile(b"\xff\xd8\xff jpeg bytes"))
+    yield name
+    default_storage.delete(name)
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def test_signed_url_serves_the_file(client, stored):
+    response = client.get(_path(media_url_sign(name=stored)))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\xff\xd8\xff jpeg bytes"
+    assert response["Content-Type"] == "image/jpeg"
+
+
+def test_expired_url_is_not_found(client, stored, monkeypatch):
+    url = media_url_sign(name=stored, ttl=60)
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    assert client.get(_path(url)).status_code == 404
+
+
+def test_forged_token_is_not_found(client, stored):
+    url = media_url_sign(name=stored)
+    token = url.split("/m/")[1].split("/")[0]
+    forged = url.replace(token, token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
+
+    assert client.get(_path(forged)).status_code == 404
+
+
+def test_url_uses_the_requests_host_when_given(rf, stored):
+    request = rf.get("/", HTTP_HOST="localhost:8123")
+
+    assert media_url_sign(name=stored, request=request).startswith("http://localhost:8123/m/")
