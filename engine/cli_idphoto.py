@@ -6,13 +6,11 @@
 from __future__ import annotations
 
 import argparse
-import io
 import time
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
 
+from . import imaging
 from .errors import EngineError, ErrorCode
 from .idphoto import idphoto_create
 
@@ -36,19 +34,6 @@ def command_idphoto(args: argparse.Namespace) -> dict:
         raise EngineError(ErrorCode.IMAGE_DECODE, f"Cannot read {args.photo}: {exc.strerror or exc}.") from exc
     photo = idphoto_create(photo_bytes, size=args.size, background=args.background, sheet=args.sheet)
     out = Path(args.out)
-    write_with_dpi(out, photo.image, dpi=photo.dpi)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    imaging.write(out, photo.image, dpi=photo.dpi)
     return {"path": str(out), "width": photo.width, "height": photo.height, "dpi": photo.dpi, "cost_time": round(time.perf_counter() - start, 3)}
-
-
-def write_with_dpi(path: Path, rgb: np.ndarray, *, dpi: int) -> None:
-    """Write atomically, the print resolution in the file's header and no EXIF."""
-    buffer = io.BytesIO()
-    image = Image.fromarray(np.ascontiguousarray(rgb))
-    if path.suffix.lower() == ".png":
-        image.save(buffer, "PNG", dpi=(dpi, dpi))
-    else:
-        image.save(buffer, "JPEG", quality=95, subsampling=0, dpi=(dpi, dpi))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_bytes(buffer.getvalue())
-    temporary.replace(path)

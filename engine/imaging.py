@@ -179,24 +179,27 @@ def resize_to_side(rgb: np.ndarray, *, max_side: int) -> np.ndarray:
     return _limit_side(rgb, max_side)
 
 
-def encode(rgb: np.ndarray, *, format: str = "JPEG", quality: int = 95) -> bytes:
-    """Encode RGB pixels; nothing of the input's metadata (EXIF, GPS) is carried over."""
+def encode(rgb: np.ndarray, *, format: str = "JPEG", quality: int = 95, dpi: int | None = None) -> bytes:
+    """Encode RGB pixels; nothing of the input's metadata (EXIF, GPS) is carried over.
+
+    ``dpi`` writes a print resolution into the header (ID photos are printed at 300 dpi)."""
     buffer = io.BytesIO()
     image = Image.fromarray(np.ascontiguousarray(rgb))
+    extra = {"dpi": (dpi, dpi)} if dpi else {}
     if format.upper() in ("JPEG", "JPG"):
-        image.save(buffer, "JPEG", quality=quality, subsampling=0 if quality >= 90 else 2)
+        image.save(buffer, "JPEG", quality=quality, subsampling=0 if quality >= 90 else 2, **extra)
     elif format.upper() == "PNG":
-        image.save(buffer, "PNG", compress_level=3)
+        image.save(buffer, "PNG", compress_level=3, **extra)
     else:
         raise ValueError(f"unsupported output format {format}")
     return buffer.getvalue()
 
 
-def write(path: str | Path, rgb: np.ndarray, *, quality: int = 95) -> None:
+def write(path: str | Path, rgb: np.ndarray, *, quality: int = 95, dpi: int | None = None) -> None:
     """Write an image atomically: a reader never sees a half-written file."""
     path = Path(path)
     fmt = "PNG" if path.suffix.lower() == ".png" else "JPEG"
-    data = encode(rgb, format=fmt, quality=quality)
+    data = encode(rgb, format=fmt, quality=quality, dpi=dpi)
     temporary = path.with_name(f".{path.name}.partial")
     temporary.write_bytes(data)
     temporary.replace(path)
