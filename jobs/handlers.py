@@ -18,6 +18,8 @@ HANDLERS = {
     "check": "studio.work.checking.CheckHandler",
     "train": "studio.work.training.TrainHandler",
     "create": "studio.work.creation.CreateHandler",
+    "stylize": "studio.work.styling.StylizeHandler",
+    "idphoto": "studio.work.styling.IdPhotoHandler",
 }
 
 

@@ -10,6 +10,8 @@ class JobKind(models.TextChoices):
     CHECK = "check"
     TRAIN = "train"
     CREATE = "create"
+    STYLIZE = "stylize"
+    IDPHOTO = "idphoto"
 
 
 class JobState(models.TextChoices):

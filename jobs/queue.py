@@ -9,6 +9,8 @@ from .models import Job, JobKind
 # With split clusters, light CPU work stays off the machines that train and create.
 CLUSTER_OF_KIND = {
     JobKind.CHECK: "cpu",
+    JobKind.STYLIZE: "cpu",
+    JobKind.IDPHOTO: "cpu",
     JobKind.TRAIN: "gpu",
     JobKind.CREATE: "gpu",
 }

@@ -1,0 +1,94 @@
+"""Stylize and ID-photo jobs, run through the state machine as a worker would."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image
+from skimage import data
+
+from accounts.services import user_get_or_create
+from engine.errors import EngineError
+from jobs.models import JobState
+from jobs.services import job_run
+from studio.models import Portrait
+from studio.services.styling import idphoto_submit, stylization_submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owner():
+    return user_get_or_create(email="owner@example.com")[0]
+
+
+@pytest.fixture
+def astronaut() -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(data.astronaut()).save(buffer, "JPEG", quality=92)
+    return default_storage.save("inputs/test/astronaut.jpg", ContentFile(buffer.getvalue()))
+
+
+def _image(name: str) -> Image.Image:
+    with default_storage.open(name, "rb") as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+    return image
+
+
+def test_stylize_job_puts_a_1536_px_portrait_in_the_gallery(owner, astronaut):
+    job = job_run(job_id=stylization_submit(owner=owner, image=astronaut, style_index=0).id)
+
+    assert job.state == JobState.SUCCEEDED
+    portrait = Portrait.objects.get(job=job)
+    assert min(portrait.width, portrait.height) == 1536
+    assert portrait.identity_distance is not None and portrait.identity_distance < 0.6
+    assert job.result["style_key"] == "pencil_sketch"
+
+
+def test_stylize_with_reference_style(owner, astronaut):
+    buffer = io.BytesIO()
+    Image.fromarray(data.coffee()).save(buffer, "JPEG")
+    reference = default_storage.save("inputs/test/coffee.jpg", ContentFile(buffer.getvalue()))
+
+    job = job_run(job_id=stylization_submit(owner=owner, image=astronaut, style_index=-1, reference=reference).id)
+
+    assert job.state == JobState.SUCCEEDED
+
+
+@pytest.mark.parametrize("index", [8, 99, -2])
+def test_stylize_refuses_unknown_index_before_any_job(owner, astronaut, index):
+    with pytest.raises(EngineError, match="style_index"):
+        stylization_submit(owner=owner, image=astronaut, style_index=index)
+
+
+def test_stylize_minus_one_without_reference_is_refused(owner, astronaut):
+    with pytest.raises(EngineError, match="reference"):
+        stylization_submit(owner=owner, image=astronaut, style_index=-1)
+
+
+def test_idphoto_job_makes_a_300_dpi_passport_photo(owner, astronaut):
+    job = job_run(job_id=idphoto_submit(owner=owner, photo=astronaut, size="passport", background="blue").id)
+
+    assert job.state == JobState.SUCCEEDED
+    image = _image(job.result["images"][0]["name"])
+    assert image.size == (413, 531) and round(image.info["dpi"][0]) == 300
+
+
+@pytest.mark.parametrize(("size", "background"), [("3inch", "white"), ("passport", "purple")])
+def test_idphoto_refuses_unknown_size_or_colour_before_any_job(owner, astronaut, size, background):
+    with pytest.raises(EngineError):
+        idphoto_submit(owner=owner, photo=astronaut, size=size, background=background)
+
+
+def test_idphoto_of_a_photo_without_face_fails_with_the_engines_reason(owner):
+    buffer = io.BytesIO()
+    Image.fromarray(data.coffee()).save(buffer, "JPEG")
+    coffee = default_storage.save("inputs/test/coffee.jpg", ContentFile(buffer.getvalue()))
+
+    job = job_run(job_id=idphoto_submit(owner=owner, photo=coffee).id)
+
+    assert job.state == JobState.FAILED and job.error_code == "no_face"
+    assert Portrait.objects.count() == 0
