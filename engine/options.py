@@ -61,7 +61,7 @@ class PortraitOptions:
     makeup_transfer_ratio: float = 0.5
     face_shape_match: bool = False
     sharp_ratio: float = 0.15
-    style_name: str = "Realistic"
+    style_name: str = "Realistic"  # "Anime": the portrait drawn in engine.stylize's cel look
     # The studio's own: also try the avatar's full face shape and keep whichever portrait is
     # closer to the avatar. One more fusion and embedding (0.41 -> 0.79 s a portrait) for 68 ->
     # 79 % of portraits within 0.40 of their avatar (bench/engine.py on ../shared/data).
@@ -90,13 +90,7 @@ class PortraitOptions:
                 continue
             else:
                 raise EngineError(ErrorCode.INVALID_OPTION, f"Unknown option {key}.")
-        options = cls(**values)
-        if options.style_name == "Anime":
-            raise EngineError(
-                ErrorCode.UNSUPPORTED_OPTION,
-                'style_name "Anime" is not available yet in the classic backend; use "Realistic".',
-            )
-        return options
+        return cls(**values)
 
 
 def _validated(key: str, value: Any) -> Any:

@@ -20,6 +20,7 @@ from .faces.embed import face_embedding
 from .fusion.fuse import fuse_face
 from .identity import Avatar
 from .options import PortraitOptions
+from .stylize import anime_look
 
 TEMPLATE_DECODE_MESSAGE = "Template image decode error. Provide a new template"
 TEMPLATE_NO_FACE_MESSAGE = "There is not face in template. Please Give a new template."
@@ -110,6 +111,10 @@ def _fuse_all(
     if options.photo_enhancement_bool and options.photo_enhancement_method == "super_resolution":
         image = super_resolution(image)
         targets = [points * (image.shape[1] / rgb.shape[1]) for points in targets]
+    if options.style_name == "Anime":
+        # Styled last, after fusion and enhancement, and measured as styled: the distance is the
+        # customer's picture's.
+        image = anime_look(image)
     distances = [
         distance(face_embedding(image, points), avatar.mean_embedding) for points, avatar in zip(targets, avatars)
     ]

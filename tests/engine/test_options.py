@@ -86,11 +86,8 @@ def test_options_more_like_me_from_0_to_1_is_accepted(value):
     assert PortraitOptions.parse({"more_like_me": value}).more_like_me == value
 
 
-def test_options_anime_style_is_refused_as_unsupported():
-    error = parse_error({"style_name": "Anime"})
-
-    assert error.code == ErrorCode.UNSUPPORTED_OPTION
-    assert "Anime" in error.message
+def test_options_anime_style_is_accepted():
+    assert PortraitOptions.parse({"style_name": "Anime"}).style_name == "Anime"
 
 
 def test_options_unknown_style_is_invalid():
