@@ -51,6 +51,11 @@ class ClassicBackend:
     def load_avatar(self, path: Path) -> Avatar:
         return avatar_load(path)
 
+    def avatar_from_photos(self, photos: Sequence[bytes]) -> Avatar:
+        """Train-free: an avatar built in memory from 1-5 photos, for one create."""
+        avatar, _ = avatar_build(photos)
+        return avatar
+
 
 _BACKENDS = {"classic": ClassicBackend}
 

@@ -27,7 +27,7 @@ from ..selectors import avatar_get_for, job_get_for
 from ..services.avatars import avatar_train_submit
 from ..services.intake import Download, images_fetch, photo_store, upload_store
 from ..services.photos import photos_check_submit
-from ..services.portraits import portrait_create_submit
+from ..services.portraits import portrait_create_submit, portrait_train_free_submit
 from .pai_auth import PaiAuthError, pai_authenticate
 from .pai_wire import (
     ALL_INVALID,
@@ -166,17 +166,20 @@ def create(request: HttpRequest, credential: Credential, body: dict, rid: str) -
         PortraitOptions.parse(configure)
     except EngineError as exc:
         raise PaiInputError(exc.message) from None
+    photos = [] if avatars else _reference_photos(owner, configure)
     download = images_fetch(urls=[template_url.strip()])[0]
     if download.error:
         raise PaiInputError(f"The template image could not be fetched: {download.error.message}")
-    job = portrait_create_submit(
-        owner=owner,
-        avatars=avatars,
-        template=upload_store(owner=owner, fetched=download.fetched),
-        options=configure,
-        source="pai",
-        app_id=credential.app_id,
-    )
+    template = upload_store(owner=owner, fetched=download.fetched)
+    if avatars:
+        job = portrait_create_submit(
+            owner=owner, avatars=avatars, template=template, options=configure, source="pai", app_id=credential.app_id
+        )
+    else:
+        job = portrait_train_free_submit(
+            owner=owner, photos=photos, template=template, options=configure,
+            source="pai", app_id=credential.app_id,
+        )
     job = _finished(job.id)
     with default_storage.open(job.result["images"][0]["name"], "rb") as handle:
         image = base64.b64encode(handle.read()).decode()
@@ -192,7 +195,7 @@ def _avatars(owner, body: dict, configure: dict) -> list[Avatar]:
     wanted = model_ids or ([model_id] if model_id else [])
     if not wanted:
         if configure.get("ipa_control_only"):
-            raise PaiInputError("Train-free creation (ipa_control_only) is not available on this studio yet.")
+            return []  # train-free: the person comes from configure.ipa_image_path
         raise PaiInputError(NO_MODEL_ID)
     avatars = []
     for key in wanted:
@@ -203,6 +206,20 @@ def _avatars(owner, body: dict, configure: dict) -> list[Avatar]:
             raise PaiInputError(f"model {avatar.model_id} is not ready: its training {avatar.status}.")
         avatars.append(avatar)
     return avatars
+
+
+def _reference_photos(owner, configure: dict) -> list:
+    """Train-free: the photo of ``ipa_image_path`` (one URL, or a list of up to five)."""
+    urls = configure.get("ipa_image_path")
+    urls = [urls] if isinstance(urls, str) else urls
+    if not urls or not isinstance(urls, list) or not all(isinstance(u, str) and u.strip() for u in urls):
+        raise PaiInputError(f"{INVALID_INPUT} ipa_control_only needs the person's photo in ipa_image_path.")
+    photos = []
+    for position, download in enumerate(images_fetch(urls=[u.strip() for u in urls])):
+        if download.error:
+            raise PaiInputError(f"The ipa_image_path photo could not be fetched: {download.error.message}")
+        photos.append(photo_store(owner=owner, fetched=download.fetched, source_url=download.url, position=position))
+    return photos
 
 
 def _finished(job_id: int):

@@ -1,10 +1,13 @@
 """Portraits: creating them from a template and one avatar per face."""
 from __future__ import annotations
 
+from engine.errors import EngineError, ErrorCode
 from jobs.models import Job, JobKind
 from jobs.services import job_submit
 
-from ..models import Avatar
+from ..models import Avatar, Photo
+
+TRAIN_FREE_MAX_PHOTOS = 5
 
 
 def portrait_create_submit(*, owner, avatars: list[Avatar], template: str, options: dict | None = None,
@@ -23,6 +26,30 @@ def portrait_create_submit(*, owner, avatars: list[Avatar], template: str, optio
             "n": n,
         },
         avatar=avatars[0] if len(avatars) == 1 else None,
+        source=source,
+        app_id=app_id,
+        idempotency_key=idempotency_key,
+    )
+
+
+def portrait_train_free_submit(*, owner, photos: list[Photo], template: str, options: dict | None = None,
+                               n: int = 1, template_id: int | None = None, style_id: int | None = None,
+                               source: str = "web", app_id: str = "", idempotency_key: str | None = None) -> Job:
+    """A portrait of the person in 1-5 photos, without training an avatar first."""
+    if not 1 <= len(photos) <= TRAIN_FREE_MAX_PHOTOS:
+        raise EngineError(ErrorCode.INVALID_OPTION, f"Train-free creation takes 1 to {TRAIN_FREE_MAX_PHOTOS} photos.")
+    return job_submit(
+        owner=owner,
+        kind=JobKind.CREATE,
+        payload={
+            "photos": [photo.id for photo in photos],
+            "model_ids": [],
+            "template": template,
+            "template_id": template_id,
+            "style_id": style_id,
+            "options": options or {},
+            "n": n,
+        },
         source=source,
         app_id=app_id,
         idempotency_key=idempotency_key,

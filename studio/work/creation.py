@@ -11,15 +11,20 @@ from jobs.models import Job
 from ..artifacts import artifact_local
 from ..backend import engine_backend
 from ..models import Avatar
-from .inputs import job_avatars, storage_bytes
+from .inputs import job_avatars, job_photos, photo_bytes, storage_bytes
 from .outputs import images_discard, images_store, portraits_commit
 
 
 class CreateHandler:
     def run(self, job: Job, report: Callable[[float], None]) -> Outcome:
-        avatars = job_avatars(job)
         backend = engine_backend()
-        loaded = [backend.load_avatar(artifact_local(avatar=avatar)) for avatar in avatars]
+        if job.input.get("photos"):
+            # Train-free: the person comes from the request's own photos, no avatar is kept.
+            avatars = []
+            loaded = [backend.avatar_from_photos([photo_bytes(photo) for photo in job_photos(job)])]
+        else:
+            avatars = job_avatars(job)
+            loaded = [backend.load_avatar(artifact_local(avatar=avatar)) for avatar in avatars]
         report(0.05)
         portraits = backend.create(
             storage_bytes(job.input["template"]),

@@ -222,3 +222,11 @@ def test_sd_generation_explains_the_engine_needed(pai):
     answer = pai("/api/v1/aigc_images/sd", body("AIGCImageSD", model_name="", configure={"task": "outpaint"}))
 
     assert answer["code"] == "error" and "diffusion engine" in answer["message"]
+
+
+@pytest.mark.django_db
+def test_train_free_without_ipa_image_path_is_refused(pai):
+    answer = pai(CREATE, body("AIGCImageCreate", model_id="", model_ids=None, template_image="http://x/t.jpg",
+                              configure={"ipa_control_only": True}))
+
+    assert answer["code"] == "error" and "ipa_image_path" in answer["message"]

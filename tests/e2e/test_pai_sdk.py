@@ -142,3 +142,14 @@ def test_sdk_create_with_another_accounts_avatar_is_model_not_found(studio, phot
     response = stranger_api.aigc_images_create(model_id, f"{photo_server}/{SOLO_TEMPLATE}", "", None)
 
     assert (response.code, response.message) == ("error", "model not found")
+
+
+def test_sdk_train_free_create_takes_the_person_from_ipa_image_path(studio, photo_server, shared_data):
+    images_api, _ = sdk(studio)
+    configure = {"ipa_control_only": True, "ipa_image_path": f"{photo_server}/{SIMM[0]}"}
+
+    response = images_api.aigc_images_create("", f"{photo_server}/{SOLO_TEMPLATE}", "", configure)
+
+    assert response.code == "OK", response.message
+    image = Image.open(io.BytesIO(base64.b64decode(response.data["image"])))
+    assert image.size == size_of(shared_data / SOLO_TEMPLATE)
