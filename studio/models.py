@@ -123,11 +123,20 @@ class Template(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     face_count = models.PositiveSmallIntegerField(default=1)
+    # sha256 of the file's bytes: a pack import knows a catalog template it already has by it.
+    digest = models.CharField(max_length=64, blank=True, db_index=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["style_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["style", "digest"],
+                condition=models.Q(owner__isnull=True, style__isnull=False) & ~models.Q(digest=""),
+                name="template_catalog_style_digest_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title or f"template {self.id}"

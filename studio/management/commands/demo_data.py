@@ -1,12 +1,14 @@
-"""Demo data for `make run`: a demo account that can use the admin and one PAI API credential.
+"""Demo data for `make run`: a demo account that can use the admin, one PAI API credential, and
+the catalog a fresh machine can have (seed_catalog).
 
 Idempotent: run it again and it keeps the account and its credentials (resetting the password
-to DEMO_PASSWORD, so that what it prints is true). The style catalog is left empty.
+to DEMO_PASSWORD, so that what it prints is true) and the catalog.
 """
 from __future__ import annotations
 
 import os
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -22,6 +24,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
+        call_command("seed_catalog", stdout=self.stdout)
         password = os.getenv("DEMO_PASSWORD") or DEFAULT_PASSWORD
         user, created = user_get_or_create(email=DEMO_EMAIL)
         # Staff and superuser only so that the admin, the one page there is for now, works for the demo.
