@@ -68,6 +68,8 @@ class Photo(models.Model):
     source_url = models.TextField(blank=True)  # as the partner gave it; data: URLs are not kept
     position = models.PositiveSmallIntegerField(default=0)  # order in the request
     check_result = models.JSONField(null=True, blank=True)  # engine.check PhotoCheck.as_dict()
+    # The photo the avatar's reference face came from: ID photos of an avatar are made from it.
+    is_reference = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -41,8 +41,10 @@ class TrainHandler:
                 photos_used=len(built.faces),
                 trained_at=timezone.now(),
             )
-            for photo, verdict in zip(photos, verdicts):
-                Photo.objects.filter(id=photo.id).update(check_result=verdict)
+            for name, photo, verdict in zip(names, photos, verdicts):
+                Photo.objects.filter(id=photo.id).update(
+                    check_result=verdict, is_reference=name == built.reference.source
+                )
             if previous:
                 transaction.on_commit(lambda: artifact_delete(prefix=previous))
 

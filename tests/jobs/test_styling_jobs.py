@@ -13,7 +13,8 @@ from accounts.services import user_get_or_create
 from engine.errors import EngineError
 from jobs.models import JobState
 from jobs.services import job_run
-from studio.models import Portrait
+from studio.models import Photo, Portrait
+from studio.services.avatars import avatar_train_submit
 from studio.services.styling import idphoto_submit, stylization_submit
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,17 @@ def test_idphoto_of_a_photo_without_face_fails_with_the_engines_reason(owner):
 
     assert job.state == JobState.FAILED and job.error_code == "no_face"
     assert Portrait.objects.count() == 0
+
+
+def test_idphoto_of_an_avatar_is_made_from_its_reference_photo(owner, astronaut):
+    photo = Photo(owner=owner)
+    with default_storage.open(astronaut, "rb") as handle:
+        photo.image.save("astronaut.jpg", ContentFile(handle.read()), save=True)
+    avatar, training = avatar_train_submit(owner=owner, photos=[photo])
+    job_run(job_id=training.id)
+
+    job = job_run(job_id=idphoto_submit(owner=owner, avatar=avatar, size="us").id)
+
+    assert Photo.objects.get(id=photo.id).is_reference
+    assert job.state == JobState.SUCCEEDED
+    assert list(Portrait.objects.get(job=job).avatars.all()) == [avatar]
