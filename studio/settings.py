@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from static: no CDN at run time
     "django_q",
     "accounts",
     "jobs",
@@ -245,10 +247,28 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Nothing by default: each API family (studio.api.native) names its own authentication,
+# permissions, pagination and error handler, so that the PAI and DashScope wire formats stay theirs.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Requests per user (API key or website session) to the native API.
+    "DEFAULT_THROTTLE_RATES": {"studio_api": env_str("STUDIO_API_RATE", "1200/min")},
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Portrait studio API",
+    "DESCRIPTION": "Photo checks, avatars, portraits, stylizations and ID photos. "
+    "Authenticate with `Authorization: Bearer <api key>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/studio/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 if not DEBUG:

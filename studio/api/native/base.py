@@ -1,0 +1,137 @@
+"""What every native view shares: authentication, throttling, the error shape, idempotent replays
+and taking images from multipart uploads or URLs."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from jobs.models import Job
+
+from ...models import Photo
+from ...outbound import Fetched
+from ...services.intake import images_fetch, photo_store, upload_store
+from .auth import AUTHENTICATION, PERMISSIONS, THROTTLES
+from .errors import ApiError, ErrorSerializer, native_exception_handler
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_URL_LENGTH = 4096
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
+    description="A client's unique key for this request: a repeat answers 200 with the first result.",
+)
+ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 422, 429)}
+
+
+class NativeView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = PERMISSIONS
+    throttle_classes = THROTTLES
+    parser_classes = [JSONParser]
+
+    def get_exception_handler(self):
+        return native_exception_handler
+
+    def valid(self, serializer_class: type[serializers.Serializer], data=None) -> dict:
+        serializer = serializer_class(data=self.request.data if data is None else data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def answer(self, serializer_class, instance, *, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(serializer_class(instance, context={"request": self.request}).data, status=status_code)
+
+
+class UploadView(NativeView):
+    """A view that takes images as multipart uploads or as URLs in JSON (or form) bodies."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def idempotency_key(self) -> str | None:
+        key = self.request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if len(key) > 200:
+            raise ApiError(status_code=400, code="invalid_idempotency_key",
+                           message=f"The {IDEMPOTENCY_HEADER} header is longer than 200 characters.")
+        return key or None
+
+    def replayed(self, *, kind: str) -> Job | None:
+        """The job an earlier request with the same Idempotency-Key made, if any."""
+        key = self.idempotency_key()
+        if key is None:
+            return None
+        job = Job.objects.filter(owner=self.request.user, idempotency_key=key).select_related("avatar").first()
+        if job is not None and job.kind != kind:
+            raise ApiError(status_code=409, code="idempotency_key_reused",
+                           message=f"This {IDEMPOTENCY_HEADER} was already used for a {job.kind} job.")
+        return job
+
+    def initial(self, request, *args, **kwargs):
+        self.started_at = timezone.now()
+        super().initial(request, *args, **kwargs)
+
+    def created(self, job: Job, replay: Job | None = None) -> int:
+        """201 for new work; 200 for a replay, or when job_submit answered a concurrent twin's job."""
+        if replay is not None or job.created_at < self.started_at:
+            return status.HTTP_200_OK
+        return status.HTTP_201_CREATED
+
+
+def image_upload_field(**kwargs) -> serializers.ImageField:
+    return serializers.ImageField(validators=[_size_checked], **kwargs)
+
+
+def _size_checked(upload) -> None:
+    if upload.size > settings.STUDIO_FETCH_MAX_BYTES:
+        raise serializers.ValidationError(f"The file is larger than {settings.STUDIO_FETCH_MAX_BYTES} bytes.")
+
+
+def url_list_field(**kwargs) -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(max_length=MAX_URL_LENGTH), required=False,
+                                 default=list, **kwargs)
+
+
+def uploads_fetched(uploads) -> list[Fetched]:
+    fetched = []
+    for upload in uploads:
+        upload.seek(0)
+        fetched.append(Fetched(content=upload.read(), content_type=upload.content_type or "image/jpeg", url=""))
+    return fetched
+
+
+def urls_fetched(urls: list[str], *, field: str) -> list[Fetched]:
+    """Every URL fetched under the outbound policy (SSRF refusal, limits); any failure refuses the request."""
+    downloads = images_fetch(urls=urls)
+    failures = {str(i): [d.error.message] for i, d in enumerate(downloads) if d.error is not None}
+    if failures:
+        raise ApiError(status_code=422, code="url_fetch_failed", message="Some URLs could not be fetched.",
+                       fields={field: failures})
+    return [d.fetched for d in downloads]
+
+
+def photos_take(*, owner, uploads, urls: list[str], url_field: str = "urls") -> list[Photo]:
+    """Uploads first, then URLs, in order, kept as the owner's photos."""
+    given = [(f, "") for f in uploads_fetched(uploads)]
+    given += list(zip(urls_fetched(urls, field=url_field), urls))
+    return [photo_store(owner=owner, fetched=f, source_url=url, position=i) for i, (f, url) in enumerate(given)]
+
+
+def input_take(*, owner, upload=None, url: str | None = None) -> str | None:
+    """One input image (upload or URL) kept in storage for a job; its storage name."""
+    if upload is not None:
+        fetched = uploads_fetched([upload])[0]
+    elif url:
+        fetched = urls_fetched([url], field="url")[0]
+    else:
+        return None
+    return upload_store(owner=owner, fetched=fetched)
+
+
+def paginated(view: NativeView, queryset, serializer_class) -> Response:
+    paginator = view.pagination_class()
+    page = paginator.paginate_queryset(queryset, view.request, view=view)
+    data = serializer_class(page, many=True, context={"request": view.request}).data
+    return paginator.get_paginated_response(data)

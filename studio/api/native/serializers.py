@@ -1,0 +1,132 @@
+"""What the native API answers: the product's rows with signed image URLs, never storage names."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import ApiKey
+from jobs.models import Job
+
+from ...media_urls import media_url_sign
+from ...models import Avatar, Portrait, Style, Template
+
+
+def _signed(serializer: serializers.Serializer, name: str) -> str | None:
+    return media_url_sign(name=name, request=serializer.context.get("request")) if name else None
+
+
+class ImageSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    identity_distance = serializers.FloatField(allow_null=True, required=False)
+
+
+class JobErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class CheckResultSerializer(serializers.Serializer):
+    photo = serializers.IntegerField(help_text="The photo's id.")
+    url = serializers.CharField(help_text="The URL it came from; empty for an upload.")
+    code = serializers.IntegerField(help_text="1 when the photo passes.")
+    message = serializers.CharField(required=False)
+    frontal = serializers.BooleanField(required=False)
+    reasons = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class JobSerializer(serializers.ModelSerializer):
+    avatar = serializers.SlugRelatedField(slug_field="model_id", read_only=True, allow_null=True)
+    error = serializers.SerializerMethodField()
+    images = serializers.SerializerMethodField()
+    check_results = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = ["id", "kind", "state", "progress", "avatar", "error", "images", "check_results",
+                  "created_at", "started_at", "finished_at"]
+
+    @extend_schema_field(JobErrorSerializer(allow_null=True))
+    def get_error(self, job: Job) -> dict | None:
+        return {"code": job.error_code, "message": job.error_message} if job.error_code else None
+
+    @extend_schema_field(ImageSerializer(many=True))
+    def get_images(self, job: Job) -> list[dict]:
+        images = (job.result or {}).get("images") or []
+        return [{"url": _signed(self, image["name"]), "width": image.get("width"), "height": image.get("height"),
+                 "identity_distance": image.get("identity_distance")} for image in images]
+
+    @extend_schema_field(CheckResultSerializer(many=True, allow_null=True))
+    def get_check_results(self, job: Job) -> list[dict] | None:
+        return (job.result or {}).get("check_results")
+
+
+class AvatarSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Avatar
+        fields = ["model_id", "name", "status", "photos_used", "created_at", "trained_at", "last_used_at"]
+
+
+class AvatarCreatedSerializer(serializers.Serializer):
+    avatar = AvatarSerializer()
+    job = JobSerializer()
+
+
+class StyleSerializer(serializers.ModelSerializer):
+    preview = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Style
+        fields = ["key", "title", "description", "kind", "gender", "parameters", "preview"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_preview(self, style: Style) -> str | None:
+        return _signed(self, style.preview.name)
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    style = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+    image = serializers.SerializerMethodField()
+    private = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Template
+        fields = ["id", "title", "style", "face_count", "width", "height", "image", "private", "created_at"]
+
+    @extend_schema_field(serializers.URLField())
+    def get_image(self, template: Template) -> str | None:
+        return _signed(self, template.image.name)
+
+    def get_private(self, template: Template) -> bool:
+        return template.owner_id is not None
+
+
+class PortraitSerializer(serializers.ModelSerializer):
+    avatars = serializers.SlugRelatedField(slug_field="model_id", many=True, read_only=True)
+    style = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+    image = serializers.SerializerMethodField()
+    favourite = serializers.BooleanField(source="is_favourite")
+
+    class Meta:
+        model = Portrait
+        fields = ["id", "job", "avatars", "style", "template", "image", "width", "height", "rank",
+                  "identity_distance", "favourite", "created_at"]
+        read_only_fields = [f for f in fields if f != "favourite"]
+
+    @extend_schema_field(serializers.URLField())
+    def get_image(self, portrait: Portrait) -> str | None:
+        return _signed(self, portrait.image.name)
+
+
+class ApiKeySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiKey
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    key = serializers.CharField(help_text="The key itself: shown this once only.")
+
+    class Meta(ApiKeySerializer.Meta):
+        fields = [*ApiKeySerializer.Meta.fields, "key"]

@@ -1,0 +1,156 @@
+"""Work the native API queues: photo checks, avatars, portraits, stylizations and ID photos.
+Each POST validates, keeps its images, calls one service and answers the job (201; 200 on a replay)."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+
+from engine.options import PortraitOptions
+from jobs.models import JobKind
+
+from ...models import StyleKind
+from ...selectors import avatar_get_for, job_get_for, style_get, template_get_for, template_list_for
+from ...services.avatars import avatar_train_submit
+from ...services.portraits import portrait_create_submit, portrait_train_free_submit
+from ...services.styling import idphoto_submit, stylization_submit
+from .base import ERRORS, IDEMPOTENCY_PARAMETER, NativeView, UploadView, input_take, photos_take
+from .errors import ApiError, not_found
+from .inputs import AvatarInput, IdPhotoInput, PhotoCheckInput, PortraitInput, StylizationInput
+from .serializers import AvatarCreatedSerializer, JobSerializer
+from .services import photo_check_submit
+
+SOURCE = "api"
+JOB_RESPONSES = {200: JobSerializer, 201: JobSerializer, 409: ERRORS[400], **ERRORS}
+
+
+class PhotoCheckListView(UploadView):
+    @extend_schema(request=PhotoCheckInput, responses=JOB_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER],
+                   summary="Check photos", tags=["photo checks"])
+    def post(self, request):
+        replay = self.replayed(kind=JobKind.CHECK)
+        if replay is not None:
+            return self.answer(JobSerializer, replay)
+        data = self.valid(PhotoCheckInput)
+        photos = photos_take(owner=request.user, uploads=data["photos"], urls=data["urls"])
+        job = photo_check_submit(owner=request.user, photos=photos, same_person=data["same_person"],
+                                 idempotency_key=self.idempotency_key())
+        return self.answer(JobSerializer, job, status_code=self.created(job))
+
+
+class PhotoCheckDetailView(NativeView):
+    @extend_schema(responses={200: JobSerializer, **ERRORS}, summary="A photo check's job and results",
+                   tags=["photo checks"])
+    def get(self, request, job_id: int):
+        job = job_get_for(owner=request.user, job_id=job_id)
+        if job is None or job.kind != JobKind.CHECK:
+            raise not_found("photo check")
+        return self.answer(JobSerializer, job)
+
+
+class AvatarCreateMixin:
+    @extend_schema(request=AvatarInput, responses={200: AvatarCreatedSerializer, 201: AvatarCreatedSerializer,
+                                                   409: ERRORS[400], **ERRORS},
+                   parameters=[IDEMPOTENCY_PARAMETER], summary="Train an avatar from photos", tags=["avatars"])
+    def post(self, request):
+        replay = self.replayed(kind=JobKind.TRAIN)
+        if replay is not None:
+            return self.answer(AvatarCreatedSerializer, {"avatar": replay.avatar, "job": replay})
+        data = self.valid(AvatarInput)
+        photos = photos_take(owner=request.user, uploads=data["photos"], urls=data["urls"])
+        avatar, job = avatar_train_submit(owner=request.user, photos=photos, name=data["name"], source=SOURCE,
+                                          idempotency_key=self.idempotency_key())
+        return self.answer(AvatarCreatedSerializer, {"avatar": job.avatar or avatar, "job": job},
+                           status_code=self.created(job))
+
+
+class PortraitCreateMixin:
+    @extend_schema(request=PortraitInput, responses=JOB_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER],
+                   summary="Create portraits from a style or template", tags=["portraits"])
+    def post(self, request):
+        replay = self.replayed(kind=JobKind.CREATE)
+        if replay is not None:
+            return self.answer(JobSerializer, replay)
+        data = self.valid(PortraitInput)
+        owner = request.user
+        style, template = self._style_and_template(data)
+        options = {**(style.parameters if style else {}), **data["options"]}
+        PortraitOptions.parse(options)  # an EngineError (400) before anything is kept
+        avatars = []
+        for model_id in data["avatars"]:
+            avatar = avatar_get_for(owner=owner, model_id=str(model_id))
+            if avatar is None:
+                raise ApiError(status_code=404, code="avatar_not_found", message=f"No such avatar: {model_id}.")
+            if not avatar.is_ready:
+                raise ApiError(status_code=422, code="avatar_not_ready",
+                               message=f"The avatar {model_id} is {avatar.status}, not ready.")
+            avatars.append(avatar)
+        template_name = template.image.name if template else input_take(
+            owner=owner, upload=data.get("template_file"), url=data.get("template_url"))
+        common = dict(owner=owner, template=template_name, options=options, n=data["n"],
+                      template_id=template.id if template else None, style_id=style.id if style else None,
+                      source=SOURCE, idempotency_key=self.idempotency_key())
+        if avatars:
+            job = portrait_create_submit(avatars=avatars, **common)
+        else:
+            photos = photos_take(owner=owner, uploads=data["photos"], urls=data["photo_urls"], url_field="photo_urls")
+            job = portrait_train_free_submit(photos=photos, **common)
+        return self.answer(JobSerializer, job, status_code=self.created(job))
+
+    def _style_and_template(self, data: dict):
+        style = None
+        if data.get("style"):
+            style = style_get(key=data["style"])
+            if style is None:
+                raise ApiError(status_code=404, code="style_not_found", message=f"No such style: {data['style']}.")
+            if style.kind != StyleKind.TEMPLATE:
+                raise ApiError(status_code=400, code="style_kind",
+                               message=f"The style {style.key} is a {style.kind} style: use /{style.kind}s/ instead.")
+        if data.get("template"):
+            template = template_get_for(owner=self.request.user, template_id=data["template"])
+            if template is None or (style and template.style_id != style.id):
+                raise ApiError(status_code=404, code="template_not_found", message="No such template.")
+            return style, template
+        if style and not (data.get("template_file") or data.get("template_url")):
+            template = template_list_for(owner=self.request.user, style=style).first()
+            if template is None:
+                raise ApiError(status_code=422, code="style_without_templates",
+                               message=f"The style {style.key} has no templates yet.")
+            return style, template
+        return style, None
+
+
+class StylizationListView(UploadView):
+    @extend_schema(request=StylizationInput, responses=JOB_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER],
+                   summary="Restyle a portrait", tags=["stylizations"])
+    def post(self, request):
+        replay = self.replayed(kind=JobKind.STYLIZE)
+        if replay is not None:
+            return self.answer(JobSerializer, replay)
+        data = self.valid(StylizationInput)
+        if data["style_index"] == -1 and not (data.get("reference") or data.get("reference_url")):
+            raise ApiError(status_code=400, code="invalid", message="style_index -1 needs a reference.",
+                           fields={"reference": ["style_index -1 needs a reference or reference_url."]})
+        image = input_take(owner=request.user, upload=data.get("image"), url=data.get("image_url"))
+        reference = input_take(owner=request.user, upload=data.get("reference"), url=data.get("reference_url"))
+        job = stylization_submit(owner=request.user, image=image, style_index=data["style_index"],
+                                 reference=reference, source=SOURCE, idempotency_key=self.idempotency_key())
+        return self.answer(JobSerializer, job, status_code=self.created(job))
+
+
+class IdPhotoListView(UploadView):
+    @extend_schema(request=IdPhotoInput, responses=JOB_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER],
+                   summary="Make an ID photo", tags=["ID photos"])
+    def post(self, request):
+        replay = self.replayed(kind=JobKind.IDPHOTO)
+        if replay is not None:
+            return self.answer(JobSerializer, replay)
+        data = self.valid(IdPhotoInput)
+        avatar = None
+        if data.get("avatar"):
+            avatar = avatar_get_for(owner=request.user, model_id=str(data["avatar"]))
+            if avatar is None:
+                raise ApiError(status_code=404, code="avatar_not_found", message="No such avatar.")
+        photo = input_take(owner=request.user, upload=data.get("photo"), url=data.get("photo_url"))
+        job = idphoto_submit(owner=request.user, photo=photo, avatar=avatar, size=data["size"],
+                             background=data["background"], sheet=data["sheet"], source=SOURCE,
+                             idempotency_key=self.idempotency_key())
+        return self.answer(JobSerializer, job, status_code=self.created(job))
