@@ -1,0 +1,448 @@
+"""The DashScope task API, as the ``dashscope`` SDK (1.27.8) speaks it: portrait generation
+(facechain-generation), avatar training (fine-tunes, facechain-finetune), the photo check
+(facechain-facedetect), stylization (wanx-style-repaint-v1) and the tasks endpoints.
+
+See ../shared/docs/api-compat.md, section 2. Views parse and validate, then call one service.
+"""
+from __future__ import annotations
+
+import functools
+import io
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from PIL import Image, UnidentifiedImageError
+
+from accounts.models import ApiKey
+from engine.errors import EngineError
+from jobs.models import Job, JobKind, JobState
+from jobs.services import job_cancel, job_submit, job_wait
+
+from ..models import Avatar, AvatarStatus, Photo, StyleKind
+from ..selectors import avatar_get_for, job_get_for, style_get, template_list_for
+from ..services.avatars import avatar_train_submit
+from ..services.intake import images_fetch, photo_store, upload_store
+from ..services.photos import photos_check_submit
+from ..services.portraits import portrait_create_submit
+from ..services.styling import idphoto_submit, stylization_submit
+from .dashscope_auth import dashscope_authenticate
+from .dashscope_wire import (
+    ACCESS_DENIED,
+    FINE_TUNE_PREFIX,
+    INVALID_IMAGE_FORMAT,
+    INVALID_IMAGE_RESOLUTION,
+    INVALID_PARAMETER,
+    INVALID_URL,
+    MODEL_FACEDETECT,
+    MODEL_FINETUNE,
+    MODEL_GENERATION,
+    MODEL_OF_KIND,
+    MODEL_REPAINT,
+    STATE_OF_STATUS,
+    SYNC_NOT_SUPPORTED,
+    DashScopeError,
+    ds_error,
+    ds_ok,
+    facedetect_output,
+    fine_tune_output,
+    is_expired,
+    job_id_from,
+    request_id,
+    task_id_for,
+    task_list_item,
+    task_output,
+    unknown_output,
+)
+from .throttle import SOURCE, detect_throttle, query_throttle, submit_throttle
+
+PRESET_STYLES = (
+    "f_idcard_male", "f_business_male", "f_idcard_female", "f_business_female", "m_springflower_female",
+    "f_summersport_female", "f_autumnleaf_female", "m_winterchinese_female", "f_hongkongvintage_female",
+    "f_lightportray_female",
+)
+TEMPLATE_MODE = "portrait_url_template"
+TRAIN_FREE_MODE = "train_free_portrait_url_template"
+MAX_DETECT_IMAGES = 20
+MAX_TRAINING_FILES = 10
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """The input limits of DashScope's documents. Sides are compared long-to-long and short-to-short,
+    so a landscape 1260x1680 template passes like a portrait one (the documents name one orientation)."""
+
+    what: str
+    max_bytes: int
+    min_sides: tuple[int, int]  # (long, short)
+    max_sides: tuple[int, int]
+    formats: tuple[str, ...] = ("JPEG", "PNG", "MPO")  # MPO: the JPEG flavour many phones write
+
+
+USER_PHOTO = ImageLimits("user photo", 3 * MB, (256, 256), (2048, 2048))
+TEMPLATE = ImageLimits("template", 5 * MB, (512, 512), (1680, 1260))
+# The style repaint document allows larger pictures; the studio works at the same sizes as photos.
+REPAINT_IMAGE = ImageLimits("image", 10 * MB, (256, 256), (4096, 4096), ("JPEG", "PNG", "MPO", "BMP", "WEBP"))
+DETECT_IMAGE = ImageLimits("image", 5 * MB, (256, 256), (4096, 4096), ("JPEG", "PNG", "MPO", "WEBP"))
+
+
+def invalid(message: str) -> DashScopeError:
+    return DashScopeError(400, INVALID_PARAMETER, message)
+
+
+View = Callable[..., JsonResponse]
+
+
+def ds_view(*, methods: tuple[str, ...], kind: str) -> Callable[[View], View]:
+    """Authentication, limits, body parsing and DashScope's error bodies for every endpoint.
+
+    ``kind``: "submit" (async only: X-DashScope-Async), "finetune" (the SDK sends no async header),
+    "detect" (a synchronous call) or "query".
+    """
+
+    def decorate(view: View) -> View:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, **kwargs) -> JsonResponse:
+            rid = request_id()
+            try:
+                if request.method not in methods:
+                    raise DashScopeError(405, "MethodNotAllowed", f"{request.method} is not allowed here.")
+                key = dashscope_authenticate(request)
+                if kind == "submit" and request.headers.get("X-DashScope-Async", "").strip().lower() != "enable":
+                    raise DashScopeError(403, ACCESS_DENIED, SYNC_NOT_SUPPORTED)
+                if kind == "query" or request.method == "GET":
+                    query_throttle(owner=key.owner)
+                elif kind == "detect":
+                    detect_throttle(owner=key.owner)
+                elif request.method == "POST":
+                    submit_throttle(owner=key.owner)
+                body = _body(request) if request.method == "POST" and kind != "query" else {}
+                return view(request, key, body, rid, **kwargs)
+            except DashScopeError as exc:
+                return ds_error(exc, rid=rid)
+            except EngineError as exc:  # the services' own synchronous checks
+                return ds_error(invalid(exc.message), rid=rid)
+
+        return wrapper
+
+    return decorate
+
+
+def _body(request: HttpRequest) -> dict:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise invalid("The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise invalid("The request body must be a JSON object.")
+    for name in ("input", "parameters"):
+        if body.get(name) is not None and not isinstance(body[name], dict):
+            raise invalid(f"{name} must be an object.")
+    return body
+
+
+def _model(body: dict, expected: str) -> None:
+    if body.get("model") != expected:
+        raise invalid(f"Model not exist. This endpoint serves the model {expected}.")
+
+
+def _url(value, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise invalid(f"{field} is required: the URL of an image.")
+    return value.strip()
+
+
+def _fetched(urls: list[str], limits: ImageLimits) -> list:
+    """Downloads and checks every URL against the document's limits; the first bad one refuses the call."""
+    downloads = images_fetch(urls=urls)
+    for download in downloads:
+        if download.error:
+            raise DashScopeError(400, INVALID_URL, f"The {limits.what} at {download.url} could not be downloaded: "
+                                                   f"{download.error.message}")
+        _check_image(download.fetched.content, download.url, limits)
+    return [download.fetched for download in downloads]
+
+
+def _check_image(content: bytes, url: str, limits: ImageLimits) -> None:
+    allowed = ", ".join(f for f in limits.formats if f != "MPO")
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            kind, (width, height) = image.format, image.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise DashScopeError(400, INVALID_IMAGE_FORMAT,
+                             f"The {limits.what} at {url} is not a readable image; use {allowed}.") from None
+    if kind not in limits.formats:
+        raise DashScopeError(400, INVALID_IMAGE_FORMAT, f"The {limits.what} at {url} is {kind}; use {allowed}.")
+    if len(content) > limits.max_bytes:
+        raise DashScopeError(400, INVALID_IMAGE_FORMAT,
+                             f"The {limits.what} at {url} is {len(content) / MB:.1f} MB; "
+                             f"at most {limits.max_bytes // MB} MB is accepted.")
+    long_side, short_side = max(width, height), min(width, height)
+    if long_side < limits.min_sides[0] or short_side < limits.min_sides[1] \
+            or long_side > limits.max_sides[0] or short_side > limits.max_sides[1]:
+        low, high = limits.min_sides, limits.max_sides
+        raise DashScopeError(400, INVALID_IMAGE_RESOLUTION,
+                             f"The {limits.what} at {url} is {width}x{height} px; from {low[0]}x{low[1]} "
+                             f"to {high[0]}x{high[1]} px (either orientation) is accepted.")
+
+
+def _submitted(job: Job, rid: str) -> JsonResponse:
+    return ds_ok({"output": {"task_id": task_id_for(job), "task_status": "PENDING"}}, rid=rid)
+
+
+# --- portrait generation -------------------------------------------------------------------------
+
+def _count(parameters: dict) -> int:
+    n = parameters.get("n", 4)
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 4:
+        raise invalid("parameters.n must be an integer from 1 to 4.")
+    return n
+
+
+def _facelora(owner, body: dict) -> Avatar:
+    resources = body.get("resources") or []
+    if not isinstance(resources, list):
+        raise invalid("resources must be a list of {resource_id, resource_type}.")
+    ids = [r.get("resource_id") for r in resources if isinstance(r, dict) and r.get("resource_type") == "facelora"]
+    if not ids:
+        raise invalid("This style needs a facelora resource: resources: [{\"resource_id\": <finetuned_output "
+                      "of a fine-tune>, \"resource_type\": \"facelora\"}].")
+    # Unknown and someone else's read the same, so an id tells nothing about other accounts.
+    avatar = avatar_get_for(owner=owner, model_id=ids[0]) if isinstance(ids[0], str) else None
+    if avatar is None:
+        raise invalid(f"The facelora resource {ids[0]} does not exist.")
+    if avatar.status != AvatarStatus.READY:
+        raise invalid(f"The facelora resource {avatar.model_id} is not ready: its training is {avatar.status}.")
+    return avatar
+
+
+@ds_view(methods=("POST",), kind="submit")
+def gen_portrait(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResponse:
+    _model(body, MODEL_GENERATION)
+    owner, parameters, given = key.owner, body.get("parameters") or {}, body.get("input") or {}
+    style, n = parameters.get("style"), _count(parameters)
+    size = parameters.get("size", "768*1024")
+    if not isinstance(size, str) or "*" not in size:
+        raise invalid("parameters.size must read like \"768*1024\".")
+    common = {"source": SOURCE, "app_id": key.prefix}
+    if style == TRAIN_FREE_MODE:
+        job = _train_free(owner, given, n, common)
+    elif style == TEMPLATE_MODE:
+        avatar = _facelora(owner, body)
+        template = _fetched([_url(given.get("template_url"), "input.template_url")], TEMPLATE)[0]
+        job = portrait_create_submit(owner=owner, avatars=[avatar], template=upload_store(owner=owner, fetched=template),
+                                     n=n, **common)
+    elif style in PRESET_STYLES:
+        job = _preset(owner, style, _facelora(owner, body), n, common)
+    else:
+        raise invalid(f"parameters.style must be one of {', '.join(PRESET_STYLES)}, {TEMPLATE_MODE} "
+                      f"or {TRAIN_FREE_MODE}.")
+    return _submitted(job, rid)
+
+
+def _preset(owner, key: str, avatar: Avatar, n: int, common: dict) -> Job:
+    style = style_get(key=key)
+    if style is None:
+        raise invalid(f"The style {key} is not in this studio's catalog.")
+    if style.kind == StyleKind.IDPHOTO:
+        photo = _reference_photo(avatar)
+        return idphoto_submit(owner=owner, photo=photo.image.name, size=style.parameters.get("size", "1inch"),
+                              background=style.parameters.get("background", "white"), style_id=style.id, **common)
+    template = template_list_for(owner=None, style=style).first()
+    if template is None:
+        raise invalid(f"The style {key} has no templates on this studio; an administrator imports a pack "
+                      f"with `manage.py import_templates`.")
+    return portrait_create_submit(owner=owner, avatars=[avatar], template=template.image.name, n=n,
+                                  template_id=template.id, style_id=style.id, options=style.parameters, **common)
+
+
+def _reference_photo(avatar: Avatar) -> Photo:
+    """The avatar's first photo that passed its check: the ID photo is framed from it."""
+    photos = list(avatar.photos.order_by("position", "id"))
+    passed = [photo for photo in photos if photo.passed]
+    if not (passed or photos):
+        raise invalid(f"The facelora resource {avatar.model_id} keeps no photo to make an ID photo from.")
+    return (passed or photos)[0]
+
+
+def _train_free(owner, given: dict, n: int, common: dict) -> Job:
+    urls = given.get("user_urls")
+    if not isinstance(urls, list) or not 1 <= len(urls) <= 5:
+        raise invalid("input.user_urls must list 1 to 5 photo URLs (frontal, one person).")
+    urls = [_url(url, "input.user_urls[]") for url in urls]
+    template = _fetched([_url(given.get("template_url"), "input.template_url")], TEMPLATE)[0]
+    photos = _fetched(urls, USER_PHOTO)
+    stored = [photo_store(owner=owner, fetched=f, source_url=url, position=i)
+              for i, (url, f) in enumerate(zip(urls, photos))]
+    # The create handler builds a transient avatar from "photos" when "model_ids" is empty.
+    payload = {"model_ids": [], "photos": [photo.id for photo in stored],
+               "template": upload_store(owner=owner, fetched=template), "template_id": None, "style_id": None,
+               "options": {}, "n": n}
+    return job_submit(owner=owner, kind=JobKind.CREATE, payload=payload, **common)
+
+
+# --- stylization -------------------------------------------------------------------------------
+
+@ds_view(methods=("POST",), kind="submit")
+def repaint(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResponse:
+    _model(body, MODEL_REPAINT)
+    owner, given = key.owner, body.get("input") or {}
+    index = given.get("style_index")
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise invalid("input.style_index is required: a preset index, or -1 with input.style_ref_url.")
+    urls = [_url(given.get("image_url"), "input.image_url")]
+    if index == -1:
+        urls.append(_url(given.get("style_ref_url"), "input.style_ref_url"))
+    fetched = _fetched(urls, REPAINT_IMAGE)
+    names = [upload_store(owner=owner, fetched=f) for f in fetched]
+    job = stylization_submit(owner=owner, image=names[0], style_index=index,
+                             reference=names[1] if index == -1 else None, source=SOURCE, app_id=key.prefix)
+    return _submitted(job, rid)
+
+
+# --- the photo check ---------------------------------------------------------------------------
+
+@ds_view(methods=("POST",), kind="detect")
+def facedetect(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResponse:
+    """Synchronous, as DashScope's is: one verdict per image, failures per image."""
+    _model(body, MODEL_FACEDETECT)
+    images = (body.get("input") or {}).get("images")
+    if not isinstance(images, list) or not 1 <= len(images) <= MAX_DETECT_IMAGES:
+        raise invalid(f"input.images must list 1 to {MAX_DETECT_IMAGES} image URLs.")
+    urls = [_url(url, "input.images[]") for url in images]
+    verdicts: list[dict | None] = [None] * len(urls)
+    usable = []
+    for i, download in enumerate(images_fetch(urls=urls)):
+        try:
+            if download.error:
+                raise DashScopeError(400, INVALID_URL, f"could not be downloaded: {download.error.message}")
+            _check_image(download.fetched.content, download.url, DETECT_IMAGE)
+            usable.append((i, photo_store(owner=key.owner, fetched=download.fetched, source_url=download.url,
+                                          position=i)))
+        except DashScopeError as exc:
+            verdicts[i] = {"code": 0, "message": exc.message}
+    if usable:
+        job = photos_check_submit(owner=key.owner, photos=[photo for _, photo in usable], same_person=False,
+                                  source=SOURCE, app_id=key.prefix)
+        job = job_wait(job_id=job.id, timeout=settings.STUDIO_SYNC_WAIT)
+        if job.state != JobState.SUCCEEDED:
+            raise DashScopeError(500, "InternalError.Algo", job.error_message or "The check did not finish.")
+        for (i, _), verdict in zip(usable, job.result["check_results"]):
+            verdicts[i] = verdict
+    return ds_ok({"output": facedetect_output(verdicts), "usage": {}}, rid=rid)
+
+
+# --- fine-tunes (avatar training) ----------------------------------------------------------------
+
+@ds_view(methods=("GET", "POST"), kind="finetune")
+def fine_tunes(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResponse:
+    if request.method == "GET":
+        return _fine_tune_list(request, key, rid)
+    _model(body, MODEL_FINETUNE)
+    urls = body.get("training_file_ids")
+    if not isinstance(urls, list) or not 1 <= len(urls) <= MAX_TRAINING_FILES:
+        raise invalid(f"training_file_ids must list 1 to {MAX_TRAINING_FILES} photo URLs.")
+    urls = [_url(url, "training_file_ids[]") for url in urls]
+    hyper = body.get("hyper_parameters") or {}
+    photos = [photo_store(owner=key.owner, fetched=f, source_url=url, position=i)
+              for i, (url, f) in enumerate(zip(urls, _fetched(urls, USER_PHOTO)))]
+    _, job = avatar_train_submit(owner=key.owner, photos=photos, source=SOURCE, app_id=key.prefix,
+                                 options={"training_file_ids": urls, "hyper_parameters": hyper})
+    return ds_ok({"output": fine_tune_output(job)}, rid=rid)
+
+
+def _fine_tune_job(owner, fine_tune_id: str) -> Job:
+    job_id = job_id_from(fine_tune_id[len(FINE_TUNE_PREFIX):]) if fine_tune_id.startswith(FINE_TUNE_PREFIX) else None
+    job = job_get_for(owner=owner, job_id=job_id) if job_id is not None else None
+    if job is None or job.kind != JobKind.TRAIN:
+        raise DashScopeError(404, "NotFound", f"The fine-tune job {fine_tune_id} does not exist.")
+    return job
+
+
+@ds_view(methods=("GET",), kind="query")
+def fine_tune(request: HttpRequest, key: ApiKey, body: dict, rid: str, fine_tune_id: str) -> JsonResponse:
+    return ds_ok({"output": fine_tune_output(_fine_tune_job(key.owner, fine_tune_id))}, rid=rid)
+
+
+@ds_view(methods=("POST",), kind="query")
+def fine_tune_cancel(request: HttpRequest, key: ApiKey, body: dict, rid: str, fine_tune_id: str) -> JsonResponse:
+    job = _fine_tune_job(key.owner, fine_tune_id)
+    job_cancel(job=job)
+    return ds_ok({"output": {"status": "success" if job.state == JobState.CANCELED else "failed"}}, rid=rid)
+
+
+def _fine_tune_list(request: HttpRequest, key: ApiKey, rid: str) -> JsonResponse:
+    page_no, page_size = _paging(request)
+    jobs = Job.objects.filter(owner=key.owner, kind=JobKind.TRAIN, source=SOURCE).select_related("avatar")
+    total = jobs.count()
+    page = jobs.order_by("-created_at", "-id")[(page_no - 1) * page_size: page_no * page_size]
+    return ds_ok({"output": {"jobs": [fine_tune_output(job) for job in page], "page_no": page_no,
+                             "page_size": page_size, "total": total}}, rid=rid)
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+def _task_job(owner, task_id: str) -> Job | None:
+    job_id = job_id_from(task_id)
+    job = job_get_for(owner=owner, job_id=job_id) if job_id is not None else None
+    return None if job is None or is_expired(job) else job
+
+
+@ds_view(methods=("GET",), kind="query")
+def task(request: HttpRequest, key: ApiKey, body: dict, rid: str, task_id: str) -> JsonResponse:
+    job = _task_job(key.owner, task_id)
+    if job is None:  # unknown, someone else's or past retention: all the same to the caller
+        return ds_ok({"output": unknown_output(task_id)}, rid=rid)
+    output, usage = task_output(job, request)
+    return ds_ok({"output": output, **({"usage": usage} if usage is not None else {})}, rid=rid)
+
+
+@ds_view(methods=("POST",), kind="query")
+def task_cancel(request: HttpRequest, key: ApiKey, body: dict, rid: str, task_id: str) -> JsonResponse:
+    """DashScope cancels PENDING tasks only."""
+    job = _task_job(key.owner, task_id)
+    if job is None or job.state != JobState.QUEUED or not job_cancel(job=job):
+        raise DashScopeError(400, "UnsupportedOperation",
+                             "Failed to cancel the task, please confirm if the task is in PENDING status.")
+    return ds_ok({}, rid=rid)
+
+
+def _paging(request: HttpRequest) -> tuple[int, int]:
+    try:
+        page_no = int(request.GET.get("page_no", 1))
+        page_size = int(request.GET.get("page_size", 10))
+    except ValueError:
+        raise invalid("page_no and page_size must be integers.") from None
+    if page_no < 1 or not 1 <= page_size <= 100:
+        raise invalid("page_no starts at 1 and page_size is from 1 to 100.")
+    return page_no, page_size
+
+
+@ds_view(methods=("GET",), kind="query")
+def tasks(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResponse:
+    """The account's own DashScope tasks within retention, newest first."""
+    page_no, page_size = _paging(request)
+    jobs = Job.objects.filter(owner=key.owner, source=SOURCE).exclude(kind=JobKind.CHECK)
+    status = request.GET.get("status")
+    if status:
+        if status not in STATE_OF_STATUS:
+            raise invalid(f"status must be one of {', '.join(STATE_OF_STATUS)}.")
+        jobs = jobs.filter(state=STATE_OF_STATUS[status])
+    model = request.GET.get("model_name")
+    if model:
+        jobs = jobs.filter(kind__in=[kind for kind, name in MODEL_OF_KIND.items() if name == model])
+    cutoff = timezone.now() - timedelta(seconds=settings.STUDIO_RESULT_URL_TTL)
+    live = jobs.exclude(finished_at__lt=cutoff)
+    total = live.count()
+    page = live.order_by("-created_at", "-id")[(page_no - 1) * page_size: page_no * page_size]
+    return ds_ok({"data": [task_list_item(job) for job in page], "total": total,
+                  "total_page": math.ceil(total / page_size), "page_no": page_no, "page_size": page_size},
+                 rid=rid)

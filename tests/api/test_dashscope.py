@@ -1,0 +1,490 @@
+"""The DashScope-compatible API through Django's test client: DashScope's error codes and HTTP
+statuses, task ids scoped to their account, paging, cancel, and the per-account limits."""
+from __future__ import annotations
+
+import http.server
+import io
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from PIL import Image
+
+from accounts.services import apikey_create, apikey_revoke, user_get_or_create
+from jobs.models import Job, JobKind, JobState
+from studio.api.dashscope_wire import task_id_for
+from studio.models import Avatar, AvatarStatus, Photo
+from tests.api.conftest import ASTRONAUT
+
+GEN = "/api/v1/services/aigc/album/gen_potrait"
+REPAINT = "/api/v1/services/aigc/image-generation/generation"
+DETECT = "/api/v1/services/vision/facedetection/detect"
+FINE_TUNES = "/api/v1/fine-tunes"
+
+
+def _image(size: tuple[int, int], fmt: str = "JPEG") -> bytes:
+    buffer = io.BytesIO()
+    pixels = np.random.default_rng(0).integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+FILES = {
+    "/astronaut.jpg": ("image/jpeg", ASTRONAUT),
+    "/small.jpg": ("image/jpeg", _image((200, 300))),
+    "/wide.jpg": ("image/jpeg", _image((2600, 700))),
+    "/anim.gif": ("image/gif", _image((600, 600), "GIF")),
+    "/heavy.png": ("image/png", _image((1200, 1200), "PNG")),  # ~4.3 MB of noise
+    "/text.jpg": ("image/jpeg", b"plain text that claims to be a JPEG"),
+}
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:
+        return None
+
+    def do_GET(self) -> None:
+        if self.path not in FILES:
+            self.send_error(404)
+            return
+        content_type, body = FILES[self.path]
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def files() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def limits(settings):
+    """Generous limits unless a test lowers them; counters start empty."""
+    settings.STUDIO_DASHSCOPE_SUBMIT_QPS = 1000
+    settings.STUDIO_DASHSCOPE_QUERY_QPS = 1000
+    settings.STUDIO_DASHSCOPE_CONCURRENT_TASKS = 1000
+    cache.clear()
+    yield settings
+    cache.clear()
+
+
+@pytest.fixture
+def private_urls_allowed(settings):
+    settings.STUDIO_ALLOW_PRIVATE_URLS = True
+
+
+def account(email: str):
+    owner = user_get_or_create(email=email)[0]
+    return owner, apikey_create(owner=owner).raw
+
+
+@pytest.fixture
+def partner(db):
+    return account("partner@example.com")
+
+
+@pytest.fixture
+def ds(client, partner):
+    """Calls the API as the partner (or with ``key``); returns (status, JSON body)."""
+
+    def call(method: str, path: str, body: dict | None = None, *, key: str | None = None,
+             asynchronous: bool = True) -> tuple[int, dict]:
+        headers = {"Authorization": f"Bearer {key if key is not None else partner[1]}"}
+        if asynchronous:
+            headers["X-DashScope-Async"] = "enable"
+        if method == "GET":
+            response = client.get(path, headers=headers)
+        else:
+            response = client.post(path, data=body or {}, content_type="application/json", headers=headers)
+        return response.status_code, response.json()
+
+    return call
+
+
+def gen_body(style: str = "portrait_url_template", **fields) -> dict:
+    body = {"model": "facechain-generation", "parameters": {"style": style, "n": 1}, "input": {}}
+    for name, value in fields.items():
+        section, _, key = name.partition("__")
+        if key:
+            body[section][key] = value
+        else:
+            body[section] = value
+    return body
+
+
+def ready_avatar(owner) -> Avatar:
+    return Avatar.objects.create(owner=owner, status=AvatarStatus.READY)
+
+
+def facelora(avatar_or_id) -> list[dict]:
+    model_id = str(getattr(avatar_or_id, "model_id", avatar_or_id))
+    return [{"resource_id": model_id, "resource_type": "facelora"}]
+
+
+def queued_job(owner, *, source: str = "dashscope", kind: str = JobKind.STYLIZE, **fields) -> Job:
+    return Job.objects.create(owner=owner, kind=kind, source=source, input={"style_index": 0}, **fields)
+
+
+# --- authentication and the async header -------------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["", "sk-not-a-key", "nonsense"])
+def test_bad_or_missing_key_is_401_invalid_api_key(ds, key):
+    status, body = ds("POST", GEN, gen_body(), key=key)
+
+    assert status == 401
+    assert body["code"] == "InvalidApiKey" and body["message"] == "Invalid API-key provided."
+    assert body["request_id"]
+
+
+@pytest.mark.django_db
+def test_revoked_key_is_invalid_api_key(ds, partner):
+    owner, raw = partner
+    apikey_revoke(owner=owner, key_id=owner.api_keys.get().id)
+
+    status, body = ds("GET", "/api/v1/tasks")
+
+    assert (status, body["code"]) == (401, "InvalidApiKey")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [GEN, REPAINT])
+def test_submission_without_async_header_is_access_denied(ds, path):
+    status, body = ds("POST", path, gen_body(), asynchronous=False)
+
+    assert status == 403
+    assert (body["code"], body["message"]) == ("AccessDenied", "current user api does not support synchronous calls")
+    assert Job.objects.count() == 0
+
+
+# --- InvalidParameter --------------------------------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body, words", [
+    ({"model": "qwen-max", "parameters": {"style": "f_business_female"}}, "Model not exist"),
+    (gen_body("f_sunday_female"), "parameters.style must be one of"),
+    (gen_body(parameters={"style": "portrait_url_template", "n": 5}), "parameters.n"),
+    (gen_body(parameters={"style": "portrait_url_template", "n": True}), "parameters.n"),
+    (gen_body("portrait_url_template"), "needs a facelora resource"),
+    (gen_body("train_free_portrait_url_template", input__user_urls=[]), "input.user_urls"),
+    (gen_body("train_free_portrait_url_template", input__user_urls=["http://x/%d.jpg" % i for i in range(6)]),
+     "input.user_urls"),
+])
+def test_bad_generation_parameters_are_invalid_parameter(ds, body, words):
+    status, answer = ds("POST", GEN, body)
+
+    assert (status, answer["code"]) == (400, "InvalidParameter")
+    assert words in answer["message"]
+    assert Job.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_body_that_is_not_json_is_invalid_parameter(client, partner):
+    response = client.post(GEN, data=b"{not json", content_type="application/json",
+                           headers={"Authorization": f"Bearer {partner[1]}", "X-DashScope-Async": "enable"})
+
+    assert response.status_code == 400 and response.json()["code"] == "InvalidParameter"
+
+
+@pytest.mark.django_db
+def test_someone_elses_avatar_reads_like_one_that_does_not_exist(ds):
+    stranger = ready_avatar(user_get_or_create(email="stranger@example.com")[0])
+    template = {"template_url": "http://example.com/t.jpg"}
+
+    nobody = uuid.uuid4()
+
+    theirs = ds("POST", GEN, gen_body(resources=facelora(stranger), input=template))
+    missing = ds("POST", GEN, gen_body(resources=facelora(nobody), input=template))
+
+    assert theirs == (400, {**theirs[1], "code": "InvalidParameter",
+                            "message": f"The facelora resource {stranger.model_id} does not exist."})
+    assert missing[1]["message"] == f"The facelora resource {nobody} does not exist."
+    assert Job.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_avatar_still_training_is_invalid_parameter(ds, partner):
+    avatar = Avatar.objects.create(owner=partner[0], status=AvatarStatus.TRAINING)
+
+    status, body = ds("POST", GEN, gen_body(resources=facelora(avatar), input={"template_url": "http://x/t.jpg"}))
+
+    assert (status, body["code"]) == (400, "InvalidParameter") and "not ready" in body["message"]
+
+
+@pytest.mark.django_db
+def test_style_index_must_be_given(ds):
+    status, body = ds("POST", REPAINT, {"model": "wanx-style-repaint-v1", "input": {"image_url": "http://x/a.jpg"}})
+
+    assert (status, body["code"]) == (400, "InvalidParameter") and "style_index" in body["message"]
+
+
+@pytest.mark.django_db
+def test_style_index_out_of_range_is_invalid_parameter(ds, files, private_urls_allowed):
+    status, body = ds("POST", REPAINT, {"model": "wanx-style-repaint-v1",
+                                        "input": {"image_url": f"{files}/astronaut.jpg", "style_index": 99}})
+
+    assert (status, body["code"]) == (400, "InvalidParameter") and "style_index" in body["message"]
+
+
+# --- InvalidURL, InvalidImageFormat, InvalidImageResolution --------------------------------------
+
+@pytest.mark.django_db
+def test_private_address_is_invalid_url(ds, files, partner):
+    body = gen_body(resources=facelora(ready_avatar(partner[0])), input={"template_url": f"{files}/astronaut.jpg"})
+
+    status, answer = ds("POST", GEN, body)
+
+    assert (status, answer["code"]) == (400, "InvalidURL")
+    assert "private" in answer["message"]
+
+
+@pytest.mark.django_db
+def test_missing_file_is_invalid_url(ds, files, partner, private_urls_allowed):
+    body = gen_body(resources=facelora(ready_avatar(partner[0])), input={"template_url": f"{files}/gone.jpg"})
+
+    status, answer = ds("POST", GEN, body)
+
+    assert (status, answer["code"]) == (400, "InvalidURL")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, code, words", [
+    ("text.jpg", "InvalidImageFormat", "not a readable image"),
+    ("anim.gif", "InvalidImageFormat", "is GIF"),
+    ("heavy.png", "InvalidImageFormat", "at most 3 MB"),
+    ("small.jpg", "InvalidImageResolution", "200x300"),
+    ("wide.jpg", "InvalidImageResolution", "2600x700"),
+])
+def test_user_photo_limits(ds, files, private_urls_allowed, name, code, words):
+    body = gen_body("train_free_portrait_url_template",
+                    input={"template_url": f"{files}/astronaut.jpg", "user_urls": [f"{files}/{name}"]})
+
+    status, answer = ds("POST", GEN, body)
+
+    assert (status, answer["code"]) == (400, code)
+    assert words in answer["message"]
+    assert Job.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_template_below_512_px_is_invalid_image_resolution(ds, files, partner, private_urls_allowed):
+    body = gen_body(resources=facelora(ready_avatar(partner[0])), input={"template_url": f"{files}/small.jpg"})
+
+    status, answer = ds("POST", GEN, body)
+
+    assert (status, answer["code"]) == (400, "InvalidImageResolution")
+    assert "512x512 to 1680x1260" in answer["message"]
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_stylization_task_succeeds_with_signed_result_url(ds, client, files, private_urls_allowed, sync_queue):
+    status, submitted = ds("POST", REPAINT, {"model": "wanx-style-repaint-v1",
+                                             "input": {"image_url": f"{files}/astronaut.jpg", "style_index": 0}})
+    assert status == 200, submitted
+    task_id = submitted["output"]["task_id"]
+    assert submitted["output"]["task_status"] == "PENDING"
+
+    status, body = ds("GET", f"/api/v1/tasks/{task_id}")
+    with_slash = ds("GET", f"/api/v1/tasks/{task_id}/")[1]
+
+    output = body["output"]
+    assert status == 200 and output["task_status"] == "SUCCEEDED", output
+    assert with_slash["output"]["results"] == output["results"]
+    assert body["usage"] == {"image_count": 1}
+    assert output["task_metrics"] == {"TOTAL": 1, "SUCCEEDED": 1, "FAILED": 0}
+    assert len(output["submit_time"]) == len("2023-11-07 15:18:03.346")
+    image = client.get(output["results"][0]["url"])
+    assert image.status_code == 200
+    assert Image.open(io.BytesIO(b"".join(image.streaming_content))).format == "JPEG"
+
+
+@pytest.mark.django_db
+def test_someone_elses_task_is_unknown(ds):
+    theirs = queued_job(user_get_or_create(email="stranger@example.com")[0])
+
+    status, body = ds("GET", f"/api/v1/tasks/{task_id_for(theirs)}")
+
+    assert status == 200 and body["output"] == {"task_id": task_id_for(theirs), "task_status": "UNKNOWN"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("task_id", ["nonsense", "00000001-0000-0000-0000-000000000000", str(uuid.uuid4())])
+def test_unknown_or_forged_task_id_is_unknown(ds, partner, task_id):
+    queued_job(partner[0])
+
+    status, body = ds("GET", f"/api/v1/tasks/{task_id}")
+
+    assert status == 200 and body["output"]["task_status"] == "UNKNOWN"
+
+
+@pytest.mark.django_db
+def test_task_past_retention_is_unknown(ds, partner):
+    long_ago = timezone.now() - timedelta(hours=25)
+    job = queued_job(partner[0], state=JobState.SUCCEEDED, finished_at=long_ago, result={"images": []})
+
+    assert ds("GET", f"/api/v1/tasks/{task_id_for(job)}")[1]["output"]["task_status"] == "UNKNOWN"
+
+
+@pytest.mark.django_db
+def test_failed_task_has_internal_error_algo(ds, partner):
+    job = queued_job(partner[0], state=JobState.FAILED, finished_at=timezone.now(),
+                     error_code="no_face", error_message="No face was found in the image.")
+
+    output = ds("GET", f"/api/v1/tasks/{task_id_for(job)}")[1]["output"]
+
+    assert output["task_status"] == "FAILED"
+    assert (output["code"], output["message"]) == ("InternalError.Algo", "No face was found in the image.")
+
+
+@pytest.mark.django_db
+def test_task_list_pages_through_own_dashscope_tasks_only(ds, partner):
+    mine = [queued_job(partner[0]) for _ in range(3)]
+    queued_job(partner[0], source="pai")
+    queued_job(user_get_or_create(email="stranger@example.com")[0])
+
+    first = ds("GET", "/api/v1/tasks?page_no=1&page_size=2")[1]
+    second = ds("GET", "/api/v1/tasks?page_no=2&page_size=2")[1]
+
+    assert (first["total"], first["total_page"], first["page_no"], first["page_size"]) == (3, 2, 1, 2)
+    listed = [item["task_id"] for item in first["data"] + second["data"]]
+    assert listed == [task_id_for(job) for job in reversed(mine)]
+    assert first["data"][0]["status"] == "PENDING" and first["data"][0]["model_name"] == "wanx-style-repaint-v1"
+
+
+@pytest.mark.django_db
+def test_bad_paging_is_invalid_parameter(ds):
+    status, body = ds("GET", "/api/v1/tasks?page_no=0")
+
+    assert (status, body["code"]) == (400, "InvalidParameter")
+
+
+@pytest.mark.django_db
+def test_cancel_of_pending_task_then_it_reads_canceled(ds, partner):
+    job = queued_job(partner[0])
+
+    status, _ = ds("POST", f"/api/v1/tasks/{task_id_for(job)}/cancel")
+    output = ds("GET", f"/api/v1/tasks/{task_id_for(job)}")[1]["output"]
+    again = ds("POST", f"/api/v1/tasks/{task_id_for(job)}/cancel")
+
+    assert status == 200 and output["task_status"] == "CANCELED"
+    assert again[0] == 400 and again[1]["code"] == "UnsupportedOperation"
+
+
+@pytest.mark.django_db
+def test_cancel_of_someone_elses_task_changes_nothing(ds):
+    theirs = queued_job(user_get_or_create(email="stranger@example.com")[0])
+
+    status, body = ds("POST", f"/api/v1/tasks/{task_id_for(theirs)}/cancel")
+
+    assert (status, body["code"]) == (400, "UnsupportedOperation")
+    theirs.refresh_from_db()
+    assert theirs.state == JobState.QUEUED
+
+
+# --- facedetect and fine-tunes -----------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_facedetect_answers_per_image(ds, files, private_urls_allowed, sync_queue):
+    images = [f"{files}/astronaut.jpg", f"{files}/text.jpg", f"{files}/small.jpg"]
+
+    status, body = ds("POST", DETECT, {"model": "facechain-facedetect", "input": {"images": images},
+                                       "parameters": {}}, asynchronous=False)
+
+    assert status == 200, body
+    assert body["output"]["is_face"] == [True, False, False]
+    reasons = body["output"]["failed_reason"]
+    assert reasons[0] == "" and "not a readable image" in reasons[1] and "256x256" in reasons[2]
+
+
+@pytest.mark.django_db
+def test_fine_tune_of_someone_elses_job_is_not_found(ds):
+    theirs = queued_job(user_get_or_create(email="stranger@example.com")[0], kind=JobKind.TRAIN)
+
+    status, body = ds("GET", f"{FINE_TUNES}/ft-{task_id_for(theirs)}")
+
+    assert (status, body["code"]) == (404, "NotFound")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fine_tune_answers_the_avatar_as_finetuned_output(ds, files, private_urls_allowed, sync_queue):
+    status, body = ds("POST", FINE_TUNES, {"model": "facechain-finetune",
+                                           "training_file_ids": [f"{files}/astronaut.jpg"]}, asynchronous=False)
+
+    assert status == 200, body
+    output = body["output"]
+    avatar = Avatar.objects.get()
+    assert output["finetuned_output"] == str(avatar.model_id)
+    assert output["job_id"].startswith("ft-") and output["training_file_ids"] == [f"{files}/astronaut.jpg"]
+    fetched = ds("GET", f"{FINE_TUNES}/{output['job_id']}")[1]["output"]
+    assert fetched["status"] in ("SUCCEEDED", "FAILED") and fetched["finetuned_output"] == str(avatar.model_id)
+    assert Photo.objects.filter(avatar=avatar).count() == 1
+
+
+# --- limits ------------------------------------------------------------------------------------
+
+def _next_second() -> None:
+    time.sleep(1.02 - time.time() % 1)
+
+
+@pytest.mark.django_db
+def test_submission_rate_trips_and_recovers(ds, limits):
+    limits.STUDIO_DASHSCOPE_SUBMIT_QPS = 2
+    _next_second()
+
+    answers = [ds("POST", GEN, gen_body("f_sunday_female")) for _ in range(3)]
+    _next_second()
+    after = ds("POST", GEN, gen_body("f_sunday_female"))
+
+    assert [status for status, _ in answers] == [400, 400, 429]
+    assert answers[2][1]["code"] == "Throttling.RateQuota"
+    assert answers[2][1]["message"] == "Requests rate limit exceeded, please try again later."
+    assert after[0] == 400
+
+
+@pytest.mark.django_db
+def test_concurrent_task_limit_trips_until_the_task_ends(ds, partner, limits):
+    limits.STUDIO_DASHSCOPE_CONCURRENT_TASKS = 1
+    job = queued_job(partner[0])
+
+    blocked = ds("POST", GEN, gen_body("f_sunday_female"))
+    ds("POST", f"/api/v1/tasks/{task_id_for(job)}/cancel")
+    freed = ds("POST", GEN, gen_body("f_sunday_female"))
+
+    assert blocked[0] == 429 and blocked[1]["code"] == "Throttling"
+    assert freed[0] == 400 and freed[1]["code"] == "InvalidParameter"
+
+
+@pytest.mark.django_db
+def test_other_sources_do_not_count_against_the_concurrent_limit(ds, partner, limits):
+    limits.STUDIO_DASHSCOPE_CONCURRENT_TASKS = 1
+    queued_job(partner[0], source="pai")
+
+    assert ds("POST", GEN, gen_body("f_sunday_female"))[0] == 400
+
+
+@pytest.mark.django_db
+def test_query_rate_trips_and_recovers(ds, limits):
+    limits.STUDIO_DASHSCOPE_QUERY_QPS = 2
+    _next_second()
+
+    statuses = [ds("GET", "/api/v1/tasks")[0] for _ in range(3)]
+    _next_second()
+
+    assert statuses == [200, 200, 429]
+    assert ds("GET", "/api/v1/tasks")[0] == 200
