@@ -12,6 +12,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from billing.services import account_open
 from jobs.models import Job
 from studio.models import Avatar
 
@@ -87,6 +88,11 @@ class UserAdmin(DjangoUserAdmin):
         return super().get_queryset(request).annotate(
             avatar_total=_count_of(Avatar), job_total=_count_of(Job)
         )
+
+    def save_model(self, request, obj: User, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            account_open(user=obj)  # the free trial, as for every other way an account is made
 
     def get_inlines(self, request, obj):
         # The add form has no user yet, so nothing to list.

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from billing.services import account_open
+
 from .crypto import secret_encrypt
 from .models import ApiKey, Credential, User
 
@@ -24,12 +26,16 @@ class IssuedCredential:
         return self.credential.app_id
 
 
+@transaction.atomic
 def user_get_or_create(*, email: str) -> tuple[User, bool]:
+    """The account with this email, created (with its billing account and free trial) if new."""
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email=email).first()
     if user:
         return user, False
-    return User.objects.create_user(email=email), True
+    user = User.objects.create_user(email=email)
+    account_open(user=user)
+    return user, True
 
 
 @transaction.atomic

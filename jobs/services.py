@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from billing.services import job_charge_capture, job_charge_release, job_charge_reserve
 from engine.errors import EngineError
 
 from .handlers import JobError, Outcome, handler_for
@@ -51,6 +52,8 @@ def job_submit(
     """Creates a queued job and enqueues it once the surrounding transaction commits.
 
     With an idempotency key, a second submission returns the first job instead of a new one.
+    The job's price is reserved in the same transaction: billing.errors.QuotaExceeded when the
+    account cannot pay, and then no job exists.
     """
     if idempotency_key:
         existing = Job.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
@@ -68,6 +71,7 @@ def job_submit(
                 idempotency_key=idempotency_key or None,
                 priority=priority,
             )
+            job_charge_reserve(job=job)
             transaction.on_commit(lambda: job_enqueue(job=job))
     except IntegrityError:
         if not idempotency_key:
@@ -160,6 +164,7 @@ def job_succeed(*, job: Job, outcome: Outcome, cost_time: float) -> bool:
         )
         if done:
             outcome.on_success()
+            job_charge_capture(job=job)
     if not done:
         outcome.on_discard()
     return bool(done)
@@ -180,6 +185,7 @@ def job_fail(*, job: Job, code: str, message: str, cost_time: float | None = Non
         )
         if done:
             handler_for(job.kind).failed(job)
+            job_charge_release(job=job)
     return bool(done)
 
 
@@ -197,6 +203,7 @@ def job_cancel(*, job: Job) -> bool:
         )
         if done:
             handler_for(job.kind).failed(job)
+            job_charge_release(job=job)
     job.refresh_from_db()
     return bool(done)
 
@@ -262,6 +269,7 @@ def jobs_reap(*, now: datetime | None = None) -> ReapReport:
                 ):
                     report.failed.append(job.id)
                     handler_for(job.kind).failed(job)
+                    job_charge_release(job=job)
     stale = now - timedelta(seconds=settings.STUDIO_JOB_LEASE)
     for job in Job.objects.filter(state=JobState.QUEUED, updated_at__lt=stale):
         # Touch the row so that a long queue is re-sent once per lease, not on every pass.

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "django_q",
     "accounts",
     "jobs",
+    "billing",
     "studio",
 ]
 
@@ -288,5 +289,41 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# A cache shared by every web process (Redis when REDIS_URL is set): rate limits count there.
+CACHE_URL = env_str("STUDIO_CACHE_URL", REDIS_URL)
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": "studio-cache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Billing. Points are integers; at list price 1 point = STUDIO_POINT_CENTS cents of STUDIO_CURRENCY.
+# Every new account gets the free trial once: trainings and creations, spent before points.
+STUDIO_TRIAL_TRAININGS = env_int("STUDIO_TRIAL_TRAININGS", 5)
+STUDIO_TRIAL_CREATIONS = env_int("STUDIO_TRIAL_CREATIONS", 200)
+STUDIO_POINT_CENTS = env_int("STUDIO_POINT_CENTS", 1, minimum=1)
+STUDIO_CURRENCY = env_str("STUDIO_CURRENCY", "usd").lower()
+# Stripe: without a secret key the studio runs and point purchases are off.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+# Rate limits per account, "<count>/<s|m|h>" (the seeds' SLA); an empty value turns one off.
+_RATE_DEFAULTS = {
+    "pai.train": ("STUDIO_RATE_PAI_TRAIN", "2/s"),
+    "pai.job_query": ("STUDIO_RATE_PAI_JOB_QUERY", "20/s"),
+    "pai.create_solo": ("STUDIO_RATE_PAI_CREATE_SOLO", "10/s"),
+    "pai.create_multi": ("STUDIO_RATE_PAI_CREATE_MULTI", "5/s"),
+    "dashscope.submit": ("STUDIO_RATE_DASHSCOPE_SUBMIT", "2/s"),
+    "dashscope.query": ("STUDIO_RATE_DASHSCOPE_QUERY", "20/s"),
+}
+STUDIO_RATE_LIMITS = {}
+for _operation, (_name, _default) in _RATE_DEFAULTS.items():
+    _rate = env_str(_name, _default).strip()
+    _count, _, _unit = _rate.partition("/")
+    if _rate and not (_count.isdigit() and int(_count) > 0 and _unit in ("s", "m", "h")):
+        raise ImproperlyConfigured(f"{_name} must look like 2/s, 100/m or 1000/h (empty: no limit), got {_rate!r}")
+    STUDIO_RATE_LIMITS[_operation] = _rate
+# DashScope's documents allow one task in flight per account.
+STUDIO_DASHSCOPE_MAX_CONCURRENT = env_int("STUDIO_DASHSCOPE_MAX_CONCURRENT", 1, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -17,6 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.models import Credential
+from billing.errors import QuotaExceeded
+from billing.ratelimit import rate_limit_hit
 from engine.errors import EngineError
 from engine.options import PortraitOptions
 from jobs.models import JobState
@@ -43,6 +45,8 @@ from .pai_wire import (
 )
 
 MAX_CHECK_IMAGES = 50
+# The documented answer when the account cannot pay (no trial left, not enough points).
+EXCEEDED_QUOTA = "exceeded quota"
 DECODE_ERROR = "Image decode error."
 
 
@@ -54,10 +58,12 @@ class PaiInputError(Exception):
 
 
 View = Callable[[HttpRequest, Credential, dict, str], JsonResponse]
+# The rate-limited operation of a request (a key of settings.STUDIO_RATE_LIMITS), from its body.
+Limit = Callable[[dict], str]
 
 
-def pai_view(action: str | None) -> Callable[[View], Callable[..., JsonResponse]]:
-    """Authentication, body parsing and the error envelope shared by every PAI endpoint."""
+def pai_view(action: str | None, *, limit: Limit) -> Callable[[View], Callable[..., JsonResponse]]:
+    """Authentication, rate limit, body parsing and the error envelope shared by every PAI endpoint."""
 
     def decorate(view: View) -> Callable[..., JsonResponse]:
         @csrf_exempt
@@ -68,11 +74,17 @@ def pai_view(action: str | None) -> Callable[[View], Callable[..., JsonResponse]
             try:
                 credential = pai_authenticate(request)
                 body = _body(request, action)
+                throttle = rate_limit_hit(owner=credential.owner, operation=limit(body))
+                if not throttle.allowed:
+                    # PAI answers throttling like any other error: HTTP 200, code "error".
+                    return pai_error(throttle.message, rid=rid)
                 return view(request, credential, body, rid, **kwargs)
             except PaiAuthError as exc:
                 return pai_error(exc.message, rid=rid)
             except PaiInputError as exc:
                 return pai_error(exc.message, rid=rid, data=exc.data)
+            except QuotaExceeded:
+                return pai_error(EXCEEDED_QUOTA, rid=rid)
 
         return wrapper
 
@@ -108,7 +120,16 @@ def _fetch_failure(download: Download) -> dict:
             "reasons": [download.error.message]}
 
 
-@pai_view("AIGCImageCheck")
+def _limit(operation: str) -> Limit:
+    return lambda body: operation
+
+
+def _create_limit(body: dict) -> str:
+    model_ids = body.get("model_ids")
+    return "pai.create_multi" if isinstance(model_ids, list) and len(model_ids) > 1 else "pai.create_solo"
+
+
+@pai_view("AIGCImageCheck", limit=_limit("pai.check"))
 def check(request: HttpRequest, credential: Credential, body: dict, rid: str) -> JsonResponse:
     urls = _image_urls(body, limit=MAX_CHECK_IMAGES)
     configure = body.get("configure") or {}
@@ -133,7 +154,7 @@ def check(request: HttpRequest, credential: Credential, body: dict, rid: str) ->
     return pai_ok(data, rid=rid)
 
 
-@pai_view("AIGCImageTrain")
+@pai_view("AIGCImageTrain", limit=_limit("pai.train"))
 def train(request: HttpRequest, credential: Credential, body: dict, rid: str) -> JsonResponse:
     urls = _image_urls(body, limit=settings.STUDIO_TRAIN_MAX_PHOTOS)
     owner = credential.owner
@@ -150,7 +171,7 @@ def train(request: HttpRequest, credential: Credential, body: dict, rid: str) ->
     return pai_ok({"job_id": job.id, "model_id": str(avatar.model_id)}, rid=rid)
 
 
-@pai_view("AIGCImageCreate")
+@pai_view("AIGCImageCreate", limit=_create_limit)
 def create(request: HttpRequest, credential: Credential, body: dict, rid: str) -> JsonResponse:
     owner = credential.owner
     configure = body.get("configure") or {}
@@ -234,7 +255,7 @@ def _finished(job_id: int):
     return job
 
 
-@pai_view(None)
+@pai_view(None, limit=_limit("pai.job_query"))
 def async_job(request: HttpRequest, credential: Credential, body: dict, rid: str, job_id: int) -> JsonResponse:
     job = job_get_for(owner=credential.owner, job_id=job_id) if job_id < 2**31 else None
     if job is None:
@@ -242,7 +263,7 @@ def async_job(request: HttpRequest, credential: Credential, body: dict, rid: str
     return pai_ok(job_document(job), rid=rid)
 
 
-@pai_view("AIGCImageSD")
+@pai_view("AIGCImageSD", limit=_limit("pai.sd"))
 def sd(request: HttpRequest, credential: Credential, body: dict, rid: str) -> JsonResponse:
     raise PaiInputError(
         "Stable Diffusion generation (AIGCImageSD) needs the diffusion engine; this studio runs the classic engine."

@@ -1,0 +1,161 @@
+"""The ledger's writes: opening an account with its trial, reserving a job's price at submit,
+capturing or releasing it once the job ends, and manual grants and adjustments.
+
+Every write locks the account row (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises
+writing transactions), changes the balance and appends one ledger entry with a unique reference.
+"""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .errors import QuotaExceeded
+from .models import Account, EntryKind, LedgerEntry, Reservation, ReservationState
+from .pricing import job_charge
+
+
+def account_open(*, user) -> Account:
+    """The user's account; opened on first call with the free trial, granted once (``trial:<id>``)."""
+    account = Account.objects.filter(user=user).first()
+    if account is not None:
+        return account
+    trainings, creations = settings.STUDIO_TRIAL_TRAININGS, settings.STUDIO_TRIAL_CREATIONS
+    try:
+        with transaction.atomic():
+            account = Account.objects.create(user=user, trial_trainings=trainings, trial_creations=creations)
+            LedgerEntry.objects.create(
+                account=account, kind=EntryKind.GRANT, trial_trainings=trainings, trial_creations=creations,
+                reference=f"trial:{user.pk}", note=f"free trial: {trainings} trainings, {creations} creations",
+            )
+    except IntegrityError:  # opened at the same moment by another request
+        account = Account.objects.get(user=user)
+    return account
+
+
+def _locked(*, user=None, account_id: int | None = None) -> Account:
+    if account_id is None:
+        account_id = account_open(user=user).id
+    return Account.objects.select_for_update().get(id=account_id)
+
+
+@transaction.atomic
+def job_charge_reserve(*, job) -> Reservation | None:
+    """Holds the job's price: trial counts first, then points. Call it in the submit transaction.
+
+    Raises QuotaExceeded when the account cannot pay (a pay-as-you-go account always can).
+    Free jobs (checks) reserve nothing.
+    """
+    charge = job_charge(kind=job.kind, payload=job.input)
+    if charge.unit_points == 0:
+        return None
+    account = _locked(user=job.owner)
+    bucket = charge.trial_bucket
+    trial_left = {"trainings": account.trial_trainings, "creations": account.trial_creations}.get(bucket, 0)
+    from_trial = min(trial_left, charge.images)
+    points = charge.points_for(charge.images - from_trial)
+    if points > account.available and not account.pay_as_you_go:
+        raise QuotaExceeded(operation=charge.operation, needed=points, available=max(account.available, 0))
+    trainings = from_trial if bucket == "trainings" else 0
+    creations = from_trial if bucket == "creations" else 0
+    account.available -= points
+    account.reserved += points
+    account.trial_trainings -= trainings
+    account.trial_creations -= creations
+    account.save(update_fields=["available", "reserved", "trial_trainings", "trial_creations", "updated_at"])
+    LedgerEntry.objects.create(
+        account=account, kind=EntryKind.RESERVE, points=-points, reserved=points,
+        trial_trainings=-trainings, trial_creations=-creations,
+        reference=f"job:{job.id}:reserve", job=job, note=f"{charge.operation} x{charge.units}",
+    )
+    return Reservation.objects.create(
+        job=job, account=account, operation=charge.operation, units=charge.units, points=points,
+        trial_trainings=trainings, trial_creations=creations,
+    )
+
+
+def job_charge_capture(*, job) -> bool:
+    """The job succeeded: what it reserved is spent. Once per job, whatever the attempts."""
+    return _settle(job=job, to=ReservationState.CAPTURED)
+
+
+def job_charge_release(*, job) -> bool:
+    """The job failed, was canceled or given up: what it reserved goes back. Once per job."""
+    return _settle(job=job, to=ReservationState.RELEASED)
+
+
+@transaction.atomic
+def _settle(*, job, to: ReservationState) -> bool:
+    reservation = Reservation.objects.filter(job_id=job.id).select_related("account").first()
+    if reservation is None or reservation.state != ReservationState.RESERVED:
+        return False
+    account = _locked(account_id=reservation.account_id)  # the account first, as the reserve does
+    if not Reservation.objects.filter(job_id=job.id, state=ReservationState.RESERVED).update(
+        state=to, settled_at=timezone.now()
+    ):
+        return False
+    back = to == ReservationState.RELEASED
+    points = reservation.points
+    account.reserved -= points
+    if back:
+        account.available += points
+        account.trial_trainings += reservation.trial_trainings
+        account.trial_creations += reservation.trial_creations
+    account.save(update_fields=["available", "reserved", "trial_trainings", "trial_creations", "updated_at"])
+    LedgerEntry.objects.create(
+        account=account,
+        kind=EntryKind.RELEASE if back else EntryKind.CAPTURE,
+        points=points if back else 0,
+        reserved=-points,
+        trial_trainings=reservation.trial_trainings if back else 0,
+        trial_creations=reservation.trial_creations if back else 0,
+        reference=f"job:{job.id}:{'release' if back else 'capture'}",
+        job_id=job.id,
+        note=f"{reservation.operation} x{reservation.units}",
+    )
+    return True
+
+
+@transaction.atomic
+def ledger_adjust(*, account: Account, points: int, reason: str, by=None, kind: str = EntryKind.ADJUSTMENT,
+                  trial_trainings: int = 0, trial_creations: int = 0) -> LedgerEntry:
+    """A manual grant or correction by staff; the reason is required and kept in the ledger."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("A manual grant or adjustment needs a reason.")
+    if kind not in (EntryKind.GRANT, EntryKind.ADJUSTMENT, EntryKind.REFUND):
+        raise ValueError(f"Manual entries are grants, adjustments or refunds, not {kind!r}.")
+    account = _locked(account_id=account.id)
+    if account.available + points < 0 and not account.pay_as_you_go:
+        raise ValueError(
+            f"The account has {account.available} points; taking {-points} would overdraw it."
+        )
+    if account.trial_trainings + trial_trainings < 0 or account.trial_creations + trial_creations < 0:
+        raise ValueError("Trial counts cannot go below zero.")
+    account.available += points
+    account.trial_trainings += trial_trainings
+    account.trial_creations += trial_creations
+    account.save(update_fields=["available", "trial_trainings", "trial_creations", "updated_at"])
+    return LedgerEntry.objects.create(
+        account=account, kind=kind, points=points, trial_trainings=trial_trainings,
+        trial_creations=trial_creations, note=reason[:500], created_by=by,
+        reference=f"manual:{account.id}:{uuid.uuid4().hex}",
+    )
+
+
+@transaction.atomic
+def account_credit(*, account_id: int, kind: str, points: int, reference: str, note: str = "") -> bool:
+    """Adds points under a unique reference (a purchase, an invoiced month); False if already done."""
+    if LedgerEntry.objects.filter(reference=reference).exists():
+        return False
+    account = _locked(account_id=account_id)
+    try:
+        with transaction.atomic():
+            LedgerEntry.objects.create(account=account, kind=kind, points=points, reference=reference, note=note)
+    except IntegrityError:
+        return False
+    account.available += points
+    account.save(update_fields=["available", "updated_at"])
+    return True
