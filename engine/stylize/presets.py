@@ -138,12 +138,12 @@ def oil_painting(rgb: np.ndarray) -> np.ndarray:
     paint = cv2.cvtColor(paint, cv2.COLOR_BGR2RGB)
     # Richer colour, as oils dry, and impasto: light from the top-left on the paint's relief.
     hsv = cv2.cvtColor(paint, cv2.COLOR_RGB2HSV).astype(np.float32)
-    hsv[..., 1] *= 1.3
+    hsv[..., 1] *= 1.15
     paint = cv2.cvtColor(_to_uint8(hsv), cv2.COLOR_HSV2RGB).astype(np.float32)
     # Aged varnish: warmer highlights, a little more contrast. Without it the strokes alone were
     # too close to a photo at a glance (4.7 levels from kit_harington/1 on the tests' measure).
     paint = (paint - 128) * 1.12 + 128
-    paint *= np.array([1.06, 1.0, 0.86], np.float32)
+    paint *= np.array([1.04, 1.0, 0.88], np.float32)  # stronger turned skin orange
     relief = cv2.filter2D(_grey(paint.astype(np.uint8)).astype(np.float32), -1, np.array([[-1, -1, 0], [-1, 0, 1], [0, 1, 1]], np.float32))
     canvas = _paper(rgb.shape[:2], _rng(rgb), strength=0.02)[..., None]
     return _to_uint8((paint + 0.35 * relief[..., None]) * canvas)
