@@ -23,14 +23,14 @@ from PIL import Image, UnidentifiedImageError
 from accounts.models import ApiKey
 from engine.errors import EngineError
 from jobs.models import Job, JobKind, JobState
-from jobs.services import job_cancel, job_submit, job_wait
+from jobs.services import job_cancel, job_wait
 
-from ..models import Avatar, AvatarStatus, Photo, StyleKind
+from ..models import Avatar, AvatarStatus, StyleKind
 from ..selectors import avatar_get_for, job_get_for, style_get, template_list_for
 from ..services.avatars import avatar_train_submit
 from ..services.intake import images_fetch, photo_store, upload_store
 from ..services.photos import photos_check_submit
-from ..services.portraits import portrait_create_submit
+from ..services.portraits import portrait_create_submit, portrait_train_free_submit
 from ..services.styling import idphoto_submit, stylization_submit
 from .dashscope_auth import dashscope_authenticate
 from .dashscope_wire import (
@@ -253,8 +253,7 @@ def _preset(owner, key: str, avatar: Avatar, n: int, common: dict) -> Job:
     if style is None:
         raise invalid(f"The style {key} is not in this studio's catalog.")
     if style.kind == StyleKind.IDPHOTO:
-        photo = _reference_photo(avatar)
-        return idphoto_submit(owner=owner, photo=photo.image.name, size=style.parameters.get("size", "1inch"),
+        return idphoto_submit(owner=owner, avatar=avatar, size=style.parameters.get("size", "1inch"),
                               background=style.parameters.get("background", "white"), style_id=style.id, **common)
     template = template_list_for(owner=None, style=style).first()
     if template is None:
@@ -262,15 +261,6 @@ def _preset(owner, key: str, avatar: Avatar, n: int, common: dict) -> Job:
                       f"with `manage.py import_templates`.")
     return portrait_create_submit(owner=owner, avatars=[avatar], template=template.image.name, n=n,
                                   template_id=template.id, style_id=style.id, options=style.parameters, **common)
-
-
-def _reference_photo(avatar: Avatar) -> Photo:
-    """The avatar's first photo that passed its check: the ID photo is framed from it."""
-    photos = list(avatar.photos.order_by("position", "id"))
-    passed = [photo for photo in photos if photo.passed]
-    if not (passed or photos):
-        raise invalid(f"The facelora resource {avatar.model_id} keeps no photo to make an ID photo from.")
-    return (passed or photos)[0]
 
 
 def _train_free(owner, given: dict, n: int, common: dict) -> Job:
@@ -282,11 +272,8 @@ def _train_free(owner, given: dict, n: int, common: dict) -> Job:
     photos = _fetched(urls, USER_PHOTO)
     stored = [photo_store(owner=owner, fetched=f, source_url=url, position=i)
               for i, (url, f) in enumerate(zip(urls, photos))]
-    # The create handler builds a transient avatar from "photos" when "model_ids" is empty.
-    payload = {"model_ids": [], "photos": [photo.id for photo in stored],
-               "template": upload_store(owner=owner, fetched=template), "template_id": None, "style_id": None,
-               "options": {}, "n": n}
-    return job_submit(owner=owner, kind=JobKind.CREATE, payload=payload, **common)
+    return portrait_train_free_submit(owner=owner, photos=stored, template=upload_store(owner=owner, fetched=template),
+                                      n=n, **common)
 
 
 # --- stylization -------------------------------------------------------------------------------
