@@ -19,7 +19,6 @@ from .auth import AUTHENTICATION, PERMISSIONS, THROTTLES
 from .errors import ApiError, ErrorSerializer, native_exception_handler
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-MAX_URL_LENGTH = 4096
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
@@ -90,7 +89,7 @@ def _size_checked(upload) -> None:
 
 
 def url_list_field(**kwargs) -> serializers.ListField:
-    return serializers.ListField(child=serializers.CharField(max_length=MAX_URL_LENGTH), required=False,
+    return serializers.ListField(child=serializers.CharField(), required=False,
                                  default=list, **kwargs)
 
 

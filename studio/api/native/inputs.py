@@ -22,7 +22,7 @@ def _one_to(limit: int, attrs: dict, *names: str) -> None:
 class PhotoCheckInput(serializers.Serializer):
     photos = serializers.ListField(child=image_upload_field(), required=False, default=list,
                                    help_text="Photo files (multipart).")
-    urls = url_list_field(help_text="Photo URLs (http, https or data:).")
+    urls = url_list_field(help_text="Photo URLs (http, https or data:; the outbound limits apply).")
     same_person = serializers.BooleanField(default=True, help_text="Also check that all show one person.")
 
     def validate(self, attrs):
@@ -45,7 +45,7 @@ class PortraitInput(serializers.Serializer):
     style = serializers.SlugField(required=False, help_text="A template style's key: one of its templates is used.")
     template = serializers.IntegerField(required=False, min_value=1, help_text="A template's id (catalog or own).")
     template_file = image_upload_field(required=False, help_text="A template image of your own (multipart).")
-    template_url = serializers.CharField(max_length=4096, required=False, help_text="A template image's URL.")
+    template_url = serializers.CharField(required=False, help_text="A template image's URL.")
     avatars = serializers.ListField(child=serializers.UUIDField(), required=False, default=list,
                                     help_text="Avatars' model_ids, one per face of the template, left to right.")
     photos = serializers.ListField(child=image_upload_field(), required=False, default=list,
@@ -75,10 +75,10 @@ class PortraitInput(serializers.Serializer):
 
 class StylizationInput(serializers.Serializer):
     image = image_upload_field(required=False, help_text="The portrait to restyle (multipart).")
-    image_url = serializers.CharField(max_length=4096, required=False)
+    image_url = serializers.CharField(required=False)
     style_index = serializers.IntegerField(min_value=-1, help_text="A preset's index, or -1 for a reference's style.")
     reference = image_upload_field(required=False, help_text="The style reference for style_index -1.")
-    reference_url = serializers.CharField(max_length=4096, required=False)
+    reference_url = serializers.CharField(required=False)
 
     def validate(self, attrs):
         if bool(attrs.get("image")) == bool(attrs.get("image_url")):
@@ -90,7 +90,7 @@ class StylizationInput(serializers.Serializer):
 
 class IdPhotoInput(serializers.Serializer):
     photo = image_upload_field(required=False, help_text="A photo of the person (multipart).")
-    photo_url = serializers.CharField(max_length=4096, required=False)
+    photo_url = serializers.CharField(required=False)
     avatar = serializers.UUIDField(required=False, help_text="Or an avatar's model_id: its reference photo is used.")
     size = serializers.CharField(max_length=32, default="1inch", help_text="1inch, 2inch, passport, us or WxH mm.")
     background = serializers.CharField(max_length=32, default="white", help_text="A colour name or #rrggbb.")
