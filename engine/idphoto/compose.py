@@ -18,8 +18,12 @@ from .sizes import DPI, IdPhotoSpec, spec_for
 BACKGROUNDS = {"white": (255, 255, 255), "blue": (0x43, 0x8E, 0xDB), "red": (0xD9, 0x00, 0x1B)}
 MAX_YAW, MAX_PITCH, MAX_ROLL = 12.0, 15.0, 8.0
 # MediaPipe's mesh stops at the hairline (point 10); the skull and hair above it are about a third
-# of the eye-to-chin distance on an adult.
+# of the eye-to-chin distance on an adult. Used where the matte cannot see the top of the hair.
 CROWN_MARGIN = 0.35
+# The rules measure the head to the top of the hair; the matte finds it, within these bounds
+# (fractions of eye-to-chin above the mesh's forehead point) so a matte error cannot run away.
+HAIR_MIN, HAIR_MAX = 0.15, 1.1
+MATTE_SIDE = 640  # the person matte for the hair line is taken at this size
 MIN_HEAD_PX = 100  # chin to crown in the photo; smaller heads print as a blur
 SHEET_SIZE = (1800, 1200)  # 6x4 in at 300 dpi
 SHEET_GAP = round(2 / 25.4 * DPI)
@@ -65,6 +69,37 @@ def head_geometry(points: np.ndarray) -> HeadGeometry:
     return HeadGeometry(eyes=eyes, angle=angle, up=up, crown=crown, chin=chin)
 
 
+def _with_hair(rgb: np.ndarray, face: Face, head: HeadGeometry) -> HeadGeometry:
+    """The crown moved to the top of the hair, as the size rules measure the head.
+
+    The person matte is read in a band over the middle of the face; the first row where the band
+    is mostly person is the top of the hair. Hair that reaches the photo's top edge means the top
+    of the head is cut off.
+    """
+    height, width = rgb.shape[:2]
+    scale = min(1.0, MATTE_SIDE / max(height, width))
+    small = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    alpha = person_matte(small)
+    left, _, right, _ = face.box
+    band = slice(max(0, round((left + 0.3 * (right - left)) * scale)), round((right - 0.3 * (right - left)) * scale))
+    eyes_row = max(1, min(alpha.shape[0], round(head.eyes[1] * scale)))
+    rows = np.flatnonzero((alpha[:eyes_row, band] > 0.5).mean(axis=1) > 0.5)
+    if rows.size == 0:
+        return head
+    if rows[0] <= 1:
+        raise EngineError(
+            ErrorCode.NO_USABLE_PHOTO,
+            "The top of the head is cut off; an ID photo needs the whole head, hair included, with some space above it.",
+        )
+    top = rows[0] / scale
+    eye_to_chin = float(np.dot(head.eyes - head.chin, head.up))
+    forehead = head.crown - head.up * CROWN_MARGIN * eye_to_chin
+    # How far above the forehead point the hair line lies, measured along the face's up direction.
+    rise = (forehead[1] - top) / max(-head.up[1], 1e-3)
+    rise = min(max(rise, HAIR_MIN * eye_to_chin), HAIR_MAX * eye_to_chin)
+    return HeadGeometry(eyes=head.eyes, angle=head.angle, up=head.up, crown=forehead + head.up * rise, chin=head.chin)
+
+
 def parse_background(background: str | tuple) -> tuple[int, int, int]:
     if isinstance(background, tuple):
         if len(background) == 3 and all(isinstance(v, int) and 0 <= v <= 255 for v in background):
@@ -84,6 +119,7 @@ def idphoto_create(photo: bytes, *, size: str = "1inch", background: str | tuple
     face = _the_face(rgb)
     head = head_geometry(face.points)
     _refuse_unusable(rgb, face, head, spec)
+    head = _with_hair(rgb, face, head)
     framed = _frame(rgb, head, spec)
     alpha = person_matte(framed)
     person = foreground_colours(framed, alpha)
