@@ -31,6 +31,7 @@ test-postgres: venv
 
 bench: venv
 	$(PY) -m bench.engine
+	$(PY) -m bench.styles
 
 # The studio on http://127.0.0.1:$(PORT)/ with its workers; one Ctrl-C stops both. DEBUG is on
 # (runserver serves static files and media, and a random SECRET_KEY is kept in var/).
