@@ -126,3 +126,18 @@ def test_idphoto_of_an_unknown_size_is_refused_at_once(api):
     assert response.status_code in (400, 422)
     assert response.json()["error"]["code"] == "invalid_option"
     assert not Job.objects.exists()
+
+
+def test_without_points_or_trial_work_is_402_quota_exceeded(api, owner):
+    from billing.models import Account
+    from billing.services import ledger_adjust
+
+    account = Account.objects.get(user=owner)
+    ledger_adjust(account=account, points=0, trial_trainings=-account.trial_trainings,
+                  trial_creations=-account.trial_creations, reason="no trial in this test")
+
+    response = api.post(f"{API}/stylizations/", {"image": upload(ASTRONAUT), "style_index": 0})
+
+    assert response.status_code == 402, response.content
+    assert response.json()["error"]["code"] == "quota_exceeded"
+    assert not Job.objects.exists()

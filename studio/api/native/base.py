@@ -24,7 +24,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
     description="A client's unique key for this request: a repeat answers 200 with the first result.",
 )
-ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 422, 429)}
+ERRORS = {code: ErrorSerializer for code in (400, 401, 402, 403, 404, 422, 429)}
 
 
 class NativeView(APIView):

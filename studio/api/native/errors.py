@@ -13,6 +13,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from billing.errors import QuotaExceeded
 from engine.errors import EngineError, ErrorCode
 
 from ...outbound import OutboundError
@@ -58,6 +59,8 @@ def native_exception_handler(exc, context):
     if isinstance(exc, EngineError):
         status_code = 400 if exc.code in ENGINE_BAD_REQUEST else 500 if exc.code in ENGINE_SERVER else 422
         return Response(error_body(exc.code.value, exc.message), status=status_code)
+    if isinstance(exc, QuotaExceeded):
+        return Response(error_body("quota_exceeded", exc.message), status=status.HTTP_402_PAYMENT_REQUIRED)
     if isinstance(exc, OutboundError):
         fields = {"url": [exc.message]} if exc.url else None
         return Response(error_body(exc.code, exc.message, fields), status=422)
