@@ -362,3 +362,9 @@ def pack_style_import(*, folder: Path, spec: PackStyle, replace: bool = False) -
     style.save(update_fields=["is_active"])
     style_activity_update(style=style)
     return lines
+
+
+def template_delete(*, template: Template) -> None:
+    """A private template. Its file stays while a queued create job may still read it: the row goes,
+    so nobody sees it any more; portraits made from it keep their images."""
+    template.delete()

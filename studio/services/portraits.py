@@ -1,11 +1,14 @@
 """Portraits: creating them from a template and one avatar per face."""
 from __future__ import annotations
 
+from django.db import transaction
+
 from engine.errors import EngineError, ErrorCode
 from jobs.models import Job, JobKind
 from jobs.services import job_submit
 
-from ..models import Avatar, Photo
+from ..models import Avatar, Photo, Portrait
+from .avatars import files_delete
 
 TRAIN_FREE_MAX_PHOTOS = 5
 
@@ -54,3 +57,16 @@ def portrait_train_free_submit(*, owner, photos: list[Photo], template: str, opt
         app_id=app_id,
         idempotency_key=idempotency_key,
     )
+
+
+@transaction.atomic
+def portrait_delete(*, portrait: Portrait) -> None:
+    name = portrait.image.name
+    portrait.delete()
+    transaction.on_commit(lambda: files_delete([name]))
+
+
+def portrait_favourite_set(*, portrait: Portrait, favourite: bool) -> Portrait:
+    portrait.is_favourite = favourite
+    portrait.save(update_fields=["is_favourite"])
+    return portrait

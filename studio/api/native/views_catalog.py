@@ -8,15 +8,13 @@ from rest_framework.response import Response
 from accounts.selectors import apikey_list_for
 from accounts.services import apikey_create, apikey_revoke
 
-from ...selectors import style_get, style_list, template_get_for, template_list_for
-from ...services.catalog import TemplateRejected, template_upload
+from ...selectors import style_get, style_list, template_get_for, template_list_for, template_own_get
+from ...services.catalog import TemplateRejected, template_delete, template_upload
 from .base import ERRORS, NativeView, UploadView, paginated
 from .errors import ApiError, not_found
 from .inputs import ApiKeyInput, StyleFilter, TemplateFilter, TemplateInput
 from .pagination import ById, ByPosition, NewestFirst
-from .queries import template_own_get
 from .serializers import ApiKeyCreatedSerializer, ApiKeySerializer, StyleSerializer, TemplateSerializer
-from .services import template_delete
 
 DELETED = {204: None, **ERRORS}
 

@@ -7,14 +7,21 @@ from rest_framework.response import Response
 
 from jobs.services import job_cancel
 
-from ...selectors import avatar_get_for, job_get_for
+from ...selectors import (
+    avatar_get_for,
+    avatar_list_for,
+    job_get_for,
+    job_list_for,
+    portrait_get_for,
+    portrait_list_for,
+)
+from ...services.avatars import avatar_delete
+from ...services.portraits import portrait_delete, portrait_favourite_set
 from .base import ERRORS, NativeView, UploadView, paginated
 from .errors import ApiError, not_found
 from .inputs import JobFilter, PortraitFilter, PortraitPatchInput
 from .pagination import NewestFirst
-from .queries import avatar_list_for, job_list_for, portrait_get_for, portrait_list_for
 from .serializers import AvatarSerializer, JobSerializer, PortraitSerializer
-from .services import avatar_delete, portrait_delete, portrait_favourite_set
 from .views_work import AvatarCreateMixin, PortraitCreateMixin
 
 DELETED = {204: None, **ERRORS}

@@ -10,13 +10,13 @@ from jobs.models import JobKind
 from ...models import StyleKind
 from ...selectors import avatar_get_for, job_get_for, style_get, template_get_for, template_list_for
 from ...services.avatars import avatar_train_submit
+from ...services.photos import photos_check_submit
 from ...services.portraits import portrait_create_submit, portrait_train_free_submit
 from ...services.styling import idphoto_submit, stylization_submit
 from .base import ERRORS, IDEMPOTENCY_PARAMETER, NativeView, UploadView, input_take, photos_take
 from .errors import ApiError, not_found
 from .inputs import AvatarInput, IdPhotoInput, PhotoCheckInput, PortraitInput, StylizationInput
 from .serializers import AvatarCreatedSerializer, JobSerializer
-from .services import photo_check_submit
 
 SOURCE = "api"
 JOB_RESPONSES = {200: JobSerializer, 201: JobSerializer, 409: ERRORS[400], **ERRORS}
@@ -31,8 +31,8 @@ class PhotoCheckListView(UploadView):
             return self.answer(JobSerializer, replay)
         data = self.valid(PhotoCheckInput)
         photos = photos_take(owner=request.user, uploads=data["photos"], urls=data["urls"])
-        job = photo_check_submit(owner=request.user, photos=photos, same_person=data["same_person"],
-                                 idempotency_key=self.idempotency_key())
+        job = photos_check_submit(owner=request.user, photos=photos, same_person=data["same_person"],
+                                  source="api", idempotency_key=self.idempotency_key())
         return self.answer(JobSerializer, job, status_code=self.created(job))
 
 
