@@ -327,3 +327,30 @@ for _operation, (_name, _default) in _RATE_DEFAULTS.items():
 STUDIO_DASHSCOPE_MAX_CONCURRENT = env_int("STUDIO_DASHSCOPE_MAX_CONCURRENT", 1, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# Outbound webhooks (jobs.webhooks). Each POST is bounded by STUDIO_WEBHOOK_TIMEOUT seconds; failed
+# deliveries are retried 5 s, 30 s, 5 min, 30 min, 2 h, 6 h, 12 h and 24 h later; an endpoint failing
+# for STUDIO_WEBHOOK_DISABLE_AFTER_DAYS is disabled and its owner emailed. A rotated secret keeps
+# signing next to the new one for STUDIO_WEBHOOK_SECRET_OVERLAP seconds.
+STUDIO_WEBHOOK_TIMEOUT = env_int("STUDIO_WEBHOOK_TIMEOUT", 10, minimum=1)
+STUDIO_WEBHOOK_DISABLE_AFTER_DAYS = env_int("STUDIO_WEBHOOK_DISABLE_AFTER_DAYS", 3, minimum=1)
+STUDIO_WEBHOOK_SECRET_OVERLAP = env_int("STUDIO_WEBHOOK_SECRET_OVERLAP", 24 * 3600, minimum=0)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "studio@localhost")
+
+# Retention (studio.services.retention, run hourly by the "retention sweep" schedule).
+# Training photos: "trained" deletes them once their avatar is trained (the reference photo, which
+# ID photos of an avatar are made from, is kept), or a number of days after upload.
+STUDIO_RETENTION_TRAINING_PHOTOS = env_str("STUDIO_RETENTION_TRAINING_PHOTOS", "trained").strip().lower()
+if not (STUDIO_RETENTION_TRAINING_PHOTOS == "trained" or STUDIO_RETENTION_TRAINING_PHOTOS.isdigit()):
+    raise ImproperlyConfigured(
+        f"STUDIO_RETENTION_TRAINING_PHOTOS must be 'trained' or a number of days, got {STUDIO_RETENTION_TRAINING_PHOTOS!r}"
+    )
+# Photos of check-only and train-free requests, and jobs' input files (inputs/...), after N days.
+STUDIO_RETENTION_INPUT_DAYS = env_int("STUDIO_RETENTION_INPUT_DAYS", 1, minimum=1)
+# Avatars not used (trained or used in a creation) for N days are deleted with everything made from
+# them; 0 keeps them forever. Gallery portraits are kept until their owner deletes them.
+STUDIO_RETENTION_AVATAR_UNUSED_DAYS = env_int("STUDIO_RETENTION_AVATAR_UNUSED_DAYS", 180)
+
+# Moderation of photos and templates before work starts: a dotted path to a function
+# (kind: "photo" | "template", content: bytes) that raises studio.moderation.Refused.
+STUDIO_MODERATION_HOOK = env_str("STUDIO_MODERATION_HOOK", "studio.moderation.moderation_allow_all")

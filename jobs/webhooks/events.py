@@ -1,0 +1,62 @@
+"""What a finished job tells webhooks: its events' types and data.
+
+Portraits are given by storage name under ``media``; delivery turns each into a signed ``url`` at
+every send, so that a retry a day later still carries a URL that works.
+"""
+from __future__ import annotations
+
+from ..models import Job, JobKind, JobState, WebhookEventType
+
+
+def job_events(job: Job) -> list[tuple[str, dict]]:
+    """(type, data) pairs for a job that ended; none for a job still running."""
+    if job.state == JobState.SUCCEEDED:
+        return _succeeded(job)
+    if job.state in (JobState.FAILED, JobState.CANCELED):
+        events = [(WebhookEventType.JOB_FAILED.value, _failure(job))]
+        if job.kind == JobKind.TRAIN and job.avatar_id:
+            events.insert(0, (WebhookEventType.AVATAR_FAILED.value, _failure(job) | _avatar(job)))
+        return events
+    return []
+
+
+def _succeeded(job: Job) -> list[tuple[str, dict]]:
+    if job.kind == JobKind.TRAIN and job.avatar_id:
+        data = _base(job) | _avatar(job) | {"photos_used": (job.result or {}).get("photos_used")}
+        return [(WebhookEventType.AVATAR_TRAINED.value, data)]
+    if job.kind in (JobKind.CREATE, JobKind.IDPHOTO):
+        return [(WebhookEventType.PORTRAIT_CREATED.value, _base(job) | {"portraits": _portraits(job)})]
+    if job.kind == JobKind.STYLIZE:
+        data = _base(job) | {"portraits": _portraits(job), "style_key": (job.result or {}).get("style_key")}
+        return [(WebhookEventType.STYLIZATION_CREATED.value, data)]
+    return []  # a check answers at once on every API: no event
+
+
+def _base(job: Job) -> dict:
+    return {"job_id": job.id, "kind": job.kind, "state": job.state}
+
+
+def _avatar(job: Job) -> dict:
+    avatar = job.avatar
+    return {"model_id": str(avatar.model_id), "name": avatar.name} if avatar else {}
+
+
+def _failure(job: Job) -> dict:
+    return _base(job) | {"error_code": job.error_code, "error_message": job.error_message}
+
+
+def _portraits(job: Job) -> list[dict]:
+    return [
+        {
+            "id": portrait.id,
+            "rank": portrait.rank,
+            "width": portrait.width,
+            "height": portrait.height,
+            # Mean face-embedding distance to the avatars: lower is more alike, the same person under ~0.6.
+            "identity_distance": portrait.identity_distance,
+            "identity_score": None if portrait.identity_distance is None
+            else round(max(0.0, 1.0 - portrait.identity_distance), 4),
+            "media": portrait.image.name,
+        }
+        for portrait in job.portraits.order_by("rank", "id")
+    ]
