@@ -315,6 +315,7 @@ _RATE_DEFAULTS = {
     "pai.create_multi": ("STUDIO_RATE_PAI_CREATE_MULTI", "5/s"),
     "dashscope.submit": ("STUDIO_RATE_DASHSCOPE_SUBMIT", "2/s"),
     "dashscope.query": ("STUDIO_RATE_DASHSCOPE_QUERY", "20/s"),
+    "dashscope.detect": ("STUDIO_RATE_DASHSCOPE_DETECT", "5/s"),
 }
 STUDIO_RATE_LIMITS = {}
 for _operation, (_name, _default) in _RATE_DEFAULTS.items():

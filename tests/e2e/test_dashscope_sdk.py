@@ -14,7 +14,6 @@ import pytest
 from dashscope.aigc.image_synthesis import ImageSynthesis
 from dashscope.client.base_api import BaseApi, BaseAsyncApi
 from dashscope.finetune.finetunes import FineTunes
-from django.core.cache import cache
 from django.core.management import call_command
 from PIL import Image
 
@@ -32,7 +31,6 @@ PACK_STYLES = {"f_business_female": {}, "f_idcard_female": {"kind": "idphoto",
 @pytest.fixture
 def studio(live_server, settings, module_worker, monkeypatch):
     settings.STUDIO_ALLOW_PRIVATE_URLS = True  # the photo server is on loopback
-    cache.clear()  # per-account counters of earlier tests
     monkeypatch.setattr(dashscope, "base_http_api_url", live_server.url + "/api/v1")
     monkeypatch.setattr(dashscope, "api_key", apikey_create(owner=user_get_or_create(email="p@example.com")[0]).raw)
     return live_server.url
