@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from PIL import Image, UnidentifiedImageError
 
 from accounts.models import ApiKey
+from billing.errors import QuotaExceeded
 from engine.errors import EngineError
 from jobs.models import Job, JobKind, JobState
 from jobs.services import job_cancel, job_wait
@@ -35,6 +36,8 @@ from ..services.styling import idphoto_submit, stylization_submit
 from .dashscope_auth import dashscope_authenticate
 from .dashscope_wire import (
     ACCESS_DENIED,
+    ARREARAGE,
+    ARREARAGE_MESSAGE,
     FINE_TUNE_PREFIX,
     INVALID_IMAGE_FORMAT,
     INVALID_IMAGE_RESOLUTION,
@@ -130,6 +133,8 @@ def ds_view(*, methods: tuple[str, ...], kind: str) -> Callable[[View], View]:
                 return ds_error(exc, rid=rid)
             except EngineError as exc:  # the services' own synchronous checks
                 return ds_error(invalid(exc.message), rid=rid)
+            except QuotaExceeded as exc:
+                return ds_error(DashScopeError(400, ARREARAGE, f"{ARREARAGE_MESSAGE} {exc.message}"), rid=rid)
 
         return wrapper
 

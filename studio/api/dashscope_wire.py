@@ -28,11 +28,14 @@ ACCESS_DENIED = "AccessDenied"
 THROTTLING = "Throttling"
 THROTTLING_RATE = "Throttling.RateQuota"
 INTERNAL_ALGO = "InternalError.Algo"
+# DashScope's answer when the account cannot pay for the call.
+ARREARAGE = "Arrearage"
 
 # DashScope's own wording for these.
 INVALID_API_KEY_MESSAGE = "Invalid API-key provided."
 SYNC_NOT_SUPPORTED = "current user api does not support synchronous calls"
 RATE_MESSAGE = "Requests rate limit exceeded, please try again later."
+ARREARAGE_MESSAGE = "Access denied, please make sure your account is in good standing."
 
 MODEL_GENERATION = "facechain-generation"
 MODEL_FINETUNE = "facechain-finetune"

@@ -33,6 +33,7 @@ from ..services.portraits import portrait_create_submit, portrait_train_free_sub
 from .pai_auth import PaiAuthError, pai_authenticate
 from .pai_wire import (
     ALL_INVALID,
+    EXCEEDED_QUOTA,
     INVALID_INPUT,
     MODEL_NOT_FOUND,
     NO_MODEL_ID,
@@ -46,7 +47,6 @@ from .pai_wire import (
 
 MAX_CHECK_IMAGES = 50
 # The documented answer when the account cannot pay (no trial left, not enough points).
-EXCEEDED_QUOTA = "exceeded quota"
 DECODE_ERROR = "Image decode error."
 
 

@@ -13,6 +13,7 @@ NO_TEMPLATE = "Image not provided. Please check the template_image."
 NO_MODEL_ID = "Prompts get error. Please check the model_id."
 MODEL_NOT_FOUND = "model not found"
 ALL_INVALID = "all images are invalid"
+EXCEEDED_QUOTA = "exceeded quota"
 
 # 0 init, 1 waiting or running, 2 success, 3 failed (canceled counts as failed for the SDKs).
 STATE_CODES = {

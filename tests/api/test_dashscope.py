@@ -493,3 +493,19 @@ def test_query_rate_trips_and_recovers(ds, limits):
 
     assert statuses == [200, 200, 429]
     assert ds("GET", "/api/v1/tasks")[0] == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_account_that_cannot_pay_gets_arrearage(ds, partner, files, private_urls_allowed):
+    from billing.models import Account
+    from billing.services import ledger_adjust
+
+    account = Account.objects.get(user=partner[0])
+    ledger_adjust(account=account, points=0, trial_trainings=-account.trial_trainings,
+                  trial_creations=-account.trial_creations, reason="trial used up in this test")
+
+    status, body = ds("POST", REPAINT, {"model": "wanx-style-repaint-v1",
+                                        "input": {"image_url": f"{files}/astronaut.jpg", "style_index": 0}})
+
+    assert (status, body["code"]) == (400, "Arrearage")
+    assert body["message"].startswith("Access denied, please make sure your account is in good standing.")
