@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/", include("studio.api.native.urls")),
     path("api/v1/", include("studio.api.dashscope_urls")),
     path("m/<str:token>/<str:filename>", media_signed, name="media-signed"),
+    path("", include("studio.web.urls")),
 ]

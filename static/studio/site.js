@@ -1,0 +1,146 @@
+/* The website's small progressive enhancements; every page also works without them.
+   Photos are uploaded one by one and checked as they arrive; job progress is polled every second. */
+"use strict";
+
+function csrfToken() {
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return input ? input.value : "";
+}
+
+function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+
+async function pollJob(url, onStatus) {
+  for (;;) {
+    const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (!response.ok) return null;
+    const status = await response.json();
+    onStatus(status);
+    if (status.final) return status;
+    await sleep(1000);
+  }
+}
+
+function progressText(status) {
+  let text = `${status.progress} %`;
+  if (status.eta_seconds) text += `, about ${status.eta_seconds} s left`;
+  if (status.error) text += `: ${status.error}`;
+  return text;
+}
+
+/* Progress bars of train and create jobs. */
+function startJobBars() {
+  document.querySelectorAll(".job[data-job-url]").forEach((box) => {
+    const bar = box.querySelector("progress");
+    if (box.querySelector(".job-state").textContent.match(/succeeded|failed|canceled/)) return;
+    pollJob(box.dataset.jobUrl, (status) => {
+      bar.value = status.progress;
+      box.querySelector(".job-state").textContent = status.state;
+      box.querySelector(".job-text").textContent = progressText(status);
+    }).then((status) => {
+      if (status && box.dataset.reload === "1") window.location.reload();
+    });
+  });
+}
+
+/* New avatar page. */
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  Object.entries(attrs || {}).forEach(([key, value]) => node.setAttribute(key, value));
+  children.forEach((child) => node.append(child));
+  return node;
+}
+
+function photoVerdict(item, check) {
+  const verdict = item.querySelector(".verdict");
+  verdict.replaceChildren();
+  item.classList.remove("pending", "pass", "fail");
+  if (check.passed) {
+    item.classList.add("pass");
+    verdict.append(el("strong", {}, "Passed"));
+    check.notes.forEach((note) => verdict.append(el("span", { class: "small" }, " " + note)));
+  } else {
+    item.classList.add("fail");
+    verdict.append(el("strong", {}, "Not usable"), ": " + check.message);
+    const list = el("ul", { class: "reasons" });
+    check.reasons.forEach((reason) => list.append(el("li", {}, reason)));
+    verdict.append(list);
+  }
+  updateTrainButton();
+}
+
+function updateTrainButton() {
+  const button = document.getElementById("train-button");
+  if (!button) return;
+  const passed = document.querySelectorAll("#photos .photo.pass").length;
+  document.getElementById("passed-count").textContent = passed;
+  button.disabled = passed < Number(button.dataset.min);
+}
+
+async function uploadOne(form, file) {
+  const list = document.getElementById("photos");
+  const item = el("li", { class: "photo pending" },
+    el("img", { src: URL.createObjectURL(file), alt: "Your photo " + file.name }),
+    el("div", { class: "verdict" }, el("span", {}, "Uploading " + file.name + "…")));
+  list.append(item);
+  const body = new FormData();
+  body.append("photo", file);
+  const response = await fetch(form.dataset.uploadUrl, {
+    method: "POST", body, credentials: "same-origin",
+    headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+  });
+  const answer = await response.json().catch(() => ({ error: "The upload failed." }));
+  if (!response.ok) {
+    photoVerdict(item, { passed: false, message: answer.error || "The upload failed.", reasons: [], notes: [] });
+    return;
+  }
+  const photoId = answer.photo.id;
+  item.dataset.photo = photoId;
+  item.querySelector(".verdict").replaceChildren(el("span", {}, "Checking…"),
+    el("progress", { max: "100", value: "0", "aria-label": "Check of " + file.name }));
+  const status = await pollJob(`/jobs/${answer.job.id}.json`, (s) => {
+    const bar = item.querySelector("progress");
+    if (bar) bar.value = s.progress;
+  });
+  const check = status && status.checks && status.checks.find((c) => c.photo === photoId);
+  if (check) photoVerdict(item, check);
+  else photoVerdict(item, { passed: false, message: (status && status.error) || "The check did not finish.", reasons: [], notes: [] });
+}
+
+function startDropZone() {
+  const form = document.getElementById("photo-form");
+  if (!form) return;
+  const input = form.querySelector("input[type=file]");
+  const drop = document.getElementById("drop");
+  const send = (files) => Array.from(files).forEach((file) => uploadOne(form, file));
+  input.addEventListener("change", () => { send(input.files); input.value = ""; });
+  ["dragenter", "dragover"].forEach((name) => drop.addEventListener(name, (event) => {
+    event.preventDefault(); drop.classList.add("over");
+  }));
+  ["dragleave", "drop"].forEach((name) => drop.addEventListener(name, () => drop.classList.remove("over")));
+  drop.addEventListener("drop", (event) => { event.preventDefault(); send(event.dataTransfer.files); });
+  // Photos still being checked when the page was (re)loaded.
+  document.querySelectorAll("#photos .photo.pending").forEach(() => setTimeout(() => window.location.reload(), 2000));
+}
+
+/* Copy buttons, the before/after slider, confirmations. */
+function startSmallThings() {
+  document.querySelectorAll("button.copy").forEach((button) => button.addEventListener("click", async () => {
+    const source = document.getElementById(button.dataset.copy);
+    const text = source.value !== undefined ? source.value : source.textContent;
+    try { await navigator.clipboard.writeText(text); } catch (error) { source.select && source.select(); document.execCommand("copy"); }
+    button.textContent = "Copied";
+    setTimeout(() => { button.textContent = "Copy"; }, 1500);
+  }));
+  document.querySelectorAll(".compare-range").forEach((range) => range.addEventListener("input", () => {
+    range.parentElement.style.setProperty("--pos", range.value + "%");
+  }));
+  document.querySelectorAll("form[data-confirm]").forEach((form) => form.addEventListener("submit", (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  }));
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  startJobBars();
+  startDropZone();
+  startSmallThings();
+});

@@ -1,0 +1,1 @@
+"""The customer website: server-rendered pages over the studio's services (views stay thin)."""

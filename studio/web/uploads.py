@@ -1,0 +1,70 @@
+"""Files a customer uploads through the website, turned into photos the check and train jobs read."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from jobs.models import Job
+
+from ..models import Photo
+from ..outbound import Fetched
+from ..services.intake import photo_store
+from ..services.photos import photos_check_submit
+
+# source_url of photos given for one train-free creation: they never wait on the new-avatar page.
+TRAIN_FREE_SOURCE = "web:train-free"
+# What the new-avatar page keeps waiting at once: more than training takes is never useful.
+PENDING_MAX = 40
+
+
+class UploadRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def fetched_from_upload(upload: UploadedFile) -> Fetched:
+    """The same shape a URL download has, so that uploads go through the same intake."""
+    if upload.size > settings.STUDIO_FETCH_MAX_BYTES:
+        raise UploadRefused(
+            f"{upload.name} is {upload.size / 2**20:.1f} MB; a photo may be at most "
+            f"{settings.STUDIO_FETCH_MAX_BYTES / 2**20:.0f} MB."
+        )
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    if content_type and not content_type.startswith("image/") and content_type != "application/octet-stream":
+        raise UploadRefused(f"{upload.name} is not an image ({content_type}).")
+    return Fetched(content=upload.read(), content_type=content_type or "image/jpeg", url="")
+
+
+def pending_photos_for(*, owner):
+    """Photos given on the new-avatar page that no avatar has taken yet, oldest first."""
+    return (Photo.objects.filter(owner=owner, avatar__isnull=True).exclude(source_url=TRAIN_FREE_SOURCE)
+            .order_by("created_at", "id"))
+
+
+def photos_upload(*, owner, uploads: list[UploadedFile]) -> tuple[list[Photo], Job]:
+    """Keeps the photos and submits one check job for them (one job per photo from the page's JS)."""
+    if not uploads:
+        raise UploadRefused("Choose at least one photo.")
+    if pending_photos_for(owner=owner).count() + len(uploads) > PENDING_MAX:
+        raise UploadRefused(f"At most {PENDING_MAX} photos can wait here; remove some first.")
+    fetched = [fetched_from_upload(upload) for upload in uploads]
+    start = pending_photos_for(owner=owner).count()
+    photos = [
+        photo_store(owner=owner, fetched=item, source_url="", position=start + index)
+        for index, item in enumerate(fetched)
+    ]
+    return photos, photos_check_submit(owner=owner, photos=photos, same_person=len(photos) > 1)
+
+
+def photo_delete(*, photo: Photo) -> None:
+    photo.image.delete(save=False)
+    photo.delete()
+
+
+
+
+def train_free_photos_store(*, owner, uploads: list[UploadedFile]) -> list[Photo]:
+    fetched = [fetched_from_upload(upload) for upload in uploads]
+    return [photo_store(owner=owner, fetched=item, source_url=TRAIN_FREE_SOURCE, position=index)
+            for index, item in enumerate(fetched)]

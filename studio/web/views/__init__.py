@@ -1,0 +1,1 @@
+"""The website's views, one module per area."""

@@ -1,0 +1,79 @@
+"""The account page: balance and usage, points to buy, API credentials and keys, delete my data."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.selectors import apikey_list_for, credential_list_for
+from accounts.services import apikey_create, apikey_revoke, credential_create, credential_revoke
+from billing.selectors import account_usage_for, package_list_active
+
+from ...services.privacy import account_delete
+from ..forms import DeleteAccountForm, NameForm
+from .common import package_rows
+
+
+def _page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
+    usage = account_usage_for(user=request.user, limit=10)
+    return render(request, "web/account.html", {
+        "usage": usage, "packages": package_rows(package_list_active()),
+        "credentials": credential_list_for(owner=request.user), "api_keys": apikey_list_for(owner=request.user),
+        "name_form": NameForm(), "delete_form": DeleteAccountForm(user=request.user),
+        **extra,
+    }, status=status)
+
+
+@login_required
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+@login_required
+@require_POST
+def credential_new(request: HttpRequest) -> HttpResponse:
+    """Answered with the page itself, not a redirect: the token is in this one response only."""
+    form = NameForm(request.POST)
+    issued = credential_create(owner=request.user, name=form.cleaned_data["name"] if form.is_valid() else "")
+    return _page(request, issued_credential=issued)
+
+
+@login_required
+@require_POST
+def credential_revoke_view(request: HttpRequest, app_id: str) -> HttpResponse:
+    if credential_revoke(owner=request.user, app_id=app_id):
+        messages.success(request, f"AppId {app_id} revoked.")
+    return redirect("web:account")
+
+
+@login_required
+@require_POST
+def apikey_new(request: HttpRequest) -> HttpResponse:
+    form = NameForm(request.POST)
+    issued = apikey_create(owner=request.user, name=form.cleaned_data["name"] if form.is_valid() else "")
+    return _page(request, issued_key=issued)
+
+
+@login_required
+@require_POST
+def apikey_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
+    if apikey_revoke(owner=request.user, key_id=key_id):
+        messages.success(request, "API key revoked.")
+    return redirect("web:account")
+
+
+@login_required
+@require_POST
+def account_delete_view(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _page(request, delete_form=form, status=400)
+    user = request.user
+    logout(request)
+    account_delete(user=user)
+    messages.success(request, "Your account and all its photos, avatars and portraits are deleted.")
+    return redirect("web:landing")

@@ -1,0 +1,122 @@
+"""The styles catalog with previews, creating from a style or a private template, train-free."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from billing.errors import QuotaExceeded
+from engine.errors import EngineError
+
+from ...models import Gender, StyleKind
+from ...selectors import avatar_get_for, style_get, style_list, template_get_for, template_list_for
+from ...services.catalog import TemplateRejected, template_upload
+from ..creation import (CreateRefused, portrait_from_style_submit, portrait_from_template_submit,
+                        portrait_train_free_from_uploads)
+from ..forms import CreateForm, StyleCreateForm, TemplateUploadForm, TrainFreeForm
+from ..selectors import avatar_ready_list_for, private_template_list_for
+from ..uploads import UploadRefused, train_free_photos_store
+from .common import or_404, signed
+
+GENDERS = [("", "Everyone"), (Gender.FEMALE, "Women"), (Gender.MALE, "Men")]
+
+
+@require_GET
+def style_catalog(request: HttpRequest) -> HttpResponse:
+    gender = request.GET.get("gender", "")
+    gender = gender if gender in (Gender.FEMALE, Gender.MALE) else ""
+    styles = style_list(gender=gender or None)
+    return render(request, "web/styles.html", {
+        "styles": [(style, signed(request, style.preview.name if style.preview else None)) for style in styles],
+        "genders": GENDERS, "gender": gender,
+    })
+
+
+def _create_context(request: HttpRequest, *, templates, style=None) -> dict:
+    avatars = avatar_ready_list_for(owner=request.user)
+    if style is not None and style.kind != StyleKind.TEMPLATE:
+        form = StyleCreateForm(avatars=avatars)
+    else:
+        form = CreateForm(avatars=avatars, templates=templates)
+    return {
+        "style": style, "avatars": avatars, "form": form,
+        "train_free_form": TrainFreeForm(templates=templates) if templates is not None else None,
+        "template_choices": [(template, signed(request, template.image.name)) for template in templates or []],
+    }
+
+
+@login_required
+@require_GET
+def style_detail(request: HttpRequest, key: str) -> HttpResponse:
+    style = or_404(style_get(key=key))
+    templates = template_list_for(owner=request.user, style=style) if style.kind == StyleKind.TEMPLATE else None
+    return render(request, "web/style_detail.html", _create_context(request, templates=templates, style=style)
+                  | {"preview": signed(request, style.preview.name if style.preview else None)})
+
+
+@login_required
+@require_POST
+def portrait_create(request: HttpRequest) -> HttpResponse:
+    """From a template (catalog or private) or an ID-photo/stylize style, for one of the user's avatars."""
+    style = style_get(key=request.POST.get("style", "")) if request.POST.get("style") else None
+    avatar = or_404(avatar_get_for(owner=request.user, model_id=request.POST.get("avatar", "")))
+    back = redirect("web:style-detail", key=style.key) if style else redirect("web:templates")
+    try:
+        if style is not None and style.kind != StyleKind.TEMPLATE:
+            job = portrait_from_style_submit(owner=request.user, avatar=avatar, style=style)
+        else:
+            templates = template_list_for(owner=request.user, style=style) if style else private_template_list_for(owner=request.user)
+            form = CreateForm(request.POST, avatars=avatar_ready_list_for(owner=request.user), templates=templates)
+            if not form.is_valid():
+                messages.error(request, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()))
+                return back
+            job = portrait_from_template_submit(owner=request.user, avatar=avatar, template=form.cleaned_data["template"],
+                                                n=form.cleaned_data["n"], options=form.options())
+    except (QuotaExceeded, CreateRefused, EngineError) as exc:
+        messages.error(request, exc.message)
+        return back
+    return redirect("web:job-detail", job_id=job.id)
+
+
+@login_required
+@require_POST
+def portrait_train_free(request: HttpRequest) -> HttpResponse:
+    """A portrait from 1-5 photos without an avatar."""
+    template = or_404(template_get_for(owner=request.user, template_id=request.POST.get("template")))
+    form = TrainFreeForm(request.POST, request.FILES, templates=template_list_for(owner=request.user))
+    back = redirect("web:style-detail", key=template.style.key) if template.style else redirect("web:templates")
+    if not form.is_valid():
+        messages.error(request, "; ".join(" ".join(errors) for errors in form.errors.values()))
+        return back
+    try:
+        with transaction.atomic():
+            photos = train_free_photos_store(owner=request.user, uploads=form.cleaned_data["photos"])
+            job = portrait_train_free_from_uploads(owner=request.user, photos=photos, template=template,
+                                                   n=form.cleaned_data["n"], options=form.options())
+    except (UploadRefused, QuotaExceeded, EngineError) as exc:
+        messages.error(request, exc.message)
+        return back
+    return redirect("web:job-detail", job_id=job.id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def templates_private(request: HttpRequest) -> HttpResponse:
+    upload_form = TemplateUploadForm()
+    if request.method == "POST":
+        upload_form = TemplateUploadForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            try:
+                template_upload(owner=request.user, content=upload_form.cleaned_data["image"].read(),
+                                title=upload_form.cleaned_data["title"])
+            except TemplateRejected as exc:
+                upload_form.add_error("image", exc.message)
+            else:
+                messages.success(request, "Template added.")
+                return redirect("web:templates")
+    templates = private_template_list_for(owner=request.user)
+    return render(request, "web/templates_private.html",
+                  _create_context(request, templates=templates) | {"upload_form": upload_form})

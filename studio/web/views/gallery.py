@@ -1,0 +1,101 @@
+"""The gallery: portraits per avatar and per style, favourites, downloads, delete, before/after."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from ...selectors import avatar_get_for, style_get
+from ..downloads import portrait_filename, portraits_zip_stream
+from ..likeness import SCALE_TEXT, likeness_of
+from ..selectors import avatar_list_for, jobs_unfinished_for, portrait_get_for, portrait_list_for
+from .common import or_404, signed
+
+
+def _filters(request: HttpRequest) -> dict:
+    """avatar and style from the query string, each the user's own or a 404."""
+    avatar = style = None
+    if request.GET.get("avatar"):
+        avatar = or_404(avatar_get_for(owner=request.user, model_id=request.GET["avatar"]))
+    if request.GET.get("style"):
+        style = or_404(style_get(key=request.GET["style"]))
+    return {"avatar": avatar, "style": style, "favourites": request.GET.get("favourites") == "1"}
+
+
+@login_required
+@require_GET
+def gallery(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    portraits = portrait_list_for(owner=request.user, **filters)
+    styles = {portrait.style for portrait in portrait_list_for(owner=request.user) if portrait.style}
+    return render(request, "web/gallery.html", {
+        **filters,
+        "portraits": [(portrait, signed(request, portrait.image.name), likeness_of(portrait.identity_distance))
+                      for portrait in portraits],
+        "avatars": avatar_list_for(owner=request.user), "styles": sorted(styles, key=lambda s: s.title),
+        "jobs": jobs_unfinished_for(owner=request.user), "scale_text": SCALE_TEXT,
+        "query": request.GET.urlencode(),
+    })
+
+
+@login_required
+@require_GET
+def gallery_zip(request: HttpRequest) -> StreamingHttpResponse:
+    portraits = list(portrait_list_for(owner=request.user, **_filters(request)))
+    if not portraits:
+        raise Http404("No portraits to download.")
+    name = "favourites" if request.GET.get("favourites") == "1" else "portraits"
+    response = StreamingHttpResponse(portraits_zip_stream(portraits), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    return response
+
+
+@login_required
+@require_GET
+def portrait_detail(request: HttpRequest, portrait_id: int) -> HttpResponse:
+    portrait = or_404(portrait_get_for(owner=request.user, portrait_id=portrait_id))
+    return render(request, "web/portrait_detail.html", {
+        "portrait": portrait, "url": signed(request, portrait.image.name),
+        "before": signed(request, portrait.template.image.name if portrait.template else None),
+        "likeness": likeness_of(portrait.identity_distance), "scale_text": SCALE_TEXT,
+    })
+
+
+@login_required
+@require_GET
+def portrait_download(request: HttpRequest, portrait_id: int) -> FileResponse:
+    portrait = or_404(portrait_get_for(owner=request.user, portrait_id=portrait_id))
+    if not default_storage.exists(portrait.image.name):
+        raise Http404("The file is gone.")
+    return FileResponse(default_storage.open(portrait.image.name, "rb"), as_attachment=True,
+                        filename=portrait_filename(portrait))
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("web:gallery")
+
+
+@login_required
+@require_POST
+def portrait_favourite(request: HttpRequest, portrait_id: int) -> HttpResponse:
+    portrait = or_404(portrait_get_for(owner=request.user, portrait_id=portrait_id))
+    portrait.is_favourite = request.POST.get("favourite", "1") == "1"
+    portrait.save(update_fields=["is_favourite"])
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"favourite": portrait.is_favourite})
+    return _back(request)
+
+
+@login_required
+@require_POST
+def portrait_delete(request: HttpRequest, portrait_id: int) -> HttpResponse:
+    portrait = or_404(portrait_get_for(owner=request.user, portrait_id=portrait_id))
+    portrait.image.delete(save=False)
+    portrait.delete()
+    return _back(request)
