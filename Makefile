@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 STAMP := $(VENV)/.requirements-installed
 REQUIREMENTS := $(wildcard requirements/*.txt)
 
-.PHONY: venv test test-postgres bench run
+.PHONY: venv browser test test-postgres bench run
 
 venv: $(STAMP)
 
@@ -22,11 +22,15 @@ $(STAMP): $(REQUIREMENTS) | $(PY)
 	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements/dev.txt
 	touch $@
 
-test: venv
+# Debian's chromium for the website's browser tests (Playwright drives it; never `playwright install`).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -q && apt-get install -y -q chromium)
+
+test: venv browser
 	$(PY) -m pytest -q
 
 # The same suite on PostgreSQL, with django-q2's Redis broker.
-test-postgres: venv
+test-postgres: venv browser
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -q
 
 bench: venv
