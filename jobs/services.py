@@ -23,6 +23,7 @@ from engine.errors import EngineError
 from .handlers import JobError, Outcome, handler_for
 from .models import Job, JobKind, JobState
 from .queue import job_enqueue
+from .webhooks.services import webhooks_job_finished
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +166,7 @@ def job_succeed(*, job: Job, outcome: Outcome, cost_time: float) -> bool:
         if done:
             outcome.on_success()
             job_charge_capture(job=job)
+            transaction.on_commit(lambda: webhooks_job_finished(job=job), robust=True)
     if not done:
         outcome.on_discard()
     return bool(done)
@@ -186,6 +188,7 @@ def job_fail(*, job: Job, code: str, message: str, cost_time: float | None = Non
         if done:
             handler_for(job.kind).failed(job)
             job_charge_release(job=job)
+            transaction.on_commit(lambda: webhooks_job_finished(job=job), robust=True)
     return bool(done)
 
 
@@ -204,6 +207,7 @@ def job_cancel(*, job: Job) -> bool:
         if done:
             handler_for(job.kind).failed(job)
             job_charge_release(job=job)
+            transaction.on_commit(lambda: webhooks_job_finished(job=job), robust=True)
     job.refresh_from_db()
     return bool(done)
 
@@ -270,6 +274,7 @@ def jobs_reap(*, now: datetime | None = None) -> ReapReport:
                     report.failed.append(job.id)
                     handler_for(job.kind).failed(job)
                     job_charge_release(job=job)
+                    transaction.on_commit(lambda job=job: webhooks_job_finished(job=job), robust=True)
     stale = now - timedelta(seconds=settings.STUDIO_JOB_LEASE)
     for job in Job.objects.filter(state=JobState.QUEUED, updated_at__lt=stale):
         # Touch the row so that a long queue is re-sent once per lease, not on every pass.

@@ -139,6 +139,27 @@ def url_post(url: str, *, content: bytes, headers: dict[str, str], limits: Limit
     return Posted(status=response.status_code, excerpt=text, elapsed=time.monotonic() - started)
 
 
+def allowed_addresses(host: str, port: int, *, limits: Limits) -> list[str]:
+    """Every address the host resolves to, or OutboundError when any of them is not allowed."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise OutboundError("unreachable", f"The host name {host} could not be resolved.") from None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not all(address_allowed(ipaddress.ip_address(address), limits=limits) for address in addresses):
+        message = f"{host} is a private, local or reserved address, which the studio does not connect to."
+        raise OutboundError("private_address", message)
+    return addresses
+
+
+def url_destination_check(url: str, *, limits: Limits | None = None) -> None:
+    """Refuses, without connecting, an http(s) URL that is malformed or whose host resolves to an
+    address the limits do not allow (for URLs kept to be called later, such as webhooks; the call
+    itself is checked again at connect time, since DNS can change)."""
+    parsed = _checked_url(url)
+    allowed_addresses(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80), limits=limits or Limits())
+
+
 def _checked_url(url: str) -> httpx.URL:
     if len(url) > MAX_URL_LENGTH:
         raise OutboundError("invalid_url", f"The URL is longer than {MAX_URL_LENGTH} characters.", url[:200])
@@ -304,15 +325,7 @@ class _PinnedBackend(httpcore.NetworkBackend):
         raise error
 
     def _allowed_addresses(self, host: str, port: int) -> list[str]:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError):
-            raise OutboundError("unreachable", f"The host name {host} could not be resolved.") from None
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        if not all(address_allowed(ipaddress.ip_address(address), limits=self._limits) for address in addresses):
-            message = f"{host} is a private, local or reserved address, which the studio does not connect to."
-            raise OutboundError("private_address", message)
-        return addresses
+        return allowed_addresses(host, port, limits=self._limits)
 
     def time_left(self, timeout: float | None) -> float:
         """Each socket operation gets at most what is left of the total, so a trickling server cannot stretch it."""

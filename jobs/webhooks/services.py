@@ -3,19 +3,16 @@ events and manual redelivery. Sending itself is delivery.py's."""
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-import socket
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from studio.outbound import address_allowed, limits_from_settings
+from studio.outbound import OutboundError, limits_from_settings, url_destination_check
 
 from ..models import (
     DeliveryState,
@@ -53,20 +50,11 @@ def webhook_url_check(*, url: str) -> None:
     """Refuses URLs that are malformed or whose host resolves to a private, local or reserved address.
     Delivery checks again at connect time (studio.outbound), since DNS can change after registration."""
     try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL:
-        raise WebhookRefused("The URL could not be parsed.") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise WebhookRefused("The URL must be an http or https URL with a host name.")
-    if parsed.userinfo:
-        raise WebhookRefused("URLs with a user name or password are not accepted.")
-    try:
-        infos = socket.getaddrinfo(parsed.host, parsed.port or 443, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        raise WebhookRefused(f"The host name {parsed.host} could not be resolved.") from None
-    limits = limits_from_settings()
-    if not all(address_allowed(ipaddress.ip_address(info[4][0]), limits=limits) for info in infos):
-        raise WebhookRefused(f"{parsed.host} is a private, local or reserved address; webhooks go to public hosts.")
+        url_destination_check(url, limits=limits_from_settings())
+    except OutboundError as exc:
+        if exc.code == "private_address":
+            raise WebhookRefused(f"{exc.message} Webhooks go to public hosts.") from None
+        raise WebhookRefused(exc.message) from None
 
 
 def _events_checked(events: Iterable[str]) -> list[str]:
