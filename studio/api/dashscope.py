@@ -27,6 +27,7 @@ from jobs.models import Job, JobKind, JobState
 from jobs.services import job_cancel, job_wait
 
 from ..models import Avatar, AvatarStatus, StyleKind
+from ..moderation import Refused
 from ..selectors import avatar_get_for, job_get_for, style_get, template_list_for
 from ..services.avatars import avatar_train_submit
 from ..services.intake import images_fetch, photo_store, upload_store
@@ -132,6 +133,8 @@ def ds_view(*, methods: tuple[str, ...], kind: str) -> Callable[[View], View]:
             except DashScopeError as exc:
                 return ds_error(exc, rid=rid)
             except EngineError as exc:  # the services' own synchronous checks
+                return ds_error(invalid(exc.message), rid=rid)
+            except Refused as exc:
                 return ds_error(invalid(exc.message), rid=rid)
             except QuotaExceeded as exc:
                 return ds_error(DashScopeError(400, ARREARAGE, f"{ARREARAGE_MESSAGE} {exc.message}"), rid=rid)

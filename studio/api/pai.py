@@ -25,6 +25,7 @@ from jobs.models import JobState
 from jobs.services import job_wait
 
 from ..models import Avatar, AvatarStatus
+from ..moderation import Refused
 from ..selectors import avatar_get_for, job_get_for
 from ..services.avatars import avatar_train_submit
 from ..services.intake import Download, images_fetch, photo_store, upload_store
@@ -83,6 +84,8 @@ def pai_view(action: str | None, *, limit: Limit) -> Callable[[View], Callable[.
                 return pai_error(exc.message, rid=rid)
             except PaiInputError as exc:
                 return pai_error(exc.message, rid=rid, data=exc.data)
+            except Refused as exc:
+                return pai_error(exc.message, rid=rid)
             except QuotaExceeded:
                 return pai_error(EXCEEDED_QUOTA, rid=rid)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from engine.idphoto.compose import parse_background
 from engine.portrait import template_faces
 
 from ..models import Gender, Style, StyleKind, Template
+from ..moderation import moderation_check
 
 DEFAULT_TEMPLATE_MAX_BYTES = 10 * 1024 * 1024
 # DashScope's template limit is 512x512 at least; a smaller face would be upscaled into blur.
@@ -95,13 +96,19 @@ def _faces(count: int) -> str:
 
 @transaction.atomic
 def template_upload(*, owner, content: bytes, title: str = "", face_count: int = 1) -> Template:
-    """A customer's private template. The same file uploaded again gives the same template."""
+    """A customer's private template. The same file uploaded again gives the same template.
+
+    It is kept re-encoded, so nothing of the upload's metadata (EXIF, GPS) is ever served back;
+    the moderation hook sees it first (studio.moderation.Refused)."""
+    moderation_check(kind="template", content=content)
     checked = template_check(content, face_count=face_count)
     existing = Template.objects.filter(
         owner=owner, style=None, digest=checked.digest, face_count=face_count, is_active=True
     ).first()
     if existing is not None:
         return existing
+    pixels = imaging.decode(checked.content).rgb
+    checked = replace(checked, content=imaging.encode(pixels, format="JPEG", quality=95), suffix=".jpg")
     return _template_save(Template(owner=owner, title=title[:100], face_count=face_count), checked)
 
 

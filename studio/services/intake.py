@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from ..models import Photo
+from ..moderation import Kind, moderation_check
 from ..outbound import Fetched, OutboundError, limits_from_settings, url_fetch
 
 # Several partners' buckets answer slowly; a few parallel downloads keep a 20-photo request short.
@@ -50,13 +51,16 @@ def _kept_url(url: str) -> str:
 
 
 def photo_store(*, owner, fetched: Fetched, source_url: str, position: int) -> Photo:
+    """Keeps a photo after the moderation hook let it through (studio.moderation.Refused if not)."""
+    moderation_check(kind="photo", content=fetched.content)
     photo = Photo(owner=owner, source_url=_kept_url(source_url), position=position)
     photo.image.save(f"photo{_suffix(fetched.content_type)}", ContentFile(fetched.content), save=False)
     photo.save()
     return photo
 
 
-def upload_store(*, owner, fetched: Fetched, folder: str = "inputs") -> str:
+def upload_store(*, owner, fetched: Fetched, folder: str = "inputs", kind: Kind = "template") -> str:
     """Keeps an input file (a template given by URL) for a job; returns its storage name."""
+    moderation_check(kind=kind, content=fetched.content)
     name = f"{folder}/{owner.id}/{uuid.uuid4().hex}{_suffix(fetched.content_type)}"
     return default_storage.save(name, ContentFile(fetched.content))

@@ -16,6 +16,7 @@ from rest_framework.views import exception_handler
 from billing.errors import QuotaExceeded
 from engine.errors import EngineError, ErrorCode
 
+from ...moderation import Refused
 from ...outbound import OutboundError
 
 ENGINE_BAD_REQUEST = {ErrorCode.INVALID_OPTION}
@@ -61,6 +62,8 @@ def native_exception_handler(exc, context):
         return Response(error_body(exc.code.value, exc.message), status=status_code)
     if isinstance(exc, QuotaExceeded):
         return Response(error_body("quota_exceeded", exc.message), status=status.HTTP_402_PAYMENT_REQUIRED)
+    if isinstance(exc, Refused):
+        return Response(error_body(exc.code, exc.message), status=422)
     if isinstance(exc, OutboundError):
         fields = {"url": [exc.message]} if exc.url else None
         return Response(error_body(exc.code, exc.message, fields), status=422)
