@@ -2,7 +2,11 @@
 and taking images from multipart uploads or URLs."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, status
@@ -11,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jobs.models import Job
+from jobs.webhooks.services import WebhookRefused, webhook_url_check, webhooks_callback_register
 
 from ...models import Photo
 from ...outbound import Fetched
@@ -24,7 +29,16 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
     description="A client's unique key for this request: a repeat answers 200 with the first result.",
 )
+CALLBACK_HEADER = "Callback-Url"
+CALLBACK_PARAMETER = OpenApiParameter(
+    CALLBACK_HEADER, str, OpenApiParameter.HEADER, required=False,
+    description="A URL that gets this job's events, signed as webhooks are, with your account's callback "
+                "secret (POST /api/studio/v1/callback-secret/).",
+)
 ERRORS = {code: ErrorSerializer for code in (400, 401, 402, 403, 404, 422, 429)}
+
+
+T = TypeVar("T")
 
 
 class NativeView(APIView):
@@ -67,6 +81,26 @@ class UploadView(NativeView):
             raise ApiError(status_code=409, code="idempotency_key_reused",
                            message=f"This {IDEMPOTENCY_HEADER} was already used for a {job.kind} job.")
         return job
+
+    def callback_url(self) -> str | None:
+        url = self.request.headers.get(CALLBACK_HEADER, "").strip()
+        if not url:
+            return None
+        try:
+            webhook_url_check(url=url)
+        except WebhookRefused as exc:
+            raise ApiError(status_code=400, code="invalid_callback_url", message=exc.message) from None
+        return url
+
+    def submitted(self, submit: Callable[[], T], *, job_of: Callable[[T], Job] = lambda result: result) -> T:
+        """Runs a submit service; a Callback-Url is registered in the same transaction, before the
+        job can reach a worker, so no event can be missed."""
+        url = self.callback_url()
+        with transaction.atomic():
+            result = submit()
+            if url:
+                webhooks_callback_register(job=job_of(result), url=url)
+        return result
 
     def initial(self, request, *args, **kwargs):
         self.started_at = timezone.now()

@@ -130,3 +130,7 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
 
     class Meta(ApiKeySerializer.Meta):
         fields = [*ApiKeySerializer.Meta.fields, "key"]
+
+
+class CallbackSecretSerializer(serializers.Serializer):
+    secret = serializers.CharField(help_text="whsec_…: verifies the Callback-Url deliveries (Standard Webhooks).")

@@ -26,6 +26,7 @@ urlpatterns = [
     path(PREFIX + "templates/<int:template_id>/", catalog.TemplateDetailView.as_view(), name="native-template"),
     path(PREFIX + "api-keys/", catalog.ApiKeyListView.as_view(), name="native-api-keys"),
     path(PREFIX + "api-keys/<int:key_id>/", catalog.ApiKeyDetailView.as_view(), name="native-api-key"),
+    path(PREFIX + "callback-secret/", catalog.CallbackSecretView.as_view(), name="native-callback-secret"),
     path("schema/", SpectacularAPIView.as_view(), name="native-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="native-schema"), name="native-docs"),
 ]

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from accounts.selectors import apikey_list_for
 from accounts.services import apikey_create, apikey_revoke
+from jobs.webhooks.services import callback_secret_issue
 
 from ...selectors import style_get, style_list, template_get_for, template_list_for, template_own_get
 from ...services.catalog import TemplateRejected, template_delete, template_upload
@@ -14,7 +15,13 @@ from .base import ERRORS, NativeView, UploadView, paginated
 from .errors import ApiError, not_found
 from .inputs import ApiKeyInput, StyleFilter, TemplateFilter, TemplateInput
 from .pagination import ById, ByPosition, NewestFirst
-from .serializers import ApiKeyCreatedSerializer, ApiKeySerializer, StyleSerializer, TemplateSerializer
+from .serializers import (
+    ApiKeyCreatedSerializer,
+    ApiKeySerializer,
+    CallbackSecretSerializer,
+    StyleSerializer,
+    TemplateSerializer,
+)
 
 DELETED = {204: None, **ERRORS}
 
@@ -106,3 +113,12 @@ class ApiKeyDetailView(NativeView):
         if not apikey_revoke(owner=request.user, key_id=key_id):
             raise not_found("active API key")
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CallbackSecretView(NativeView):
+    @extend_schema(request=None, responses={201: CallbackSecretSerializer, **ERRORS},
+                   summary="Issue a new callback secret (shown once; the old one signs for 24 h more)",
+                   tags=["API keys"])
+    def post(self, request):
+        secret = callback_secret_issue(owner=request.user)
+        return Response(CallbackSecretSerializer({"secret": secret}).data, status=status.HTTP_201_CREATED)

@@ -13,7 +13,7 @@ from ...services.avatars import avatar_train_submit
 from ...services.photos import photos_check_submit
 from ...services.portraits import portrait_create_submit, portrait_train_free_submit
 from ...services.styling import idphoto_submit, stylization_submit
-from .base import ERRORS, IDEMPOTENCY_PARAMETER, NativeView, UploadView, input_take, photos_take
+from .base import CALLBACK_PARAMETER, ERRORS, IDEMPOTENCY_PARAMETER, NativeView, UploadView, input_take, photos_take
 from .errors import ApiError, not_found
 from .inputs import AvatarInput, IdPhotoInput, PhotoCheckInput, PortraitInput, StylizationInput
 from .serializers import AvatarCreatedSerializer, JobSerializer
@@ -23,7 +23,7 @@ JOB_RESPONSES = {200: JobSerializer, 201: JobSerializer, 409: ERRORS[400], **ERR
 
 
 class PhotoCheckListView(UploadView):
-    @extend_schema(request=PhotoCheckInput, responses=JOB_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER],
+    @extend_schema(request=PhotoCheckInput, responses=JOB_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER, CALLBACK_PARAMETER],
                    summary="Check photos", tags=["photo checks"])
     def post(self, request):
         replay = self.replayed(kind=JobKind.CHECK)
@@ -31,8 +31,9 @@ class PhotoCheckListView(UploadView):
             return self.answer(JobSerializer, replay)
         data = self.valid(PhotoCheckInput)
         photos = photos_take(owner=request.user, uploads=data["photos"], urls=data["urls"])
-        job = photos_check_submit(owner=request.user, photos=photos, same_person=data["same_person"],
-                                  source="api", idempotency_key=self.idempotency_key())
+        job = self.submitted(lambda: photos_check_submit(
+            owner=request.user, photos=photos, same_person=data["same_person"], source=SOURCE,
+            idempotency_key=self.idempotency_key()))
         return self.answer(JobSerializer, job, status_code=self.created(job))
 
 
@@ -49,21 +50,22 @@ class PhotoCheckDetailView(NativeView):
 class AvatarCreateMixin:
     @extend_schema(request=AvatarInput, responses={200: AvatarCreatedSerializer, 201: AvatarCreatedSerializer,
                                                    409: ERRORS[400], **ERRORS},
-                   parameters=[IDEMPOTENCY_PARAMETER], summary="Train an avatar from photos", tags=["avatars"])
+                   parameters=[IDEMPOTENCY_PARAMETER, CALLBACK_PARAMETER], summary="Train an avatar from photos", tags=["avatars"])
     def post(self, request):
         replay = self.replayed(kind=JobKind.TRAIN)
         if replay is not None:
             return self.answer(AvatarCreatedSerializer, {"avatar": replay.avatar, "job": replay})
         data = self.valid(AvatarInput)
         photos = photos_take(owner=request.user, uploads=data["photos"], urls=data["urls"])
-        avatar, job = avatar_train_submit(owner=request.user, photos=photos, name=data["name"], source=SOURCE,
-                                          idempotency_key=self.idempotency_key())
+        avatar, job = self.submitted(lambda: avatar_train_submit(
+            owner=request.user, photos=photos, name=data["name"], source=SOURCE,
+            idempotency_key=self.idempotency_key()), job_of=lambda result: result[1])
         return self.answer(AvatarCreatedSerializer, {"avatar": job.avatar or avatar, "job": job},
                            status_code=self.created(job))
 
 
 class PortraitCreateMixin:
-    @extend_schema(request=PortraitInput, responses=JOB_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER],
+    @extend_schema(request=PortraitInput, responses=JOB_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER, CALLBACK_PARAMETER],
                    summary="Create portraits from a style or template", tags=["portraits"])
     def post(self, request):
         replay = self.replayed(kind=JobKind.CREATE)
@@ -119,7 +121,7 @@ class PortraitCreateMixin:
 
 
 class StylizationListView(UploadView):
-    @extend_schema(request=StylizationInput, responses=JOB_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER],
+    @extend_schema(request=StylizationInput, responses=JOB_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER, CALLBACK_PARAMETER],
                    summary="Restyle a portrait", tags=["stylizations"])
     def post(self, request):
         replay = self.replayed(kind=JobKind.STYLIZE)
@@ -131,13 +133,14 @@ class StylizationListView(UploadView):
                            fields={"reference": ["style_index -1 needs a reference or reference_url."]})
         image = input_take(owner=request.user, upload=data.get("image"), url=data.get("image_url"))
         reference = input_take(owner=request.user, upload=data.get("reference"), url=data.get("reference_url"))
-        job = stylization_submit(owner=request.user, image=image, style_index=data["style_index"],
-                                 reference=reference, source=SOURCE, idempotency_key=self.idempotency_key())
+        job = self.submitted(lambda: stylization_submit(
+            owner=request.user, image=image, style_index=data["style_index"], reference=reference, source=SOURCE,
+            idempotency_key=self.idempotency_key()))
         return self.answer(JobSerializer, job, status_code=self.created(job))
 
 
 class IdPhotoListView(UploadView):
-    @extend_schema(request=IdPhotoInput, responses=JOB_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER],
+    @extend_schema(request=IdPhotoInput, responses=JOB_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER, CALLBACK_PARAMETER],
                    summary="Make an ID photo", tags=["ID photos"])
     def post(self, request):
         replay = self.replayed(kind=JobKind.IDPHOTO)
@@ -150,7 +153,7 @@ class IdPhotoListView(UploadView):
             if avatar is None:
                 raise ApiError(status_code=404, code="avatar_not_found", message="No such avatar.")
         photo = input_take(owner=request.user, upload=data.get("photo"), url=data.get("photo_url"))
-        job = idphoto_submit(owner=request.user, photo=photo, avatar=avatar, size=data["size"],
-                             background=data["background"], sheet=data["sheet"], source=SOURCE,
-                             idempotency_key=self.idempotency_key())
+        job = self.submitted(lambda: idphoto_submit(
+            owner=request.user, photo=photo, avatar=avatar, size=data["size"], background=data["background"],
+            sheet=data["sheet"], source=SOURCE, idempotency_key=self.idempotency_key()))
         return self.answer(JobSerializer, job, status_code=self.created(job))
