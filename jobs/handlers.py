@@ -6,7 +6,7 @@ whether that outcome may still be committed. Handlers live with the product code
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from django.utils.module_loading import import_string

@@ -8,7 +8,7 @@ from jobs.models import Job, JobKind
 from jobs.services import job_submit
 
 from ..models import Avatar, Photo, Portrait
-from .avatars import files_delete
+from .privacy import file_delete
 
 TRAIN_FREE_MAX_PHOTOS = 5
 
@@ -63,7 +63,7 @@ def portrait_train_free_submit(*, owner, photos: list[Photo], template: str, opt
 def portrait_delete(*, portrait: Portrait) -> None:
     name = portrait.image.name
     portrait.delete()
-    transaction.on_commit(lambda: files_delete([name]))
+    transaction.on_commit(lambda: file_delete(name))
 
 
 def portrait_favourite_set(*, portrait: Portrait, favourite: bool) -> Portrait:

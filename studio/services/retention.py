@@ -1,33 +1,24 @@
 """What the studio keeps, and for how long: photos, input files and unused avatars deleted by one
-hourly schedule (retention_sweep), and the deletion of an avatar or a whole account, storage included.
-
-Photos of faces are personal data, so deleting means the files in storage, not only the rows.
+hourly schedule (retention_sweep). Deleting means the files in storage too (studio.services.privacy).
 """
 from __future__ import annotations
 
-import shutil
-import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jobs.models import FINAL_STATES, Job
 
-from ..artifacts import artifact_delete, artifact_files
-from ..models import Avatar, AvatarStatus, Photo, Portrait, Template
+from ..artifacts import artifact_files
+from ..models import Avatar, AvatarStatus, Photo
+from .privacy import avatar_delete, file_delete
 
 INPUTS_FOLDER = "inputs"
-# Storage folders that hold one account's files, each under its owner's id.
-ACCOUNT_FOLDERS = ("photos", "portraits", "avatars", INPUTS_FOLDER)
-DELETED_EMAIL_DOMAIN = "deleted.invalid"
 
 
 @dataclass
@@ -74,15 +65,10 @@ def _training_photos_expired(now: datetime, inputs_before: datetime):
 def _photos_delete(photos) -> int:
     count = 0
     for photo in photos.iterator():
-        _file_delete(photo.image.name)
+        file_delete(photo.image.name)
         photo.delete()
         count += 1
     return count
-
-
-def _file_delete(name: str) -> None:
-    if name:
-        default_storage.delete(name)
 
 
 def _input_files_delete(*, before: datetime) -> int:
@@ -99,58 +85,3 @@ def _input_files_delete(*, before: datetime) -> int:
             default_storage.delete(stored)
             count += 1
     return count
-
-
-@transaction.atomic
-def avatar_delete(*, avatar: Avatar) -> None:
-    """The avatar with its photos, its artifact and every portrait made from it, from storage too.
-    Files go once the deletion commits, so a failed transaction leaves nothing half-deleted."""
-    photos = list(Photo.objects.filter(avatar=avatar).values_list("image", flat=True))
-    portraits = Portrait.objects.filter(avatars=avatar)
-    names = photos + list(portraits.values_list("image", flat=True))
-    artifact = avatar.artifact
-    portraits.delete()
-    avatar.delete()  # its photos go with it (cascade)
-
-    def files() -> None:
-        for name in names:
-            _file_delete(name)
-        artifact_delete(prefix=artifact)
-        if artifact:  # the local copy a worker keeps of an artifact held in S3
-            shutil.rmtree(Path(settings.VAR_DIR) / "cache" / artifact, ignore_errors=True)
-
-    transaction.on_commit(files)
-
-
-@transaction.atomic
-def account_delete(*, user) -> None:
-    """Everything of the account, storage included; its billing account and ledger are kept for
-    accounting, moved to an anonymous inactive placeholder user."""
-    for avatar in Avatar.objects.filter(owner=user):
-        avatar_delete(avatar=avatar)
-    names = [
-        *Photo.objects.filter(owner=user).values_list("image", flat=True),
-        *Portrait.objects.filter(owner=user).values_list("image", flat=True),
-        *Template.objects.filter(owner=user).values_list("image", flat=True),
-    ]
-    if apps.is_installed("billing"):
-        _billing_anonymise(user)
-    user_id = user.id
-    user.delete()  # jobs, photos, portraits, templates, credentials, webhooks: cascades
-
-    def files() -> None:
-        for name in names:
-            _file_delete(name)
-        for folder in ACCOUNT_FOLDERS:  # what no row names any more (outputs of jobs let go, uploads)
-            artifact_delete(prefix=f"{folder}/{user_id}")
-
-    transaction.on_commit(files)
-
-
-def _billing_anonymise(user) -> None:
-    Account = apps.get_model("billing", "Account")
-    User = type(user)
-    placeholder = User(email=f"deleted-{uuid.uuid4().hex}@{DELETED_EMAIL_DOMAIN}", is_active=False)
-    placeholder.set_unusable_password()
-    placeholder.save()
-    Account.objects.filter(user=user).update(user=placeholder)

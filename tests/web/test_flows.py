@@ -101,7 +101,7 @@ def test_account_page_shows_the_balance(alice):
     assert re.search(r'id="balance">\d+ points', html)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_delete_my_data_removes_files_and_account_but_not_others(alice, bob):
     names = [alice.photo.image.name, alice.pending_photo.image.name, alice.portrait.image.name, alice.template.image.name]
     client = logged_in(alice.user)

@@ -15,7 +15,7 @@ from ...selectors import (
     portrait_get_for,
     portrait_list_for,
 )
-from ...services.avatars import avatar_delete
+from ...services.privacy import avatar_delete
 from ...services.portraits import portrait_delete, portrait_favourite_set
 from .base import ERRORS, NativeView, UploadView, paginated
 from .errors import ApiError, not_found
