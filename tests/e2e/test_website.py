@@ -1,9 +1,11 @@
 """The website in a real browser (Playwright driving Debian's chromium) against a live studio with a
 real django-q2 worker: sign up, upload real photos (one bad), train, create, gallery, favourite, ZIP.
-Screenshots of the main pages go to docs/screenshots/."""
+Screenshots of the main pages go to var/screenshots/ (STUDIO_SCREENSHOTS: another folder, e.g.
+docs/screenshots to refresh the README's)."""
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -20,7 +22,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 # The flags the machine notes give: no sandbox as root, and no background traffic to Google's hosts.
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = REPO / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("STUDIO_SCREENSHOTS") or REPO / "var" / "screenshots")
 SELFIES = [f"faces/john_simm/{i}.jpg" for i in range(1, 6)]
 BAD = "no_face/coffee.png"
 
