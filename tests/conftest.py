@@ -51,3 +51,20 @@ class Queues:
 @pytest.fixture
 def queues(db) -> Queues:
     return Queues()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_database_released(django_db_setup, django_db_blocker):
+    """On PostgreSQL, end connections other processes (killed or slow-to-stop workers) still hold to
+    the test database, so that pytest-django can drop it at the end of the session (this fixture
+    depends on the database's, so it is torn down first)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not connection.settings_dict["NAME"].startswith("test_"):
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
