@@ -84,9 +84,9 @@ class Photo(models.Model):
 
 
 class StyleKind(models.TextChoices):
-    TEMPLATE = "template"  # faces placed into the style's templates
-    IDPHOTO = "idphoto"
-    STYLIZE = "stylize"
+    TEMPLATE = "template", "Portrait"  # faces placed into the style's templates
+    IDPHOTO = "idphoto", "ID photo"
+    STYLIZE = "stylize", "Stylization"
 
 
 class Gender(models.TextChoices):
