@@ -1,7 +1,7 @@
 """The website's URLs (the accounts pages are included under accounts/)."""
 from django.urls import include, path
 
-from .views import account, avatars, catalog, gallery, jobs, landing
+from .views import account, avatars, catalog, gallery, jobs, landing, webhooks
 
 app_name = "web"
 
@@ -35,4 +35,16 @@ urlpatterns = [
     path("account/api-keys/", account.apikey_new, name="apikey-new"),
     path("account/api-keys/<int:key_id>/revoke/", account.apikey_revoke_view, name="apikey-revoke"),
     path("account/delete/", account.account_delete_view, name="account-delete"),
+    path("account/webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("account/webhooks/new/", webhooks.webhook_new, name="webhook-new"),
+    path("account/webhooks/callback-secret/", webhooks.callback_secret_new, name="webhook-callback-secret"),
+    path("account/webhooks/<int:endpoint_id>/", webhooks.webhook_detail, name="webhook-detail"),
+    path("account/webhooks/<int:endpoint_id>/edit/", webhooks.webhook_edit, name="webhook-edit"),
+    path("account/webhooks/<int:endpoint_id>/rotate-secret/", webhooks.webhook_rotate, name="webhook-rotate"),
+    path("account/webhooks/<int:endpoint_id>/enable/", webhooks.webhook_enable, name="webhook-enable"),
+    path("account/webhooks/<int:endpoint_id>/disable/", webhooks.webhook_disable, name="webhook-disable"),
+    path("account/webhooks/<int:endpoint_id>/delete/", webhooks.webhook_delete, name="webhook-delete"),
+    path("account/webhooks/<int:endpoint_id>/test/", webhooks.webhook_test, name="webhook-test"),
+    path("account/webhook-deliveries/<int:delivery_id>/redeliver/", webhooks.delivery_redeliver_view,
+         name="webhook-redeliver"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from jobs.webhooks.services import EVENT_TYPES
 
 from .base import image_upload_field, url_list_field
 
@@ -135,3 +136,20 @@ class StyleFilter(serializers.Serializer):
 
 class TemplateFilter(serializers.Serializer):
     style = serializers.SlugField(required=False)
+
+
+def _event_list_field(**kwargs) -> serializers.ListField:
+    return serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES), max_length=len(EVENT_TYPES),
+                                 help_text="Event types to receive; empty: every type.", **kwargs)
+
+
+class WebhookEndpointInput(serializers.Serializer):
+    url = serializers.CharField(max_length=2000, help_text="A public http(s) URL; private addresses are refused.")
+    events = _event_list_field(required=False, default=list)
+    description = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class WebhookEndpointPatchInput(serializers.Serializer):
+    url = serializers.CharField(max_length=2000, required=False)
+    events = _event_list_field(required=False)
+    enabled = serializers.BooleanField(required=False)

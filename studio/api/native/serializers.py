@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ApiKey
-from jobs.models import Job
+from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 from ...media_urls import media_url_sign
 from ...models import Avatar, Portrait, Style, Template
@@ -134,3 +134,38 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
 
 class CallbackSecretSerializer(serializers.Serializer):
     secret = serializers.CharField(help_text="whsec_…: verifies the Callback-Url deliveries (Standard Webhooks).")
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.CharField(), help_text="Event types; empty: every type.")
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "description", "events", "enabled", "disabled_reason", "failing_since", "created_at"]
+
+
+class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField(help_text="whsec_…: the signing secret, shown this once only.")
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+
+
+class WebhookSecretSerializer(serializers.Serializer):
+    secret = serializers.CharField(help_text="whsec_…: the new signing secret, shown this once only; the "
+                                             "previous one keeps signing next to it for 24 h.")
+
+
+class WebhookAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookAttempt
+        fields = ["at", "status_code", "duration", "response_excerpt", "error"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    attempt_log = WebhookAttemptSerializer(many=True, read_only=True, help_text="Every attempt, oldest first.")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "endpoint", "event_id", "type", "state", "attempts", "next_attempt_at", "last_error",
+                  "redelivery_of", "created_at", "finished_at", "attempt_log"]

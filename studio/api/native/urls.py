@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views_catalog as catalog
 from . import views_gallery as gallery
+from . import views_webhooks as webhooks
 from . import views_work as work
 
 PREFIX = "studio/v1/"
@@ -27,6 +28,15 @@ urlpatterns = [
     path(PREFIX + "api-keys/", catalog.ApiKeyListView.as_view(), name="native-api-keys"),
     path(PREFIX + "api-keys/<int:key_id>/", catalog.ApiKeyDetailView.as_view(), name="native-api-key"),
     path(PREFIX + "callback-secret/", catalog.CallbackSecretView.as_view(), name="native-callback-secret"),
+    path(PREFIX + "webhooks/", webhooks.WebhookListView.as_view(), name="native-webhooks"),
+    path(PREFIX + "webhooks/<int:endpoint_id>/", webhooks.WebhookDetailView.as_view(), name="native-webhook"),
+    path(PREFIX + "webhooks/<int:endpoint_id>/rotate-secret/", webhooks.WebhookRotateView.as_view(),
+         name="native-webhook-rotate-secret"),
+    path(PREFIX + "webhooks/<int:endpoint_id>/test/", webhooks.WebhookTestView.as_view(), name="native-webhook-test"),
+    path(PREFIX + "webhooks/<int:endpoint_id>/deliveries/", webhooks.WebhookDeliveryListView.as_view(),
+         name="native-webhook-deliveries"),
+    path(PREFIX + "webhook-deliveries/<int:delivery_id>/redeliver/", webhooks.WebhookRedeliverView.as_view(),
+         name="native-webhook-redeliver"),
     path("schema/", SpectacularAPIView.as_view(), name="native-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="native-schema"), name="native-docs"),
 ]
