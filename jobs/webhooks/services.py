@@ -96,6 +96,11 @@ def _overlap_until(now: datetime) -> datetime:
 
 
 @transaction.atomic
+def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    """The endpoint and its delivery log (deliveries and attempts go with it)."""
+    endpoint.delete()
+
+
 def endpoint_secret_rotate(*, endpoint: WebhookEndpoint, now: datetime | None = None) -> str:
     """A new secret, returned once; the old one keeps signing next to it for the overlap (24 h)."""
     endpoint = WebhookEndpoint.objects.select_for_update().get(id=endpoint.id)

@@ -14,6 +14,7 @@ from jobs.webhooks.services import (
     WebhookRefused,
     delivery_redeliver,
     endpoint_create,
+    endpoint_delete,
     endpoint_secret_rotate,
     endpoint_test_send,
     endpoint_update,
@@ -93,7 +94,7 @@ class WebhookDetailView(NativeView):
 
     @extend_schema(responses=DELETED, summary="Delete a webhook endpoint and its delivery log", tags=TAGS)
     def delete(self, request, endpoint_id: int):
-        _endpoint(request, endpoint_id).delete()
+        endpoint_delete(endpoint=_endpoint(request, endpoint_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -19,6 +19,7 @@ from jobs.webhooks.services import (
     callback_secret_issue,
     delivery_redeliver,
     endpoint_create,
+    endpoint_delete,
     endpoint_secret_rotate,
     endpoint_test_send,
     endpoint_update,
@@ -135,7 +136,7 @@ def webhook_disable(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 @require_POST
 def webhook_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     endpoint = _endpoint(request, endpoint_id)
-    endpoint.delete()  # its deliveries and attempts go with it (cascade)
+    endpoint_delete(endpoint=endpoint)
     messages.success(request, f"Endpoint {endpoint.url} deleted.")
     return redirect("web:webhooks")
 
