@@ -2,9 +2,7 @@
 with good and bad files, and django-q2 in its synchronous mode (the job runs at commit)."""
 from __future__ import annotations
 
-import http.server
 import io
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -14,6 +12,7 @@ from skimage import data
 
 from accounts.services import IssuedCredential, credential_create, user_get_or_create
 from studio.api.pai_auth import pai_signature
+from tests.file_server import file_server
 
 
 def _jpeg(pixels) -> bytes:
@@ -31,31 +30,10 @@ FILES = {
 }
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
-        return None
-
-    def do_GET(self) -> None:
-        if self.path not in FILES:
-            self.send_error(404)
-            return
-        content_type, body = FILES[self.path]
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture(scope="session")
 def image_server() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with file_server(FILES) as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 statuses, task ids scoped to their account, paging, cancel, and the per-account limits."""
 from __future__ import annotations
 
-import http.server
 import io
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,6 +18,7 @@ from jobs.models import Job, JobKind, JobState
 from studio.api.dashscope_wire import task_id_for
 from studio.models import Avatar, AvatarStatus, Photo
 from tests.api.conftest import ASTRONAUT
+from tests.file_server import file_server
 
 GEN = "/api/v1/services/aigc/album/gen_potrait"
 REPAINT = "/api/v1/services/aigc/image-generation/generation"
@@ -44,30 +43,10 @@ FILES = {
 }
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
-        return None
-
-    def do_GET(self) -> None:
-        if self.path not in FILES:
-            self.send_error(404)
-            return
-        content_type, body = FILES[self.path]
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture(scope="module")
 def files() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with file_server(FILES) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
