@@ -82,7 +82,7 @@ def _print_banner(port: int, demo_output: str, env: dict[str, str]) -> None:
     base = f"http://127.0.0.1:{port}"
     broker = "Redis (REDIS_URL)" if env.get("REDIS_URL") else "the database (django-q2's ORM broker)"
     lines = [
-        f"The studio runs at {base}/admin/",
+        f"The studio runs at {base}/  (admin: {base}/admin/, API docs: {base}/api/docs/)",
         *demo_output.strip().splitlines(),
         f"PAI API (ai-service-python-sdk host): {base}  (paths under {base}/api/v1/)",
         f"Workers: a django-q2 cluster, broker: {broker}",
