@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -40,16 +41,22 @@ def checkout(request: HttpRequest, package_id: int) -> HttpResponse:
         started = checkout_start(user=request.user, package=package, success_url=done,
                                  cancel_url=request.build_absolute_uri("/"))
     except PurchasesOff as exc:
-        return JsonResponse({"error": exc.message}, status=503)
+        messages.error(request, exc.message)
+        return redirect("web:account")
     return redirect(started.url)
 
 
 @login_required
 @require_GET
-def checkout_done(request: HttpRequest) -> JsonResponse:
-    """Paid is known only from the webhook, which may come a moment after the customer: poll this."""
+def checkout_done(request: HttpRequest) -> HttpResponse:
+    """Paid is known only from the webhook, which may come a moment after the customer: the page
+    refreshes itself until it has (JSON for scripts that ask for it)."""
     account = account_open(user=request.user)
     found = Checkout.objects.filter(session_id=request.GET.get("session_id", ""), account=account).first()
+    if "text/html" in request.headers.get("Accept", ""):
+        return render(request, "web/checkout_done.html", {
+            "checkout": found, "paid": bool(found and found.state == CheckoutState.PAID), "account": account,
+        })
     return JsonResponse({
         "purchases_enabled": purchases_enabled(),
         "checkout": found.state if found else "unknown",

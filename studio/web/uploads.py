@@ -8,6 +8,7 @@ from jobs.models import Job
 
 from ..models import Photo
 from ..outbound import Fetched
+from ..moderation import Refused, moderation_check
 from ..services.intake import photo_store
 from ..services.photos import photos_check_submit
 
@@ -48,7 +49,7 @@ def photos_upload(*, owner, uploads: list[UploadedFile]) -> tuple[list[Photo], J
         raise UploadRefused("Choose at least one photo.")
     if pending_photos_for(owner=owner).count() + len(uploads) > PENDING_MAX:
         raise UploadRefused(f"At most {PENDING_MAX} photos can wait here; remove some first.")
-    fetched = [fetched_from_upload(upload) for upload in uploads]
+    fetched = _allowed([fetched_from_upload(upload) for upload in uploads])
     start = pending_photos_for(owner=owner).count()
     photos = [
         photo_store(owner=owner, fetched=item, source_url="", position=start + index)
@@ -57,14 +58,22 @@ def photos_upload(*, owner, uploads: list[UploadedFile]) -> tuple[list[Photo], J
     return photos, photos_check_submit(owner=owner, photos=photos, same_person=len(photos) > 1)
 
 
+def _allowed(fetched: list) -> list:
+    """Every photo past the moderation hook before any is kept, so a refusal leaves nothing behind."""
+    for item in fetched:
+        try:
+            moderation_check(kind="photo", content=item.content)
+        except Refused as exc:
+            raise UploadRefused(exc.message) from None
+    return fetched
+
+
 def photo_delete(*, photo: Photo) -> None:
     photo.image.delete(save=False)
     photo.delete()
 
 
-
-
 def train_free_photos_store(*, owner, uploads: list[UploadedFile]) -> list[Photo]:
-    fetched = [fetched_from_upload(upload) for upload in uploads]
+    fetched = _allowed([fetched_from_upload(upload) for upload in uploads])
     return [photo_store(owner=owner, fetched=item, source_url=TRAIN_FREE_SOURCE, position=index)
             for index, item in enumerate(fetched)]

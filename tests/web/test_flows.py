@@ -1,12 +1,14 @@
 """The website's flows through the test client: accounts, photo checks, credentials, delete my data."""
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.test import Client
+from PIL import Image
 
 from accounts.models import User
 from studio.models import Photo, Portrait
@@ -119,3 +121,59 @@ def test_delete_my_data_removes_files_and_account_but_not_others(alice, bob):
 def test_gallery_shows_likeness_in_plain_words(alice):
     html = logged_in(alice.user).get("/gallery/").content.decode()
     assert "likeness 0.30 (great)" in html and "likeness 0.40 (good)" in html
+
+
+@pytest.mark.django_db
+def test_account_page_says_purchases_are_off_without_stripe(alice, settings):
+    settings.STRIPE_SECRET_KEY = ""
+
+    html = logged_in(alice.user).get("/account/").content.decode()
+
+    assert 'id="purchases-off"' in html and "Buy</button>" not in html
+
+
+@pytest.mark.django_db
+def test_buying_without_stripe_comes_back_with_a_message(alice, settings):
+    from billing.models import PointPackage
+
+    settings.STRIPE_SECRET_KEY = ""
+    package = PointPackage.objects.filter(active=True).first()
+
+    response = logged_in(alice.user).post(f"/billing/checkout/{package.id}", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/account/"
+    assert "Purchases are off" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_checkout_page_waits_for_the_payment_then_shows_the_balance(alice):
+    from billing.models import Account, Checkout, CheckoutState, PointPackage
+
+    account = Account.objects.get(user=alice.user)
+    package = PointPackage.objects.filter(active=True).first()
+    checkout = Checkout.objects.create(account=account, package=package, session_id="cs_test_1", points=package.points,
+                                       amount_cents=package.price_cents, currency="usd")
+    client = logged_in(alice.user)
+
+    waiting = client.get("/billing/checkout/done", {"session_id": "cs_test_1"}, headers={"Accept": "text/html"})
+    Checkout.objects.filter(id=checkout.id).update(state=CheckoutState.PAID)
+    paid = client.get("/billing/checkout/done", {"session_id": "cs_test_1"}, headers={"Accept": "text/html"})
+
+    assert 'http-equiv="refresh"' in waiting.content.decode()
+    assert f"{package.points} points</strong> were added" in paid.content.decode()
+
+
+@pytest.mark.django_db
+def test_photo_refused_by_moderation_is_not_kept(alice, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.STUDIO_MODERATION_HOOK = "studio.moderation.refuse_blank"
+    before = Photo.objects.filter(owner=alice.user).count()
+    blank = io.BytesIO()
+    Image.new("RGB", (600, 800), (128, 128, 128)).save(blank, "JPEG")
+
+    response = logged_in(alice.user).post(
+        "/photos/upload/", {"photo": SimpleUploadedFile("blank.jpg", blank.getvalue(), "image/jpeg")})
+
+    assert response.status_code == 400 and "nearly uniform" in response.json()["error"]
+    assert Photo.objects.filter(owner=alice.user).count() == before

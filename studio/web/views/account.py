@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import apikey_list_for, credential_list_for
 from accounts.services import apikey_create, apikey_revoke, credential_create, credential_revoke
+from billing.gateway import purchases_enabled
 from billing.selectors import account_usage_for, package_list_active
 
 from ...services.privacy import account_delete
@@ -20,7 +21,7 @@ from .common import package_rows
 def _page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
     usage = account_usage_for(user=request.user, limit=10)
     return render(request, "web/account.html", {
-        "usage": usage, "packages": package_rows(package_list_active()),
+        "usage": usage, "packages": package_rows(package_list_active()), "purchases_on": purchases_enabled(),
         "credentials": credential_list_for(owner=request.user), "api_keys": apikey_list_for(owner=request.user),
         "name_form": NameForm(), "delete_form": DeleteAccountForm(user=request.user),
         **extra,
