@@ -9,27 +9,23 @@ from __future__ import annotations
 import functools
 import io
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from PIL import Image, UnidentifiedImageError
 
 from accounts.models import ApiKey
 from billing.errors import QuotaExceeded
 from engine.errors import EngineError
-from jobs.models import Job, JobKind, JobState
-from jobs.services import job_cancel, job_wait
+from jobs.models import Job, JobState
+from jobs.services import job_wait
 
 from ..models import Avatar, AvatarStatus, StyleKind
 from ..moderation import Refused
-from ..selectors import avatar_get_for, job_get_for, style_get, template_list_for
-from ..services.avatars import avatar_train_submit
+from ..selectors import avatar_get_for, style_get, template_list_for
 from ..services.intake import images_fetch, photo_store, upload_store
 from ..services.photos import photos_check_submit
 from ..services.portraits import portrait_create_submit, portrait_train_free_submit
@@ -39,30 +35,20 @@ from .dashscope_wire import (
     ACCESS_DENIED,
     ARREARAGE,
     ARREARAGE_MESSAGE,
-    FINE_TUNE_PREFIX,
     INVALID_IMAGE_FORMAT,
     INVALID_IMAGE_RESOLUTION,
     INVALID_PARAMETER,
     INVALID_URL,
     MODEL_FACEDETECT,
-    MODEL_FINETUNE,
     MODEL_GENERATION,
-    MODEL_OF_KIND,
     MODEL_REPAINT,
-    STATE_OF_STATUS,
     SYNC_NOT_SUPPORTED,
     DashScopeError,
     ds_error,
     ds_ok,
     facedetect_output,
-    fine_tune_output,
-    is_expired,
-    job_id_from,
     request_id,
     task_id_for,
-    task_list_item,
-    task_output,
-    unknown_output,
 )
 from .throttle import SOURCE, detect_throttle, query_throttle, submit_throttle
 
@@ -74,7 +60,6 @@ PRESET_STYLES = (
 TEMPLATE_MODE = "portrait_url_template"
 TRAIN_FREE_MODE = "train_free_portrait_url_template"
 MAX_DETECT_IMAGES = 20
-MAX_TRAINING_FILES = 10
 MB = 1024 * 1024
 
 
@@ -157,18 +142,18 @@ def _body(request: HttpRequest) -> dict:
     return body
 
 
-def _model(body: dict, expected: str) -> None:
+def model_required(body: dict, expected: str) -> None:
     if body.get("model") != expected:
         raise invalid(f"Model not exist. This endpoint serves the model {expected}.")
 
 
-def _url(value, field: str) -> str:
+def url_of(value, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise invalid(f"{field} is required: the URL of an image.")
     return value.strip()
 
 
-def _fetched(urls: list[str], limits: ImageLimits) -> list:
+def fetched_within(urls: list[str], limits: ImageLimits) -> list:
     """Downloads and checks every URL against the document's limits; the first bad one refuses the call."""
     downloads = images_fetch(urls=urls)
     for download in downloads:
@@ -234,7 +219,7 @@ def _facelora(owner, body: dict) -> Avatar:
 
 @ds_view(methods=("POST",), kind="submit")
 def gen_portrait(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResponse:
-    _model(body, MODEL_GENERATION)
+    model_required(body, MODEL_GENERATION)
     owner, parameters, given = key.owner, body.get("parameters") or {}, body.get("input") or {}
     style, n = parameters.get("style"), _count(parameters)
     size = parameters.get("size", "768*1024")
@@ -245,7 +230,7 @@ def gen_portrait(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> Jso
         job = _train_free(owner, given, n, common)
     elif style == TEMPLATE_MODE:
         avatar = _facelora(owner, body)
-        template = _fetched([_url(given.get("template_url"), "input.template_url")], TEMPLATE)[0]
+        template = fetched_within([url_of(given.get("template_url"), "input.template_url")], TEMPLATE)[0]
         job = portrait_create_submit(owner=owner, avatars=[avatar], template=upload_store(owner=owner, fetched=template),
                                      n=n, **common)
     elif style in PRESET_STYLES:
@@ -275,9 +260,9 @@ def _train_free(owner, given: dict, n: int, common: dict) -> Job:
     urls = given.get("user_urls")
     if not isinstance(urls, list) or not 1 <= len(urls) <= 5:
         raise invalid("input.user_urls must list 1 to 5 photo URLs (frontal, one person).")
-    urls = [_url(url, "input.user_urls[]") for url in urls]
-    template = _fetched([_url(given.get("template_url"), "input.template_url")], TEMPLATE)[0]
-    photos = _fetched(urls, USER_PHOTO)
+    urls = [url_of(url, "input.user_urls[]") for url in urls]
+    template = fetched_within([url_of(given.get("template_url"), "input.template_url")], TEMPLATE)[0]
+    photos = fetched_within(urls, USER_PHOTO)
     stored = [photo_store(owner=owner, fetched=f, source_url=url, position=i)
               for i, (url, f) in enumerate(zip(urls, photos))]
     return portrait_train_free_submit(owner=owner, photos=stored, template=upload_store(owner=owner, fetched=template),
@@ -288,15 +273,15 @@ def _train_free(owner, given: dict, n: int, common: dict) -> Job:
 
 @ds_view(methods=("POST",), kind="submit")
 def repaint(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResponse:
-    _model(body, MODEL_REPAINT)
+    model_required(body, MODEL_REPAINT)
     owner, given = key.owner, body.get("input") or {}
     index = given.get("style_index")
     if isinstance(index, bool) or not isinstance(index, int):
         raise invalid("input.style_index is required: a preset index, or -1 with input.style_ref_url.")
-    urls = [_url(given.get("image_url"), "input.image_url")]
+    urls = [url_of(given.get("image_url"), "input.image_url")]
     if index == -1:
-        urls.append(_url(given.get("style_ref_url"), "input.style_ref_url"))
-    fetched = _fetched(urls, REPAINT_IMAGE)
+        urls.append(url_of(given.get("style_ref_url"), "input.style_ref_url"))
+    fetched = fetched_within(urls, REPAINT_IMAGE)
     names = [upload_store(owner=owner, fetched=f) for f in fetched]
     job = stylization_submit(owner=owner, image=names[0], style_index=index,
                              reference=names[1] if index == -1 else None, source=SOURCE, app_id=key.prefix)
@@ -308,11 +293,11 @@ def repaint(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResp
 @ds_view(methods=("POST",), kind="detect")
 def facedetect(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResponse:
     """Synchronous, as DashScope's is: one verdict per image, failures per image."""
-    _model(body, MODEL_FACEDETECT)
+    model_required(body, MODEL_FACEDETECT)
     images = (body.get("input") or {}).get("images")
     if not isinstance(images, list) or not 1 <= len(images) <= MAX_DETECT_IMAGES:
         raise invalid(f"input.images must list 1 to {MAX_DETECT_IMAGES} image URLs.")
-    urls = [_url(url, "input.images[]") for url in images]
+    urls = [url_of(url, "input.images[]") for url in images]
     verdicts: list[dict | None] = [None] * len(urls)
     usable = []
     for i, download in enumerate(images_fetch(urls=urls)):
@@ -333,111 +318,3 @@ def facedetect(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonR
         for (i, _), verdict in zip(usable, job.result["check_results"]):
             verdicts[i] = verdict
     return ds_ok({"output": facedetect_output(verdicts), "usage": {}}, rid=rid)
-
-
-# --- fine-tunes (avatar training) ----------------------------------------------------------------
-
-@ds_view(methods=("GET", "POST"), kind="finetune")
-def fine_tunes(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResponse:
-    if request.method == "GET":
-        return _fine_tune_list(request, key, rid)
-    _model(body, MODEL_FINETUNE)
-    urls = body.get("training_file_ids")
-    if not isinstance(urls, list) or not 1 <= len(urls) <= MAX_TRAINING_FILES:
-        raise invalid(f"training_file_ids must list 1 to {MAX_TRAINING_FILES} photo URLs.")
-    urls = [_url(url, "training_file_ids[]") for url in urls]
-    hyper = body.get("hyper_parameters") or {}
-    photos = [photo_store(owner=key.owner, fetched=f, source_url=url, position=i)
-              for i, (url, f) in enumerate(zip(urls, _fetched(urls, USER_PHOTO)))]
-    _, job = avatar_train_submit(owner=key.owner, photos=photos, source=SOURCE, app_id=key.prefix,
-                                 options={"training_file_ids": urls, "hyper_parameters": hyper})
-    return ds_ok({"output": fine_tune_output(job)}, rid=rid)
-
-
-def _fine_tune_job(owner, fine_tune_id: str) -> Job:
-    job_id = job_id_from(fine_tune_id[len(FINE_TUNE_PREFIX):]) if fine_tune_id.startswith(FINE_TUNE_PREFIX) else None
-    job = job_get_for(owner=owner, job_id=job_id) if job_id is not None else None
-    if job is None or job.kind != JobKind.TRAIN:
-        raise DashScopeError(404, "NotFound", f"The fine-tune job {fine_tune_id} does not exist.")
-    return job
-
-
-@ds_view(methods=("GET",), kind="query")
-def fine_tune(request: HttpRequest, key: ApiKey, body: dict, rid: str, fine_tune_id: str) -> JsonResponse:
-    return ds_ok({"output": fine_tune_output(_fine_tune_job(key.owner, fine_tune_id))}, rid=rid)
-
-
-@ds_view(methods=("POST",), kind="query")
-def fine_tune_cancel(request: HttpRequest, key: ApiKey, body: dict, rid: str, fine_tune_id: str) -> JsonResponse:
-    job = _fine_tune_job(key.owner, fine_tune_id)
-    job_cancel(job=job)
-    return ds_ok({"output": {"status": "success" if job.state == JobState.CANCELED else "failed"}}, rid=rid)
-
-
-def _fine_tune_list(request: HttpRequest, key: ApiKey, rid: str) -> JsonResponse:
-    page_no, page_size = _paging(request)
-    jobs = Job.objects.filter(owner=key.owner, kind=JobKind.TRAIN, source=SOURCE).select_related("avatar")
-    total = jobs.count()
-    page = jobs.order_by("-created_at", "-id")[(page_no - 1) * page_size: page_no * page_size]
-    return ds_ok({"output": {"jobs": [fine_tune_output(job) for job in page], "page_no": page_no,
-                             "page_size": page_size, "total": total}}, rid=rid)
-
-
-# --- tasks -------------------------------------------------------------------------------------
-
-def _task_job(owner, task_id: str) -> Job | None:
-    job_id = job_id_from(task_id)
-    job = job_get_for(owner=owner, job_id=job_id) if job_id is not None else None
-    return None if job is None or is_expired(job) else job
-
-
-@ds_view(methods=("GET",), kind="query")
-def task(request: HttpRequest, key: ApiKey, body: dict, rid: str, task_id: str) -> JsonResponse:
-    job = _task_job(key.owner, task_id)
-    if job is None:  # unknown, someone else's or past retention: all the same to the caller
-        return ds_ok({"output": unknown_output(task_id)}, rid=rid)
-    output, usage = task_output(job, request)
-    return ds_ok({"output": output, **({"usage": usage} if usage is not None else {})}, rid=rid)
-
-
-@ds_view(methods=("POST",), kind="query")
-def task_cancel(request: HttpRequest, key: ApiKey, body: dict, rid: str, task_id: str) -> JsonResponse:
-    """DashScope cancels PENDING tasks only."""
-    job = _task_job(key.owner, task_id)
-    if job is None or job.state != JobState.QUEUED or not job_cancel(job=job):
-        raise DashScopeError(400, "UnsupportedOperation",
-                             "Failed to cancel the task, please confirm if the task is in PENDING status.")
-    return ds_ok({}, rid=rid)
-
-
-def _paging(request: HttpRequest) -> tuple[int, int]:
-    try:
-        page_no = int(request.GET.get("page_no", 1))
-        page_size = int(request.GET.get("page_size", 10))
-    except ValueError:
-        raise invalid("page_no and page_size must be integers.") from None
-    if page_no < 1 or not 1 <= page_size <= 100:
-        raise invalid("page_no starts at 1 and page_size is from 1 to 100.")
-    return page_no, page_size
-
-
-@ds_view(methods=("GET",), kind="query")
-def tasks(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResponse:
-    """The account's own DashScope tasks within retention, newest first."""
-    page_no, page_size = _paging(request)
-    jobs = Job.objects.filter(owner=key.owner, source=SOURCE).exclude(kind=JobKind.CHECK)
-    status = request.GET.get("status")
-    if status:
-        if status not in STATE_OF_STATUS:
-            raise invalid(f"status must be one of {', '.join(STATE_OF_STATUS)}.")
-        jobs = jobs.filter(state=STATE_OF_STATUS[status])
-    model = request.GET.get("model_name")
-    if model:
-        jobs = jobs.filter(kind__in=[kind for kind, name in MODEL_OF_KIND.items() if name == model])
-    cutoff = timezone.now() - timedelta(seconds=settings.STUDIO_RESULT_URL_TTL)
-    live = jobs.exclude(finished_at__lt=cutoff)
-    total = live.count()
-    page = live.order_by("-created_at", "-id")[(page_no - 1) * page_size: page_no * page_size]
-    return ds_ok({"data": [task_list_item(job) for job in page], "total": total,
-                  "total_page": math.ceil(total / page_size), "page_no": page_no, "page_size": page_size},
-                 rid=rid)
