@@ -41,6 +41,14 @@ def images_fetch(*, urls: list[str]) -> list[Download]:
         return list(pool.map(one, urls))
 
 
+def upload_fetched(upload) -> Fetched:
+    """A file uploaded in a form, in the shape a URL download has, so both go through one intake.
+    Size and type limits are the caller's, who knows how to answer them."""
+    upload.seek(0)
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    return Fetched(content=upload.read(), content_type=content_type or "image/jpeg", url="")
+
+
 def _suffix(content_type: str) -> str:
     return _SUFFIXES.get(content_type.split(";")[0].strip().lower(), ".jpg")
 

@@ -9,7 +9,7 @@ from jobs.models import Job
 from ..models import Photo
 from ..outbound import Fetched
 from ..moderation import Refused, moderation_check
-from ..services.intake import photo_store
+from ..services.intake import photo_store, upload_fetched
 from ..services.photos import photos_check_submit
 
 # source_url of photos given for one train-free creation: they never wait on the new-avatar page.
@@ -31,10 +31,10 @@ def fetched_from_upload(upload: UploadedFile) -> Fetched:
             f"{upload.name} is {upload.size / 2**20:.1f} MB; a photo may be at most "
             f"{settings.STUDIO_FETCH_MAX_BYTES / 2**20:.0f} MB."
         )
-    content_type = (upload.content_type or "").split(";")[0].strip().lower()
-    if content_type and not content_type.startswith("image/") and content_type != "application/octet-stream":
-        raise UploadRefused(f"{upload.name} is not an image ({content_type}).")
-    return Fetched(content=upload.read(), content_type=content_type or "image/jpeg", url="")
+    fetched = upload_fetched(upload)
+    if not fetched.content_type.startswith("image/") and fetched.content_type != "application/octet-stream":
+        raise UploadRefused(f"{upload.name} is not an image ({fetched.content_type}).")
+    return fetched
 
 
 def pending_photos_for(*, owner):

@@ -19,7 +19,7 @@ from jobs.webhooks.services import WebhookRefused, webhook_url_check, webhooks_c
 
 from ...models import Photo
 from ...outbound import Fetched
-from ...services.intake import images_fetch, photo_store, upload_store
+from ...services.intake import images_fetch, photo_store, upload_fetched, upload_store
 from .auth import AUTHENTICATION, PERMISSIONS, THROTTLES
 from .errors import ApiError, ErrorSerializer, native_exception_handler
 
@@ -128,11 +128,7 @@ def url_list_field(**kwargs) -> serializers.ListField:
 
 
 def uploads_fetched(uploads) -> list[Fetched]:
-    fetched = []
-    for upload in uploads:
-        upload.seek(0)
-        fetched.append(Fetched(content=upload.read(), content_type=upload.content_type or "image/jpeg", url=""))
-    return fetched
+    return [upload_fetched(upload) for upload in uploads]
 
 
 def urls_fetched(urls: list[str], *, field: str) -> list[Fetched]:
