@@ -60,11 +60,13 @@ def job_charge_reserve(*, job) -> Reservation | None:
         raise QuotaExceeded(operation=charge.operation, needed=points, available=max(account.available, 0))
     trainings = from_trial if bucket == "trainings" else 0
     creations = from_trial if bucket == "creations" else 0
+    before = account.available
     account.available -= points
     account.reserved += points
     account.trial_trainings -= trainings
     account.trial_creations -= creations
     account.save(update_fields=["available", "reserved", "trial_trainings", "trial_creations", "updated_at"])
+    _balance_low_notify(account=account, before=before)
     LedgerEntry.objects.create(
         account=account, kind=EntryKind.RESERVE, points=-points, reserved=points,
         trial_trainings=-trainings, trial_creations=-creations,
@@ -74,6 +76,19 @@ def job_charge_reserve(*, job) -> Reservation | None:
         job=job, account=account, operation=charge.operation, units=charge.units, points=points,
         trial_trainings=trainings, trial_creations=creations,
     )
+
+
+def _balance_low_notify(*, account: Account, before: int) -> None:
+    """A balance.low webhook event when points fall to STUDIO_BALANCE_LOW_POINTS or below: once per
+    crossing, so a customer can top up before jobs are refused."""
+    threshold = settings.STUDIO_BALANCE_LOW_POINTS
+    if not before > threshold >= account.available:
+        return
+    from jobs.webhooks.services import webhooks_emit  # the webhooks depend on jobs, which depend on billing
+
+    data = {"available": account.available, "threshold": threshold, "trial_trainings": account.trial_trainings,
+            "trial_creations": account.trial_creations}
+    webhooks_emit(owner=account.user, type="balance.low", data=data)
 
 
 def job_charge_capture(*, job) -> bool:

@@ -324,6 +324,8 @@ for _operation, (_name, _default) in _RATE_DEFAULTS.items():
     if _rate and not (_count.isdigit() and int(_count) > 0 and _unit in ("s", "m", "h")):
         raise ImproperlyConfigured(f"{_name} must look like 2/s, 100/m or 1000/h (empty: no limit), got {_rate!r}")
     STUDIO_RATE_LIMITS[_operation] = _rate
+# A balance.low webhook event goes out when an account's points fall to this or below.
+STUDIO_BALANCE_LOW_POINTS = env_int("STUDIO_BALANCE_LOW_POINTS", 100)
 # DashScope's documents allow one task in flight per account.
 STUDIO_DASHSCOPE_MAX_CONCURRENT = env_int("STUDIO_DASHSCOPE_MAX_CONCURRENT", 1, minimum=1)
 
