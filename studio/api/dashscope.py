@@ -248,12 +248,14 @@ def _preset(owner, key: str, avatar: Avatar, n: int, common: dict) -> Job:
     if style.kind == StyleKind.IDPHOTO:
         return idphoto_submit(owner=owner, avatar=avatar, size=style.parameters.get("size", "1inch"),
                               background=style.parameters.get("background", "white"), style_id=style.id, **common)
-    template = template_list_for(owner=None, style=style).first()
-    if template is None:
+    templates = list(template_list_for(owner=None, style=style)[:n])
+    if not templates:
         raise invalid(f"The style {key} has no templates on this studio; an administrator imports a pack "
                       f"with `manage.py import_templates`.")
-    return portrait_create_submit(owner=owner, avatars=[avatar], template=template.image.name, n=n,
-                                  template_id=template.id, style_id=style.id, options=style.parameters, **common)
+    first, *more = templates
+    return portrait_create_submit(owner=owner, avatars=[avatar], template=first.image.name, n=n,
+                                  template_id=first.id, more_templates=more, style_id=style.id,
+                                  options=style.parameters, **common)
 
 
 def _train_free(owner, given: dict, n: int, common: dict) -> Job:

@@ -1,13 +1,15 @@
 """Portraits: creating them from a template and one avatar per face."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 
 from engine.errors import EngineError, ErrorCode
 from jobs.models import Job, JobKind
 from jobs.services import job_submit
 
-from ..models import Avatar, Photo, Portrait
+from ..models import Avatar, Photo, Portrait, Template
 from .privacy import file_delete
 
 TRAIN_FREE_MAX_PHOTOS = 5
@@ -15,8 +17,10 @@ TRAIN_FREE_MAX_PHOTOS = 5
 
 def portrait_create_submit(*, owner, avatars: list[Avatar], template: str, options: dict | None = None,
                            n: int = 1, template_id: int | None = None, style_id: int | None = None,
-                           source: str = "web", app_id: str = "", idempotency_key: str | None = None) -> Job:
-    """``template`` is the storage name of the template image (a catalog template's or an upload)."""
+                           more_templates: Sequence[Template] = (), source: str = "web", app_id: str = "",
+                           idempotency_key: str | None = None) -> Job:
+    """``template`` is the storage name of the template image (a catalog template's or an upload);
+    with ``more_templates`` (a style's others) the n portraits are spread over them all."""
     return job_submit(
         owner=owner,
         kind=JobKind.CREATE,
@@ -24,6 +28,7 @@ def portrait_create_submit(*, owner, avatars: list[Avatar], template: str, optio
             "model_ids": [str(avatar.model_id) for avatar in avatars],
             "template": template,
             "template_id": template_id,
+            "more_templates": [{"template": t.image.name, "template_id": t.id} for t in more_templates],
             "style_id": style_id,
             "options": options or {},
             "n": n,

@@ -15,6 +15,17 @@ from .inputs import job_avatars, job_photos, photo_bytes, storage_bytes
 from .outputs import images_discard, images_store, portraits_commit
 
 
+def template_shares(job: Job) -> list[tuple[str, int | None, int]]:
+    """The job's n portraits spread over its templates (the first, then ``more_templates``), so
+    that a style with several templates gives varied portraits: (storage name, id, how many)."""
+    templates = [(job.input["template"], job.input.get("template_id"))]
+    templates += [(extra["template"], extra.get("template_id")) for extra in job.input.get("more_templates", [])]
+    n = int(job.input.get("n", 1))
+    templates = templates[:n]
+    counts = [n // len(templates) + (1 if i < n % len(templates) else 0) for i in range(len(templates))]
+    return [(name, template_id, count) for (name, template_id), count in zip(templates, counts)]
+
+
 class CreateHandler:
     def run(self, job: Job, report: Callable[[float], None]) -> Outcome:
         backend = engine_backend()
@@ -26,14 +37,21 @@ class CreateHandler:
             avatars = job_avatars(job)
             loaded = [backend.load_avatar(artifact_local(avatar=avatar)) for avatar in avatars]
         report(0.05)
-        portraits = backend.create(
-            storage_bytes(job.input["template"]),
-            avatars=loaded,
-            options=job.input.get("options") or None,
-            n=int(job.input.get("n", 1)),
-            on_progress=lambda fraction: report(0.05 + 0.9 * fraction),
-        )
-        images = images_store(job, [(p.image, p.identity_distance) for p in portraits])
+        shares = template_shares(job)
+        made = []  # (portrait, template id)
+        for index, (template, template_id, count) in enumerate(shares):
+            portraits = backend.create(
+                storage_bytes(template),
+                avatars=loaded,
+                options=job.input.get("options") or None,
+                n=count,
+                on_progress=lambda fraction, index=index: report(0.05 + 0.9 * (index + fraction) / len(shares)),
+            )
+            made += [(portrait, template_id) for portrait in portraits]
+        made.sort(key=lambda pair: pair[0].identity_distance)  # best first, across the templates
+        images = images_store(job, [(p.image, p.identity_distance) for p, _ in made])
+        for image, (_, template_id) in zip(images, made):
+            image["template_id"] = template_id
 
         def commit() -> None:
             portraits_commit(job, images, avatars=avatars)

@@ -38,7 +38,7 @@ def portraits_commit(job: Job, images: list[dict], *, avatars: Sequence[Avatar] 
         portrait = Portrait.objects.create(
             owner_id=job.owner_id,
             job=job,
-            template_id=job.input.get("template_id"),
+            template_id=image.get("template_id", job.input.get("template_id")),
             style_id=job.input.get("style_id"),
             image=image["name"],
             width=image["width"],

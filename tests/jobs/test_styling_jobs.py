@@ -107,3 +107,35 @@ def test_idphoto_of_an_avatar_is_made_from_its_reference_photo(owner, astronaut)
     assert Photo.objects.get(id=photo.id).is_reference
     assert job.state == JobState.SUCCEEDED
     assert list(Portrait.objects.get(job=job).avatars.all()) == [avatar]
+
+
+def test_create_spreads_n_portraits_over_the_styles_templates(owner, astronaut):
+    from studio.models import Style, Template
+    from studio.services.portraits import portrait_create_submit
+
+    photo = Photo(owner=owner)
+    with default_storage.open(astronaut, "rb") as handle:
+        content = handle.read()
+    photo.image.save("astronaut.jpg", ContentFile(content), save=True)
+    avatar, training = avatar_train_submit(owner=owner, photos=[photo])
+    job_run(job_id=training.id)
+    style = Style.objects.create(key="two_looks", title="Two looks")
+    mirrored = io.BytesIO()
+    Image.fromarray(data.astronaut()[:, ::-1].copy()).save(mirrored, "JPEG")
+    templates = []
+    for name, image in (("a.jpg", content), ("b.jpg", mirrored.getvalue())):
+        template = Template(style=style, title=name)
+        template.image.save(name, ContentFile(image), save=True)
+        templates.append(template)
+    avatar.refresh_from_db()
+
+    job = job_run(job_id=portrait_create_submit(
+        owner=owner, avatars=[avatar], template=templates[0].image.name, template_id=templates[0].id,
+        more_templates=templates[1:], style_id=style.id, n=3).id)
+
+    assert job.state == JobState.SUCCEEDED, job.error_message
+    portraits = list(Portrait.objects.filter(job=job).order_by("rank"))
+    assert len(portraits) == 3
+    assert sorted(p.template_id for p in portraits) == sorted([templates[0].id, templates[0].id, templates[1].id])
+    distances = [p.identity_distance for p in portraits]
+    assert distances == sorted(distances)

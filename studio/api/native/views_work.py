@@ -91,10 +91,14 @@ class PortraitCreateMixin:
                       template_id=template.id if template else None, style_id=style.id if style else None,
                       source=SOURCE, idempotency_key=self.idempotency_key())
         if avatars:
-            job = portrait_create_submit(avatars=avatars, **common)
+            # A style alone: its n portraits are spread over its templates, for variety.
+            chosen_by_style = style is not None and not (
+                data.get("template") or data.get("template_file") or data.get("template_url"))
+            more = list(template_list_for(owner=owner, style=style)[1:data["n"]]) if chosen_by_style else []
+            job = self.submitted(lambda: portrait_create_submit(avatars=avatars, more_templates=more, **common))
         else:
             photos = photos_take(owner=owner, uploads=data["photos"], urls=data["photo_urls"], url_field="photo_urls")
-            job = portrait_train_free_submit(photos=photos, **common)
+            job = self.submitted(lambda: portrait_train_free_submit(photos=photos, **common))
         return self.answer(JobSerializer, job, status_code=self.created(job))
 
     def _style_and_template(self, data: dict):
