@@ -23,13 +23,13 @@ from engine.errors import EngineError
 from jobs.models import Job, JobState
 from jobs.services import job_wait
 
-from ..models import Avatar, AvatarStatus, StyleKind
+from ..models import Avatar, AvatarStatus
 from ..moderation import Refused
-from ..selectors import avatar_get_for, style_get, template_list_for
+from ..selectors import avatar_get_for, style_get
 from ..services.intake import images_fetch, photo_store, upload_store
 from ..services.photos import photos_check_submit
 from ..services.portraits import portrait_create_submit, portrait_train_free_submit
-from ..services.styling import idphoto_submit, stylization_submit
+from ..services.styling import StyleUnavailable, style_apply_submit, stylization_submit
 from .dashscope_auth import dashscope_authenticate
 from .dashscope_wire import (
     ACCESS_DENIED,
@@ -245,17 +245,10 @@ def _preset(owner, key: str, avatar: Avatar, n: int, common: dict) -> Job:
     style = style_get(key=key)
     if style is None:
         raise invalid(f"The style {key} is not in this studio's catalog.")
-    if style.kind == StyleKind.IDPHOTO:
-        return idphoto_submit(owner=owner, avatar=avatar, size=style.parameters.get("size", "1inch"),
-                              background=style.parameters.get("background", "white"), style_id=style.id, **common)
-    templates = list(template_list_for(owner=None, style=style)[:n])
-    if not templates:
-        raise invalid(f"The style {key} has no templates on this studio; an administrator imports a pack "
-                      f"with `manage.py import_templates`.")
-    first, *more = templates
-    return portrait_create_submit(owner=owner, avatars=[avatar], template=first.image.name, n=n,
-                                  template_id=first.id, more_templates=more, style_id=style.id,
-                                  options=style.parameters, **common)
+    try:
+        return style_apply_submit(owner=owner, avatar=avatar, style=style, n=n, **common)
+    except StyleUnavailable as exc:
+        raise invalid(exc.message) from None
 
 
 def _train_free(owner, given: dict, n: int, common: dict) -> Job:

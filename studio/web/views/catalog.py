@@ -14,8 +14,8 @@ from engine.errors import EngineError
 from ...models import Gender, StyleKind
 from ...selectors import avatar_get_for, style_get, style_list, template_get_for, template_list_for
 from ...services.catalog import TemplateRejected, template_upload
-from ..creation import (CreateRefused, portrait_from_style_submit, portrait_from_template_submit,
-                        portrait_train_free_from_uploads)
+from ...services.styling import StyleUnavailable, style_apply_submit
+from ..creation import portrait_from_template_submit, portrait_train_free_from_uploads
 from ..forms import CreateForm, StyleCreateForm, TemplateUploadForm, TrainFreeForm
 from ..selectors import avatar_ready_list_for, private_template_list_for
 from ..uploads import UploadRefused, train_free_photos_store
@@ -66,7 +66,7 @@ def portrait_create(request: HttpRequest) -> HttpResponse:
     back = redirect("web:style-detail", key=style.key) if style else redirect("web:templates")
     try:
         if style is not None and style.kind != StyleKind.TEMPLATE:
-            job = portrait_from_style_submit(owner=request.user, avatar=avatar, style=style)
+            job = style_apply_submit(owner=request.user, avatar=avatar, style=style)
         else:
             templates = template_list_for(owner=request.user, style=style) if style else private_template_list_for(owner=request.user)
             form = CreateForm(request.POST, avatars=avatar_ready_list_for(owner=request.user), templates=templates)
@@ -75,7 +75,7 @@ def portrait_create(request: HttpRequest) -> HttpResponse:
                 return back
             job = portrait_from_template_submit(owner=request.user, avatar=avatar, template=form.cleaned_data["template"],
                                                 n=form.cleaned_data["n"], options=form.options())
-    except (QuotaExceeded, CreateRefused, EngineError) as exc:
+    except (QuotaExceeded, StyleUnavailable, EngineError) as exc:
         messages.error(request, exc.message)
         return back
     return redirect("web:job-detail", job_id=job.id)
