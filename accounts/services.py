@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -92,5 +93,17 @@ def apikey_authenticate(*, raw: str) -> ApiKey | None:
         digest=apikey_digest(raw), revoked_at__isnull=True, owner__is_active=True
     ).first()
     if key is not None:
-        ApiKey.objects.filter(id=key.id).update(last_used_at=timezone.now())
+        last_used_mark(key)
     return key
+
+
+# last_used_at is for people reading a list; once a minute keeps a write off every API request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def last_used_mark(row: ApiKey | Credential) -> None:
+    """Records that a credential or key was used, at most once per LAST_USED_RESOLUTION."""
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        type(row).objects.filter(id=row.id).update(last_used_at=now)
+        row.last_used_at = now

@@ -12,10 +12,10 @@ from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone
 
 from accounts.models import Credential
 from accounts.selectors import credential_active_get
+from accounts.services import last_used_mark
 
 SIGN_ERROR = "sign error"
 NOT_FOUND_APPID = "not found appid"
@@ -60,8 +60,7 @@ def pai_authenticate(request: HttpRequest) -> Credential:
         ))
     if not any(hmac.compare_digest(signature, expected) for expected in candidates):
         raise PaiAuthError(SIGN_ERROR)
-    credential.last_used_at = timezone.now()
-    credential.save(update_fields=["last_used_at"])
+    last_used_mark(credential)
     return credential
 
 

@@ -66,3 +66,19 @@ def test_apikeys_command_prints_the_key_once(capsys):
 
     printed = json.loads(capsys.readouterr().out)
     assert apikey_authenticate(raw=printed["api_key"]).owner.email == "new@example.com"
+
+
+def test_last_use_is_recorded_at_most_once_a_minute(owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    issued = apikey_create(owner=owner)
+    apikey_authenticate(raw=issued.raw)
+    first = ApiKey.objects.get().last_used_at
+    apikey_authenticate(raw=issued.raw)
+    assert ApiKey.objects.get().last_used_at == first
+
+    ApiKey.objects.update(last_used_at=timezone.now() - timedelta(minutes=2))
+    apikey_authenticate(raw=issued.raw)
+    assert ApiKey.objects.get().last_used_at > first
