@@ -11,11 +11,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from billing.services import account_open
 from jobs.models import Job
 from studio.models import Avatar
 
+from .confirmation import email_confirm
 from .models import ApiKey, Credential, User
 from .services import apikey_create, apikey_revoke, credential_create, credential_revoke
 
@@ -73,16 +75,20 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("email", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        ("Important dates", {"fields": ("last_login", "date_joined")}),
+        ("Important dates", {"fields": ("last_login", "date_joined", "email_confirmed_at")}),
     )
+    # Confirming grants the free trial: that goes through the action (the service), not the form.
+    readonly_fields = ("email_confirmed_at",)
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),
     )
-    list_display = ("email", "is_staff", "is_active", "date_joined", "avatar_count", "job_count")
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    list_display = ("email", "is_staff", "is_active", "date_joined", "email_confirmed", "avatar_count", "job_count")
+    list_filter = ("is_staff", "is_superuser", "is_active", ("email_confirmed_at", admin.EmptyFieldListFilter),
+                   "groups")
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
     inlines = (CredentialInline,)
+    actions = ("confirm_email_selected",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
@@ -90,13 +96,25 @@ class UserAdmin(DjangoUserAdmin):
         )
 
     def save_model(self, request, obj: User, form, change: bool) -> None:
+        if not change:
+            obj.email_confirmed_at = timezone.now()  # staff vouch for the address they type
         super().save_model(request, obj, form, change)
         if not change:
-            account_open(user=obj)  # the free trial, as for every other way an account is made
+            account_open(user=obj)  # with the free trial, since the address is confirmed
 
     def get_inlines(self, request, obj):
         # The add form has no user yet, so nothing to list.
         return self.inlines if obj else ()
+
+    @admin.display(boolean=True, description="email confirmed", ordering="email_confirmed_at")
+    def email_confirmed(self, user: User) -> bool:
+        return user.email_confirmed
+
+    @admin.action(description="Confirm the email addresses of the selected users (grants the free trial)")
+    def confirm_email_selected(self, request, queryset) -> None:
+        confirmed = sum(email_confirm(user=user) for user in queryset)
+        already = queryset.count() - confirmed
+        self.message_user(request, f"Confirmed {confirmed} user(s); {already} were confirmed already.")
 
     @admin.display(description="avatars", ordering="avatar_total")
     def avatar_count(self, user: User) -> int:

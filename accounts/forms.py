@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from .models import User
-from .services import user_get_or_create
+from .services import user_sign_up
 
 
 class SignUpForm(forms.Form):
@@ -34,8 +34,4 @@ class SignUpForm(forms.Form):
         return data
 
     def save(self) -> User:
-        # user_get_or_create opens the billing account with its free trial.
-        user, _ = user_get_or_create(email=self.cleaned_data["email"])
-        user.set_password(self.cleaned_data["password1"])
-        user.save(update_fields=["password"])
-        return user
+        return user_sign_up(email=self.cleaned_data["email"], password=self.cleaned_data["password1"])

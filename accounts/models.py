@@ -26,8 +26,15 @@ class UserManager(BaseUserManager):
         return self._create(email, password, **fields)
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        # Made by an operator at the console (createsuperuser), who vouches for the address.
+        fields.setdefault("email_confirmed_at", timezone.now())
         fields.update(is_staff=True, is_superuser=True)
         return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, username: str) -> "User":
+        # Emails are stored lower-cased: log-in with Alice@Example.com finds alice@example.com, and
+        # log-in throttling (accounts.throttle.login_username) counts both as one account.
+        return self.get(email=self.normalize_email(username.strip()).lower())
 
 
 class User(AbstractUser):
@@ -35,6 +42,9 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", unique=True)
+    # Set when the owner follows the link mailed at sign-up (accounts.confirmation); the free trial
+    # comes with it. Accounts made by staff, commands and the demo are confirmed when made.
+    email_confirmed_at = models.DateTimeField("email confirmed", null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -49,6 +59,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
 
 class Credential(models.Model):

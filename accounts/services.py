@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,8 +12,11 @@ from django.utils import timezone
 
 from billing.services import account_open
 
+from .confirmation import confirmation_send
 from .crypto import secret_encrypt
 from .models import ApiKey, Credential, User
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,14 +33,30 @@ class IssuedCredential:
 
 @transaction.atomic
 def user_get_or_create(*, email: str) -> tuple[User, bool]:
-    """The account with this email, created (with its billing account and free trial) if new."""
+    """The account with this email, created (with its billing account and free trial) if new.
+
+    For staff, management commands and the demo, who vouch for the address: it counts as confirmed.
+    Customers sign up with ``user_sign_up``."""
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email=email).first()
     if user:
         return user, False
-    user = User.objects.create_user(email=email)
+    user = User.objects.create_user(email=email, email_confirmed_at=timezone.now())
     account_open(user=user)
     return user, True
+
+
+def user_sign_up(*, email: str, password: str) -> User:
+    """A customer's new account, mailed a link to confirm its address. The free trial comes with the
+    confirmation (accounts.confirmation), so that only someone who reads that address's mail gets it."""
+    with transaction.atomic():
+        user = User.objects.create_user(email=email, password=password)
+        account_open(user=user)
+    try:
+        confirmation_send(user=user)
+    except OSError:  # smtplib's errors are OSErrors; the banner's "send again" button retries
+        log.exception("The confirmation email to a new account could not be sent")
+    return user
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""The ledger's writes: opening an account with its trial, reserving a job's price at submit,
+"""The ledger's writes: opening an account, granting its trial, reserving a job's price at submit,
 capturing or releasing it once the job ends, and manual grants and adjustments.
 
 Every write locks the account row (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises
@@ -18,21 +18,44 @@ from .pricing import job_charge
 
 
 def account_open(*, user) -> Account:
-    """The user's account; opened on first call with the free trial, granted once (``trial:<id>``)."""
+    """The user's account, opened on first call. It comes with the free trial when the user's email
+    address is confirmed; otherwise ``trial_grant`` adds the trial once it is."""
     account = Account.objects.filter(user=user).first()
     if account is not None:
         return account
-    trainings, creations = settings.STUDIO_TRIAL_TRAININGS, settings.STUDIO_TRIAL_CREATIONS
     try:
         with transaction.atomic():
-            account = Account.objects.create(user=user, trial_trainings=trainings, trial_creations=creations)
-            LedgerEntry.objects.create(
-                account=account, kind=EntryKind.GRANT, trial_trainings=trainings, trial_creations=creations,
-                reference=f"trial:{user.pk}", note=f"free trial: {trainings} trainings, {creations} creations",
-            )
+            account = Account.objects.create(user=user)
+            if user.email_confirmed:
+                _trial_add(account=account)
     except IntegrityError:  # opened at the same moment by another request
         account = Account.objects.get(user=user)
     return account
+
+
+@transaction.atomic
+def trial_grant(*, user) -> None:
+    """Gives the user's account the free trial: once per user whatever the calls or their order,
+    since the trial's ledger entry has the unique reference ``trial:<user id>``."""
+    account = _locked(user=user)
+    if LedgerEntry.objects.filter(reference=f"trial:{user.pk}").exists():
+        return
+    try:
+        with transaction.atomic():
+            _trial_add(account=account)
+    except IntegrityError:  # granted at the same moment by another request
+        pass
+
+
+def _trial_add(*, account: Account) -> None:
+    trainings, creations = settings.STUDIO_TRIAL_TRAININGS, settings.STUDIO_TRIAL_CREATIONS
+    LedgerEntry.objects.create(
+        account=account, kind=EntryKind.GRANT, trial_trainings=trainings, trial_creations=creations,
+        reference=f"trial:{account.user_id}", note=f"free trial: {trainings} trainings, {creations} creations",
+    )
+    account.trial_trainings += trainings
+    account.trial_creations += creations
+    account.save(update_fields=["trial_trainings", "trial_creations", "updated_at"])
 
 
 def _locked(*, user=None, account_id: int | None = None) -> Account:

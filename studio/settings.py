@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -114,6 +115,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from static: no CDN at run time
     "django_q",
+    "axes",  # log-in throttling
     "accounts",
     "jobs",
     "billing",
@@ -128,11 +130,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "studio.urls"
 WSGI_APPLICATION = "studio.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out log-in before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [
@@ -307,7 +313,8 @@ STUDIO_CURRENCY = env_str("STUDIO_CURRENCY", "usd").lower()
 # Stripe: without a secret key the studio runs and point purchases are off.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
-# Rate limits per account, "<count>/<s|m|h>" (the seeds' SLA); an empty value turns one off.
+# Rate limits per account (the accounts.* ones per account or per client address),
+# "<count>/<s|m|h>" (the seeds' SLA); an empty value turns one off.
 _RATE_DEFAULTS = {
     "pai.train": ("STUDIO_RATE_PAI_TRAIN", "2/s"),
     "pai.job_query": ("STUDIO_RATE_PAI_JOB_QUERY", "20/s"),
@@ -316,6 +323,9 @@ _RATE_DEFAULTS = {
     "dashscope.submit": ("STUDIO_RATE_DASHSCOPE_SUBMIT", "2/s"),
     "dashscope.query": ("STUDIO_RATE_DASHSCOPE_QUERY", "20/s"),
     "dashscope.detect": ("STUDIO_RATE_DASHSCOPE_DETECT", "5/s"),
+    "accounts.password_reset_account": ("STUDIO_RATE_PASSWORD_RESET_ACCOUNT", "3/h"),
+    "accounts.password_reset_address": ("STUDIO_RATE_PASSWORD_RESET_ADDRESS", "10/h"),
+    "accounts.confirmation_email": ("STUDIO_RATE_CONFIRMATION_EMAIL", "3/h"),
 }
 STUDIO_RATE_LIMITS = {}
 for _operation, (_name, _default) in _RATE_DEFAULTS.items():
@@ -330,6 +340,26 @@ STUDIO_BALANCE_LOW_POINTS = env_int("STUDIO_BALANCE_LOW_POINTS", 100)
 STUDIO_DASHSCOPE_MAX_CONCURRENT = env_int("STUDIO_DASHSCOPE_MAX_CONCURRENT", 1, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Sign-up mails a link that confirms the address (and grants the free trial) for this many days.
+STUDIO_EMAIL_CONFIRM_DAYS = env_int("STUDIO_EMAIL_CONFIRM_DAYS", 3, minimum=1)
+
+# Log-in throttling (django-axes): after STUDIO_LOGIN_FAILURE_LIMIT failed log-ins for one account, or
+# from one client address, log-in there is refused, the right password included, until
+# STUDIO_LOGIN_COOLOFF seconds pass without another failure. Website and admin alike. Failures are
+# counted in the database, which every web process shares even when no cache server is set.
+AXES_FAILURE_LIMIT = env_int("STUDIO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("STUDIO_LOGIN_COOLOFF", 900, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, and per address
+AXES_USERNAME_FORM_FIELD = "username"  # what Django's log-in form posts and passes to authenticate()
+AXES_USERNAME_CALLABLE = "accounts.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+# Not reset by a success: a log-in to one's own account must not wipe the failures of one's address.
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins are not kept: personal data nothing here needs
+# The client's address is REMOTE_ADDR, or behind this many reverse proxies (a load balancer: 1) the
+# one X-Forwarded-For gives; with proxies and 0 here, everyone shares the proxy's address.
+STUDIO_PROXY_COUNT = env_int("STUDIO_PROXY_COUNT", 0)
 
 # Outbound webhooks (jobs.webhooks). Each POST is bounded by STUDIO_WEBHOOK_TIMEOUT seconds; failed
 # deliveries are retried 5 s, 30 s, 5 min, 30 min, 2 h, 6 h, 12 h and 24 h later; an endpoint failing

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.services import user_get_or_create
 from billing.errors import QuotaExceeded
 from billing.models import Account, EntryKind, LedgerEntry, Price
-from billing.services import account_open, ledger_adjust
+from billing.services import account_open, ledger_adjust, trial_grant
 from jobs.models import Job, JobKind, JobState
 from jobs.services import job_cancel, job_claim, job_submit, jobs_reap
 
@@ -35,6 +35,25 @@ def test_user_made_without_the_service_gets_the_trial_at_first_job():
     user = User.objects.create_superuser(email="admin@example.com", password="x")
     train(user)
     assert balance(user)["trial_trainings"] == 4
+
+
+def test_user_whose_email_is_not_confirmed_has_no_trial_to_spend():
+    from accounts.models import User
+
+    user = User.objects.create_user(email="signed-up@example.com")  # as sign-up makes them: unconfirmed
+    with pytest.raises(QuotaExceeded):
+        train(user)
+
+
+def test_trial_grant_adds_the_trial_once():
+    from accounts.models import User
+
+    user = User.objects.create_user(email="signed-up@example.com")
+    account_open(user=user)
+    trial_grant(user=user)
+    trial_grant(user=user)
+    assert balance(user) == {"available": 0, "reserved": 0, "trial_trainings": 5, "trial_creations": 200}
+    assert LedgerEntry.objects.filter(account__user=user, kind=EntryKind.GRANT).count() == 1
 
 
 def test_trial_is_spent_before_points_and_points_after_it(settings):

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 
 from tests.conftest import REPO
@@ -69,6 +71,11 @@ def test_from_sign_up_to_a_zip_of_favourites(live_server, module_worker, browser
     page.get_by_label("Password again").fill("a-long-enough-password")
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url("**/avatars/new/")
+    # The free trial, which pays for the training below, comes with the email confirmation.
+    page.get_by_text("Confirm your email to get your free trial").wait_for()
+    page.goto(url + re.search(r"(/accounts/confirm-email/\S+)", mail.outbox[-1].body).group(1))
+    page.get_by_text("your free trial is ready").wait_for()
+    page.goto(url + "/avatars/new/")
 
     page.set_input_files("#id_photos", [str(shared_data / path) for path in [*SELFIES, BAD]])
     page.locator("#photos .photo.pass").nth(4).wait_for()

@@ -17,14 +17,17 @@ from .conftest import logged_in, upload
 
 
 @pytest.mark.django_db
-def test_sign_up_logs_in_with_the_free_trial():
+def test_sign_up_logs_in_and_the_free_trial_comes_with_the_email_confirmation():
     client = Client()
     response = client.post("/accounts/signup/", {"email": "New@Example.com", "password1": "a-long-enough-password",
                                                  "password2": "a-long-enough-password"})
     assert response.status_code == 302 and response["Location"] == "/avatars/new/"
     user = User.objects.get(email="new@example.com")
-    assert user.billing_account.trial_trainings >= 1
+    assert user.billing_account.trial_trainings == 0
     assert "new@example.com" in client.get("/account/").content.decode()
+    client.get(re.search(r"http://\S+?(/accounts/confirm-email/\S+)", mail.outbox[0].body).group(1))
+    user.billing_account.refresh_from_db()
+    assert user.billing_account.trial_trainings >= 1
 
 
 @pytest.mark.django_db
@@ -51,7 +54,8 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(alice):
     link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
     form_url = client.get(link)["Location"]  # Django swaps the token for a session one
     client.post(form_url, {"new_password1": "another-long-password", "new_password2": "another-long-password"})
-    assert Client().login(username="alice@example.com", password="another-long-password")
+    answer = Client().post("/accounts/login/", {"username": "alice@example.com", "password": "another-long-password"})
+    assert answer.status_code == 302 and answer["Location"] == "/avatars/"
 
 
 @pytest.mark.django_db(transaction=True)
