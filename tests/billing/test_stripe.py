@@ -129,6 +129,46 @@ def test_signature_older_than_tolerance_credits_nothing(client, checkout, buyer)
     assert balance(buyer)["available"] == 0
 
 
+def test_signature_dated_beyond_tolerance_in_the_future_credits_nothing(client, checkout, buyer):
+    # stripe's verify_header refuses old timestamps only; a future one would stay replayable until then.
+    payload = event("evt_1", "checkout.session.completed", checkout.session_id)
+    ahead = stripe_signature(payload, timestamp=int(time.time()) + 3600)
+
+    response = deliver(client, payload, ahead)
+
+    assert response.status_code == 400 and response.json()["error"] == "invalid signature"
+    assert balance(buyer)["available"] == 0 and not StripeEvent.objects.exists()
+
+
+def test_signature_a_little_ahead_of_our_clock_is_accepted(client, checkout, buyer):
+    payload = event("evt_1", "checkout.session.completed", checkout.session_id)
+    ahead = stripe_signature(payload, timestamp=int(time.time()) + 60)  # Stripe's clock a minute fast
+
+    assert deliver(client, payload, ahead).status_code == 200
+    assert balance(buyer)["available"] == 1000
+
+
+@pytest.mark.parametrize("payload", [
+    "not json",
+    "[]",
+    '"evt_1"',
+    "{}",
+    '{"id": "evt_1", "type": "checkout.session.completed"}',
+    '{"id": "evt_1", "type": "checkout.session.completed", "data": "cs_test_1"}',
+    '{"id": "evt_1", "type": "checkout.session.completed", "data": {"object": ["cs_test_1"]}}',
+    '{"id": 7, "type": "checkout.session.completed", "data": {"object": {}}}',
+    '{"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {"id": {"x": 1}}}}',
+    json.dumps({"id": "e" * 300, "type": "checkout.session.completed", "data": {"object": {}}}),
+])
+def test_validly_signed_malformed_body_is_400_and_changes_nothing(client, checkout, buyer, payload):
+    response = deliver(client, payload, stripe_signature(payload))
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed event" and response.json()["message"]
+    assert balance(buyer)["available"] == 0 and not StripeEvent.objects.exists()
+    assert Checkout.objects.get(id=checkout.id).state == "open"
+
+
 def test_unpaid_session_credits_nothing(client, checkout, buyer):
     deliver(client, event("evt_1", "checkout.session.completed", checkout.session_id, payment_status="unpaid"))
     assert balance(buyer)["available"] == 0 and Checkout.objects.get(id=checkout.id).state == "open"
