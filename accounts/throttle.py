@@ -4,7 +4,6 @@ confirmation mails)."""
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
 import time
 
@@ -12,9 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from billing.ratelimit import rate_parse
-
-log = logging.getLogger(__name__)
+from billing.ratelimit import CACHE_ERRORS, cache_outage_log, rate_parse
 
 
 def client_address(request: HttpRequest) -> str:
@@ -60,8 +57,8 @@ def throttle_allows(*, operation: str, key: str) -> bool:
         except ValueError:  # evicted between add and incr
             cache.set(cache_key, 1, timeout=rate.seconds + 1)
             count = 1
-    except Exception:
-        log.warning("Throttle %s skipped: the cache is unavailable", operation, exc_info=True)
+    except CACHE_ERRORS as exc:
+        cache_outage_log(operation=f"throttle {operation}", error=exc)  # once a minute, not per request
         return True
     return count <= rate.count
 

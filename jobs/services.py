@@ -22,7 +22,7 @@ from engine.errors import EngineError
 
 from .handlers import JobError, Outcome, handler_for
 from .models import Job, JobKind, JobState
-from .queue import job_enqueue
+from .queue import job_enqueue, queue_check
 from .webhooks.services import webhooks_job_finished
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,16 @@ def job_submit(
     With an idempotency key, a second submission returns the first job instead of a new one.
     The job's price is reserved in the same transaction: billing.errors.QuotaExceeded when the
     account cannot pay, and then no job exists.
+
+    The broker is asked first: QueueUnavailable (nothing created or charged) while it is down, so
+    that each API can tell its client to try again. If it fails after the commit instead, the job
+    stays queued and the reaper sends it; a "try again" then would make a second, charged job.
     """
     if idempotency_key:
         existing = Job.objects.filter(owner=owner, idempotency_key=idempotency_key).first()
         if existing:
             return existing
+    queue_check(kind=kind)
     try:
         with transaction.atomic():
             job = Job.objects.create(
@@ -276,11 +281,14 @@ def jobs_reap(*, now: datetime | None = None) -> ReapReport:
                     job_charge_release(job=job)
                     transaction.on_commit(lambda job=job: webhooks_job_finished(job=job), robust=True)
     stale = now - timedelta(seconds=settings.STUDIO_JOB_LEASE)
+    # Queued jobs nobody took within a lease: a lost message, or a submission whose enqueue found
+    # the broker down after the job had committed (job_enqueue leaves those to this pass).
     for job in Job.objects.filter(state=JobState.QUEUED, updated_at__lt=stale):
         # Touch the row so that a long queue is re-sent once per lease, not on every pass.
         if Job.objects.filter(id=job.id, state=JobState.QUEUED, updated_at__lt=stale).update(updated_at=now):
+            if not job_enqueue(job=job):
+                break  # the broker is still down: the next pass tries again
             report.reenqueued.append(job.id)
-            job_enqueue(job=job)
     return report
 
 

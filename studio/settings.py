@@ -299,8 +299,11 @@ LOGGING = {
 # A cache shared by every web process (Redis when REDIS_URL is set): rate limits count there.
 CACHE_URL = env_str("STUDIO_CACHE_URL", REDIS_URL)
 if CACHE_URL:
+    # Short socket timeouts: rate limits fail open when the cache is down, which helps only if a
+    # dead or unreachable Redis answers within a second instead of holding every request.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-                          "KEY_PREFIX": "studio-cache"}}
+                          "KEY_PREFIX": "studio-cache",
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -1,4 +1,5 @@
-"""Fixtures for every suite: the folder of real test photos (../shared/data).
+"""Fixtures for every suite: the folder of real test photos (../shared/data), django-q2's queues,
+and outages of the cache or the broker (their settings pointed at a closed port).
 
 Tests that need those photos take the ``shared_data`` fixture; they are marked ``needs_data``
 and skipped, with the reason, where the folder is missing.
@@ -6,6 +7,8 @@ and skipped, with the reason, where the folder is missing.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,3 +71,32 @@ def _test_database_released(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+# Nothing listens on port 1: the real Redis client, refused at once, as when Redis is down.
+CLOSED_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def cache_down(settings) -> None:
+    """The shared cache (rate limits, replay marks, the native API's throttle) on a Redis that is down."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": CLOSED_REDIS}}
+
+
+@contextmanager
+def broker_outage() -> Iterator[None]:
+    """django-q2's broker on a Redis that is down (django-q2 reads its settings once, into Conf)."""
+    from django_q.conf import Conf
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Conf, "ORM", None)
+        patch.setattr(Conf, "REDIS", CLOSED_REDIS)
+        patch.setattr(Conf, "SYNC", False)
+        yield
+
+
+@pytest.fixture
+def broker_down() -> Iterator[None]:
+    with broker_outage():
+        yield

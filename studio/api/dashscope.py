@@ -21,6 +21,7 @@ from accounts.models import ApiKey
 from billing.errors import QuotaExceeded
 from engine.errors import EngineError
 from jobs.models import Job, JobState
+from jobs.queue import QueueUnavailable
 from jobs.services import job_wait
 
 from ..models import Avatar, AvatarStatus
@@ -35,6 +36,8 @@ from .dashscope_wire import (
     ACCESS_DENIED,
     ARREARAGE,
     ARREARAGE_MESSAGE,
+    INTERNAL_ERROR,
+    INTERNAL_ERROR_MESSAGE,
     INVALID_IMAGE_FORMAT,
     INVALID_IMAGE_RESOLUTION,
     INVALID_PARAMETER,
@@ -123,6 +126,9 @@ def ds_view(*, methods: tuple[str, ...], kind: str) -> Callable[[View], View]:
                 return ds_error(invalid(exc.message), rid=rid)
             except QuotaExceeded as exc:
                 return ds_error(DashScopeError(400, ARREARAGE, f"{ARREARAGE_MESSAGE} {exc.message}"), rid=rid)
+            except QueueUnavailable as exc:
+                return ds_error(DashScopeError(503, INTERNAL_ERROR, f"{INTERNAL_ERROR_MESSAGE} {exc.message}"),
+                                rid=rid, retry_after=exc.retry_after)
 
         return wrapper
 

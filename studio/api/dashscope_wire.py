@@ -28,6 +28,8 @@ ACCESS_DENIED = "AccessDenied"
 THROTTLING = "Throttling"
 THROTTLING_RATE = "Throttling.RateQuota"
 INTERNAL_ALGO = "InternalError.Algo"
+# A passing failure of the service (here: the job queue is unreachable); HTTP 503 says "retry".
+INTERNAL_ERROR = "InternalError"
 # DashScope's answer when the account cannot pay for the call.
 ARREARAGE = "Arrearage"
 
@@ -36,6 +38,7 @@ INVALID_API_KEY_MESSAGE = "Invalid API-key provided."
 SYNC_NOT_SUPPORTED = "current user api does not support synchronous calls"
 RATE_MESSAGE = "Requests rate limit exceeded, please try again later."
 ARREARAGE_MESSAGE = "Access denied, please make sure your account is in good standing."
+INTERNAL_ERROR_MESSAGE = "An internal error has occured, please try again later or contact service support."
 
 MODEL_GENERATION = "facechain-generation"
 MODEL_FINETUNE = "facechain-finetune"
@@ -82,8 +85,11 @@ def ds_ok(body: dict, *, rid: str) -> JsonResponse:
     return JsonResponse({"request_id": rid, **body})
 
 
-def ds_error(error: DashScopeError, *, rid: str) -> JsonResponse:
-    return JsonResponse({"request_id": rid, "code": error.code, "message": error.message}, status=error.status)
+def ds_error(error: DashScopeError, *, rid: str, retry_after: int | None = None) -> JsonResponse:
+    response = JsonResponse({"request_id": rid, "code": error.code, "message": error.message}, status=error.status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def task_id_for(job: Job) -> str:

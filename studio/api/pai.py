@@ -22,6 +22,7 @@ from billing.ratelimit import rate_limit_hit
 from engine.errors import EngineError
 from engine.options import PortraitOptions
 from jobs.models import JobState
+from jobs.queue import QueueUnavailable
 from jobs.services import job_wait
 
 from ..models import Avatar, AvatarStatus
@@ -31,9 +32,10 @@ from ..services.avatars import avatar_train_submit
 from ..services.intake import Download, images_fetch, photo_store, upload_store
 from ..services.photos import photos_check_submit
 from ..services.portraits import portrait_create_submit, portrait_train_free_submit
-from .pai_auth import PaiAuthError, pai_authenticate
+from .pai_auth import PaiAuthError, pai_authenticate, pai_first_use
 from .pai_wire import (
     ALL_INVALID,
+    BUSY,
     EXCEEDED_QUOTA,
     INVALID_INPUT,
     MODEL_NOT_FOUND,
@@ -52,15 +54,28 @@ DECODE_ERROR = "Image decode error."
 
 
 class PaiInputError(Exception):
+    """A request refused before it made a job."""
+
     def __init__(self, message: str, data: dict | None = None):
         super().__init__(message)
         self.message = message
         self.data = data
 
 
+class PaiJobError(Exception):
+    """The job a synchronous call made failed or outlived the wait: the call's work was done (and
+    may be charged), so unlike PaiInputError it does not free the request for a repeat."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 View = Callable[[HttpRequest, Credential, dict, str], JsonResponse]
 # The rate-limited operation of a request (a key of settings.STUDIO_RATE_LIMITS), from its body.
 Limit = Callable[[dict], str]
+# Refusals that leave nothing behind: the same signed request may be sent again after them.
+UNCHANGED = (PaiInputError, Refused, QuotaExceeded, QueueUnavailable)
 
 
 def pai_view(action: str | None, *, limit: Limit) -> Callable[[View], Callable[..., JsonResponse]]:
@@ -79,15 +94,22 @@ def pai_view(action: str | None, *, limit: Limit) -> Callable[[View], Callable[.
                 if not throttle.allowed:
                     # PAI answers throttling like any other error: HTTP 200, code "error".
                     return pai_error(throttle.message, rid=rid)
-                return view(request, credential, body, rid, **kwargs)
+                if action is None:  # the job query: read-only, and polled with one signed request
+                    return view(request, credential, body, rid, **kwargs)
+                with pai_first_use(request, credential=credential, unchanged=UNCHANGED):
+                    return view(request, credential, body, rid, **kwargs)
             except PaiAuthError as exc:
                 return pai_error(exc.message, rid=rid)
             except PaiInputError as exc:
                 return pai_error(exc.message, rid=rid, data=exc.data)
+            except PaiJobError as exc:
+                return pai_error(exc.message, rid=rid)
             except Refused as exc:
                 return pai_error(exc.message, rid=rid)
             except QuotaExceeded:
                 return pai_error(EXCEEDED_QUOTA, rid=rid)
+            except QueueUnavailable:
+                return pai_error(BUSY, rid=rid)
 
         return wrapper
 
@@ -250,11 +272,11 @@ def _finished(job_id: int):
     """Waits for a job the client waits for; its failure message becomes the request's."""
     job = job_wait(job_id=job_id, timeout=settings.STUDIO_SYNC_WAIT)
     if not job.is_final:
-        raise PaiInputError(
+        raise PaiJobError(
             f"The job did not finish within {settings.STUDIO_SYNC_WAIT} s; it goes on as job {job.id}."
         )
     if job.state != JobState.SUCCEEDED:
-        raise PaiInputError(job.error_message or f"The job {job.state}.")
+        raise PaiJobError(job.error_message or f"The job {job.state}.")
     return job
 
 

@@ -1,13 +1,17 @@
 """The PAI SDKs' request signature: ``Authorization: <AppId>:<hex HMAC-SHA256(token, msg)>``.
 
 msg = METHOD + "\\n" + md5_hex(raw body) + "\\n" + path [+ "?" + sorted query]; the body is hashed
-exactly as received (Go's bodies end in a newline that belongs to the hash).
+exactly as received (Go's bodies end in a newline that belongs to the hash). Nothing signed varies
+between two sends of one request, so requests that change state are accepted once per window.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -16,9 +20,12 @@ from django.http import HttpRequest
 from accounts.models import Credential
 from accounts.selectors import credential_active_get
 from accounts.services import last_used_mark
+from billing.ratelimit import request_first_use, request_use_forget
 
 SIGN_ERROR = "sign error"
 NOT_FOUND_APPID = "not found appid"
+# Unix seconds (Go, Java, PHP) or milliseconds, as ASCII digits: "nan", "1e9", "-5" or "1.5" are not times.
+REQUEST_TIME = re.compile(r"[0-9]{1,13}", re.ASCII)
 
 
 class PaiAuthError(Exception):
@@ -38,11 +45,14 @@ def _sorted_query(raw: str) -> str:
     return "&".join(f"{key}={value}" for key, value in sorted(parse_qsl(raw, keep_blank_values=True)))
 
 
+def _signed(request: HttpRequest) -> tuple[str, str]:
+    app_id, _, signature = request.headers.get("Authorization", "").partition(":")
+    return app_id.strip(), signature.strip().lower()
+
+
 def pai_authenticate(request: HttpRequest) -> Credential:
     """The active credential that signed this request, or PaiAuthError with the SDKs' messages."""
-    header = request.headers.get("Authorization", "")
-    app_id, _, signature = header.partition(":")
-    app_id, signature = app_id.strip(), signature.strip().lower()
+    app_id, signature = _signed(request)
     if not app_id or not signature:
         raise PaiAuthError(SIGN_ERROR)
     credential = credential_active_get(app_id=app_id)
@@ -66,15 +76,39 @@ def pai_authenticate(request: HttpRequest) -> Credential:
 
 def _check_clock(request: HttpRequest) -> None:
     # Go, Java and PHP send X-Request-Time (unsigned); Python sends nothing, so only judge it when present.
-    sent = request.headers.get("X-Request-Time")
+    sent = request.headers.get("X-Request-Time", "").strip()
     if not sent:
         return
-    try:
-        moment = float(sent)
-    except ValueError:
-        raise PaiAuthError(SIGN_ERROR) from None
-    if moment > 1e12:  # milliseconds, as some HTTP stacks write it
-        moment /= 1000
-    skew = abs(time.time() - moment)
-    if skew > settings.STUDIO_PAI_CLOCK_SKEW:
+    if not REQUEST_TIME.fullmatch(sent):
         raise PaiAuthError(SIGN_ERROR)
+    moment = int(sent)
+    if moment > 10**12:  # milliseconds, as some HTTP stacks write it
+        moment //= 1000
+    if abs(time.time() - moment) > settings.STUDIO_PAI_CLOCK_SKEW:
+        raise PaiAuthError(SIGN_ERROR)
+
+
+def replayed_message() -> str:
+    return (f"replayed request: this signed request was already received in the last "
+            f"{settings.STUDIO_PAI_CLOCK_SKEW} s, and a repeat would do its work twice; it was refused.")
+
+
+@contextmanager
+def pai_first_use(request: HttpRequest, *, credential: Credential,
+                  unchanged: tuple[type[Exception], ...] = ()) -> Iterator[None]:
+    """Refuses (PaiAuthError) a request that changes state when its signature was already used
+    within STUDIO_PAI_CLOCK_SKEW: X-Request-Time is unsigned, so the signature of one train request
+    is the same on every send and a captured request could be replayed at will. A request that ends
+    in one of ``unchanged`` (refused before it made a job) gives its mark back, so that the client
+    may send it again after a throttle, a top-up or an outage.
+
+    Job queries must not come here: the SDKs poll with the same signed request again and again.
+    The mark is shared by every web process (cache.add is atomic); without the cache it fails open."""
+    key = f"pai:{credential.app_id}:{_signed(request)[1]}"
+    if not request_first_use(key=key, seconds=settings.STUDIO_PAI_CLOCK_SKEW):
+        raise PaiAuthError(replayed_message())
+    try:
+        yield
+    except unchanged:
+        request_use_forget(key=key)
+        raise

@@ -14,6 +14,8 @@ NO_MODEL_ID = "Prompts get error. Please check the model_id."
 MODEL_NOT_FOUND = "model not found"
 ALL_INVALID = "all images are invalid"
 EXCEEDED_QUOTA = "exceeded quota"
+# Not in PAI's documents, which list no outage answer: worded so that a person knows to try again.
+BUSY = "system busy: the job queue cannot be reached; nothing was submitted or charged, please try again later."
 
 # 0 init, 1 waiting or running, 2 success, 3 failed (canceled counts as failed for the SDKs).
 STATE_CODES = {

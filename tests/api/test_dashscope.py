@@ -488,3 +488,27 @@ def test_account_that_cannot_pay_gets_arrearage(ds, partner, files, private_urls
 
     assert (status, body["code"]) == (400, "Arrearage")
     assert body["message"].startswith("Access denied, please make sure your account is in good standing.")
+
+
+# --- outages -----------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_task_query_is_answered_while_the_cache_is_down(ds, partner, cache_down):
+    job = queued_job(partner[0])
+
+    status, body = ds("GET", f"/api/v1/tasks/{task_id_for(job)}")
+
+    assert (status, body["output"]["task_status"]) == (200, "PENDING")
+
+
+@pytest.mark.django_db
+def test_submission_while_the_broker_is_down_is_503_internal_error(client, partner, files, private_urls_allowed,
+                                                                    broker_down):
+    response = client.post(REPAINT, data={"model": "wanx-style-repaint-v1",
+                                          "input": {"image_url": f"{files}/astronaut.jpg", "style_index": 0}},
+                           content_type="application/json",
+                           headers={"Authorization": f"Bearer {partner[1]}", "X-DashScope-Async": "enable"})
+
+    assert (response.status_code, response.json()["code"]) == (503, "InternalError")
+    assert "try again" in response.json()["message"] and int(response["Retry-After"]) > 0
+    assert not Job.objects.filter(owner=partner[0]).exists()

@@ -1,4 +1,5 @@
-"""The PAI signature: the documented test vectors, and every way a request is refused."""
+"""The PAI signature: the documented test vectors, and every way a request is refused, replays of
+requests that change state included."""
 from __future__ import annotations
 
 import json
@@ -8,7 +9,10 @@ import pytest
 
 from accounts.models import Credential
 from accounts.services import credential_create, credential_revoke, user_get_or_create
+from jobs.models import Job, JobKind
 from studio.api.pai_auth import pai_signature
+
+TRAIN = "/api/v1/aigc_images/train"
 
 CHECK_BODY = b'{"action":"AIGCImageCheck","images":["http://x/1.jpg","http://x/2.jpg"]}\n'
 
@@ -91,6 +95,74 @@ def test_request_time_within_window_is_accepted(client, issued):
     response = _post(client, "/api/v1/async_jobs/42", b"", app_id=issued.app_id, token=issued.token,
                      headers={"X-Request-Time": str(int(time.time()))})
     assert response.json()["message"] == "job not found"
+
+
+def test_request_time_in_milliseconds_is_accepted(client, issued):
+    response = _post(client, "/api/v1/async_jobs/42", b"", app_id=issued.app_id, token=issued.token,
+                     headers={"X-Request-Time": str(int(time.time() * 1000))})
+    assert response.json()["message"] == "job not found"
+
+
+@pytest.mark.parametrize("sent", ["nan", "NaN", "inf", "-inf", "-1", "+1700000000", "1e9", "1.7e9",
+                                  f"{time.time():.3f}", "0x65a0b1c2", "now", "١٧٠٠٠٠٠٠٠٠", "17000000000000"])
+def test_request_time_that_is_not_plain_digits_is_sign_error(client, issued, sent):
+    # float() took "nan", and a NaN skew is never greater than the window: it passed every check.
+    response = _post(client, "/api/v1/async_jobs/42", b"", app_id=issued.app_id, token=issued.token,
+                     headers={"X-Request-Time": sent})
+    assert response.status_code == 200
+    assert response.json()["message"] == "sign error"
+
+
+@pytest.fixture
+def train_body(image_server, settings) -> bytes:
+    settings.STUDIO_ALLOW_PRIVATE_URLS = True  # the image server is on loopback
+    return json.dumps({"action": "AIGCImageTrain", "images": [f"{image_server}/astronaut.jpg"]}).encode()
+
+
+def _jobs_of(issued) -> int:
+    return Job.objects.filter(owner=issued.credential.owner).count()
+
+
+def test_same_signed_train_sent_twice_makes_one_job(pai, partner, train_body):
+    first = pai(TRAIN, train_body)
+    second = pai(TRAIN, train_body)
+
+    assert first["code"] == "OK"
+    assert second["code"] == "error" and second["message"].startswith("replayed request:")
+    assert _jobs_of(partner) == 1
+
+
+def test_replay_with_a_fresh_request_time_is_still_refused(client, partner, train_body):
+    # X-Request-Time is not signed: a replayer sets it to now.
+    answers = [_post(client, TRAIN, train_body, app_id=partner.app_id, token=partner.token,
+                     headers={"X-Request-Time": str(int(time.time()) + shift)}).json() for shift in (0, 1)]
+
+    assert [a["code"] for a in answers] == ["OK", "error"]
+    assert answers[1]["message"].startswith("replayed request:") and _jobs_of(partner) == 1
+
+
+def test_second_train_with_other_bytes_is_a_new_request(pai, partner, train_body):
+    answers = [pai(TRAIN, train_body), pai(TRAIN, train_body + b"\n")]
+
+    assert [a["code"] for a in answers] == ["OK", "OK"] and _jobs_of(partner) == 2
+
+
+def test_train_refused_before_any_job_may_be_sent_again(pai, partner, train_body, settings):
+    settings.STUDIO_ALLOW_PRIVATE_URLS = False
+    refused = pai(TRAIN, train_body)
+    settings.STUDIO_ALLOW_PRIVATE_URLS = True
+    accepted = pai(TRAIN, train_body)
+
+    assert refused["code"] == "error" and "replayed" not in refused["message"]
+    assert accepted["code"] == "OK" and _jobs_of(partner) == 1
+
+
+def test_job_query_polled_with_one_signature_is_answered_every_time(pai, partner):
+    job = Job.objects.create(owner=partner.credential.owner, kind=JobKind.CHECK, app_id=partner.app_id)
+
+    answers = [pai(f"/api/v1/async_jobs/{job.id}", b"") for _ in range(3)]
+
+    assert [(a["code"], a["data"]["job"]["id"]) for a in answers] == [("OK", job.id)] * 3
 
 
 def test_token_is_encrypted_at_rest(issued):

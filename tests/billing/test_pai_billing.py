@@ -20,15 +20,16 @@ def private_urls_allowed(settings):
     settings.STUDIO_ALLOW_PRIVATE_URLS = True
 
 
-def train_body(image_server: str) -> str:
-    return json.dumps({"action": "AIGCImageTrain", "images": [f"{image_server}/astronaut.jpg"]})
+def train_body(image_server: str, number: int = 0) -> str:
+    # Each training a request of its own: the same signed request twice is refused as a replay.
+    return json.dumps({"action": "AIGCImageTrain", "images": [f"{image_server}/astronaut.jpg"]}) + " " * number
 
 
 @pytest.mark.django_db(transaction=True)
 def test_sixth_training_of_the_trial_is_exceeded_quota(pai, partner, image_server, private_urls_allowed,
                                                        no_rate_limits, sync_queue):
     owner = partner.credential.owner
-    answers = [pai(TRAIN, train_body(image_server)) for _ in range(6)]
+    answers = [pai(TRAIN, train_body(image_server, number)) for number in range(6)]
 
     assert [a["code"] for a in answers] == ["OK"] * 5 + ["error"]
     assert answers[5]["message"] == "exceeded quota"

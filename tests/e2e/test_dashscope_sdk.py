@@ -164,6 +164,15 @@ def test_sdk_wrong_key_gets_invalid_api_key(studio):
     assert (answer.status_code, answer.code) == (401, "InvalidApiKey")
 
 
+def test_sdk_submission_while_the_broker_is_down_gets_a_retryable_internal_error(studio, photo_server, broker_down):
+    answer = BaseAsyncApi.async_call(model="wanx-style-repaint-v1", task_group="aigc", task="image-generation",
+                                     function="generation",
+                                     input={"image_url": f"{photo_server}/{OBAMA[0]}", "style_index": 0})
+
+    assert (answer.status_code, answer.code) == (HTTPStatus.SERVICE_UNAVAILABLE, "InternalError")
+    assert "try again" in answer.message
+
+
 def test_sdk_wait_on_someone_elses_task_ends_unknown(studio, photo_server):
     done = repaint(image_url=f"{photo_server}/{OBAMA[0]}", style_index=0)
     stranger = apikey_create(owner=user_get_or_create(email="stranger@example.com")[0]).raw

@@ -13,6 +13,8 @@ from ai_service_python_sdk.client.api_client import ApiClient
 from PIL import Image
 
 from accounts.services import credential_create, user_get_or_create
+from studio.api.pai_wire import BUSY
+from tests.conftest import broker_outage
 from tests.e2e.conftest import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -132,6 +134,26 @@ def test_sdk_with_wrong_token_gets_sign_error(studio, photo_server):
     response = images_api.aigc_images_check(urls(photo_server, OBAMA[:1]), "", None)
 
     assert (response.code, response.message) == ("error", "sign error")
+
+
+def test_sdk_train_while_the_broker_is_down_is_busy_then_goes_through(studio, photo_server):
+    images_api, _ = sdk(studio)
+    with broker_outage():
+        busy = images_api.aigc_images_train(urls(photo_server, OBAMA), "", None)
+    again = images_api.aigc_images_train(urls(photo_server, OBAMA), "", None)  # the same signed request
+
+    assert (busy.code, busy.message) == ("error", BUSY)
+    assert again.code == "OK", again.message
+
+
+def test_sdk_train_sent_twice_is_refused_as_a_replay(studio, photo_server):
+    images_api, _ = sdk(studio)
+
+    first = images_api.aigc_images_train(urls(photo_server, OBAMA), "", None)
+    second = images_api.aigc_images_train(urls(photo_server, OBAMA), "", None)
+
+    assert first.code == "OK" and second.code == "error"
+    assert second.message.startswith("replayed request:")
 
 
 def test_sdk_create_with_another_accounts_avatar_is_model_not_found(studio, photo_server):

@@ -6,6 +6,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from accounts.services import apikey_authenticate
+from billing.ratelimit import CACHE_ERRORS, cache_outage_log
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -36,6 +37,14 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 class StudioRateThrottle(throttling.UserRateThrottle):
     scope = "studio_api"
+
+    def allow_request(self, request, view) -> bool:
+        # DRF keeps its history in the cache; without the cache, serve the request (fail open).
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as exc:
+            cache_outage_log(operation="native API throttle", error=exc)
+            return True
 
 
 AUTHENTICATION = [ApiKeyAuthentication, authentication.SessionAuthentication]

@@ -35,7 +35,7 @@ CALLBACK_PARAMETER = OpenApiParameter(
     description="A URL that gets this job's events, signed as webhooks are, with your account's callback "
                 "secret (POST /api/studio/v1/callback-secret/).",
 )
-ERRORS = {code: ErrorSerializer for code in (400, 401, 402, 403, 404, 422, 429)}
+ERRORS = {code: ErrorSerializer for code in (400, 401, 402, 403, 404, 422, 429, 503)}
 
 
 T = TypeVar("T")

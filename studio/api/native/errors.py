@@ -15,6 +15,7 @@ from rest_framework.views import exception_handler
 
 from billing.errors import QuotaExceeded
 from engine.errors import EngineError, ErrorCode
+from jobs.queue import QueueUnavailable
 
 from ...moderation import Refused
 from ...outbound import OutboundError
@@ -62,6 +63,11 @@ def native_exception_handler(exc, context):
         return Response(error_body(exc.code.value, exc.message), status=status_code)
     if isinstance(exc, QuotaExceeded):
         return Response(error_body("quota_exceeded", exc.message), status=status.HTTP_402_PAYMENT_REQUIRED)
+    if isinstance(exc, QueueUnavailable):
+        body = error_body("service_unavailable", exc.message)
+        body["error"]["retry_after"] = exc.retry_after
+        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, Refused):
         return Response(error_body(exc.code, exc.message), status=422)
     if isinstance(exc, OutboundError):
@@ -91,7 +97,7 @@ class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     fields = serializers.DictField(required=False, help_text="Messages per input field (invalid input only).")
-    retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait (throttled only).")
+    retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait (throttled or unavailable only).")
 
 
 class ErrorSerializer(serializers.Serializer):
