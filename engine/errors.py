@@ -12,6 +12,7 @@ class ErrorCode(str, Enum):
     IMAGE_DECODE = "image_decode"  # not an image, corrupt, or an unsupported format
     IMAGE_TOO_LARGE = "image_too_large"  # byte size or pixel count over the limits (bombs)
     IMAGE_TOO_SMALL = "image_too_small"
+    IMAGE_SHAPE = "image_shape"  # an aspect ratio no photo of a person has (a memory trap)
     NO_FACE = "no_face"
     FACE_COUNT = "face_count"  # template faces do not match the number of avatars
     NO_USABLE_PHOTO = "no_usable_photo"  # "all images are invalid"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,9 @@ from .errors import EngineError, ErrorCode
 # itself before any pixel is decoded.
 MAX_PIXELS = 64_000_000
 MAX_BYTES = 40 * 1024 * 1024
+# Long side over short side. Panoramas reach 4:1; a 20000x50 strip is no photo of a face, and
+# scaling its short side up to a working size would ask for gigabytes.
+MAX_ASPECT_RATIO = 6.0
 # Working resolution: the engine never needs more than this on the long side.
 DEFAULT_MAX_SIDE = 2048
 FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "MPO")
@@ -27,6 +32,15 @@ FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "MPO")
 # 179 MP error): over 2x it refuses in Image.open, between 1x and 2x it warns. decode turns
 # either into our message and never touches the warning filters (process-wide, not thread-safe).
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What a file's header says, once it passed the limits."""
+
+    format: str
+    width: int  # after EXIF orientation
+    height: int
 
 
 @dataclass(frozen=True)
@@ -42,9 +56,41 @@ class Decoded:
         """Factor from original pixels to ``rgb`` pixels (<= 1)."""
         return self.rgb.shape[1] / self.original_size[0]
 
+    @property
+    def info(self) -> ImageInfo:
+        return ImageInfo(format=self.format, width=self.original_size[0], height=self.original_size[1])
+
+
+def inspect(data: bytes) -> ImageInfo:
+    """The format and size of an image from its header alone, refused as ``decode`` would refuse
+    it for its bytes, format, pixel count or shape. Nothing is decoded: cheap on any file."""
+    with _opened(data) as image:
+        return ImageInfo(image.format or "", *_oriented_size(image))
+
 
 def decode(data: bytes, *, max_side: int = DEFAULT_MAX_SIDE) -> Decoded:
-    """Decode image bytes into RGB, applying EXIF orientation and downscaling to ``max_side``."""
+    """Decode image bytes into RGB, applying EXIF orientation and downscaling to ``max_side``.
+
+    Peak memory is bounded by the file's own pixels (at most MAX_PIXELS x 4 bytes): the image is
+    reduced by an integer factor right after loading, before any conversion copies it."""
+    with _opened(data) as image:
+        file_format = image.format or ""
+        original = _oriented_size(image)
+        if file_format in ("JPEG", "MPO"):
+            _draft(image, max_side)
+        image.load()
+        image = _reduced(image, max_side)
+        image = ImageOps.exif_transpose(image)  # a copy without .format: hence file_format above
+        rgb = _to_rgb(image)
+    rgb = _limit_side(rgb, max_side)
+    return Decoded(rgb=rgb, original_size=original, format=file_format)
+
+
+@contextmanager
+def _opened(data: bytes) -> Iterator[Image.Image]:
+    """Opens the bytes with every limit checked on the header; whatever Pillow's parsers raise
+    inside the block (they raise struct.error, IndexError and more on crafted files) becomes an
+    EngineError, so a hostile file is a refusal and never a crash."""
     if not data:
         raise EngineError(ErrorCode.IMAGE_DECODE, "The file is empty.")
     if len(data) > MAX_BYTES:
@@ -53,29 +99,25 @@ def decode(data: bytes, *, max_side: int = DEFAULT_MAX_SIDE) -> Decoded:
             f"The file is {len(data) / 2**20:.1f} MB; the limit is {MAX_BYTES // 2**20} MB.",
         )
     try:
-        image = Image.open(io.BytesIO(data))
-        _refuse_bombs(image.size)
-        file_format = image.format or ""
-        if file_format not in FORMATS:
-            raise EngineError(
-                ErrorCode.IMAGE_DECODE, f"Unsupported image format {file_format}; use JPEG, PNG or WebP."
-            )
-        original = _oriented_size(image)
-        if file_format in ("JPEG", "MPO"):
-            _draft(image, max_side)
-        image.load()
-        image = ImageOps.exif_transpose(image)  # a copy without .format: hence file_format above
-        rgb = _to_rgb(image)
+        with Image.open(io.BytesIO(data)) as image:
+            _refuse_bombs(image.size)
+            if (image.format or "") not in FORMATS:
+                raise EngineError(
+                    ErrorCode.IMAGE_DECODE,
+                    f"The image is {image.format or 'of an unknown format'}, which is not supported; "
+                    "use JPEG, PNG or WebP.",
+                )
+            yield image
     except EngineError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         # Pillow's guard fired inside Image.open, before ours could read the header (its warning
         # is an exception where the caller's filters say so, as under pytest).
         raise _too_large(_header_size(data)) from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
+    except MemoryError as exc:
+        raise EngineError(ErrorCode.IMAGE_TOO_LARGE, "The image needs more memory than the studio allows.") from exc
+    except Exception as exc:  # noqa: BLE001 - see the docstring: any parser failure is a bad file
         raise EngineError(ErrorCode.IMAGE_DECODE, "The file is not a readable image.") from exc
-    rgb = _limit_side(rgb, max_side)
-    return Decoded(rgb=rgb, original_size=original, format=file_format)
 
 
 def read(path: str | Path, *, max_side: int = DEFAULT_MAX_SIDE) -> Decoded:
@@ -98,15 +140,21 @@ def _refuse_bombs(size: tuple[int, int]) -> None:
         raise _too_large(size)
     if width < 1 or height < 1:
         raise EngineError(ErrorCode.IMAGE_DECODE, "The image has no pixels.")
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        raise EngineError(
+            ErrorCode.IMAGE_SHAPE,
+            f"The image is {width}x{height}: longer than {MAX_ASPECT_RATIO:g} times its width; "
+            "crop it closer to the person.",
+        )
 
 
 def _too_large(size: tuple[int, int] | None) -> EngineError:
     if size is None:
-        return EngineError(ErrorCode.IMAGE_TOO_LARGE, f"The image has more than {MAX_PIXELS / 1e6:.0f} MP.")
+        return EngineError(ErrorCode.IMAGE_TOO_LARGE, f"The image has more than {MAX_PIXELS:,} pixels.")
     width, height = size
     return EngineError(
         ErrorCode.IMAGE_TOO_LARGE,
-        f"The image is {width}x{height} ({width * height / 1e6:.0f} MP); the limit is {MAX_PIXELS / 1e6:.0f} MP.",
+        f"The image is {width}x{height}, {width * height:,} pixels; the limit is {MAX_PIXELS:,}.",
     )
 
 
@@ -139,6 +187,21 @@ def _draft(image: Image.Image, max_side: int) -> None:
     if longest <= max_side:
         return
     image.draft("RGB", (math.ceil(width * max_side / longest), math.ceil(height * max_side / longest)))
+
+
+def _reduced(image: Image.Image, max_side: int) -> Image.Image:
+    """Shrinks a loaded image by the largest integer factor that keeps ``max_side`` covered, so the
+    conversions that follow copy a small image, not a 64 MP one (a box filter: LANCZOS follows)."""
+    factor = max(image.size) // max_side
+    if factor < 2:
+        return image
+    if image.mode in ("P", "1"):
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif image.mode.startswith("I;16"):
+        image = image.convert("I")  # Pillow reduces 32-bit integers, not 16-bit ones
+    reduced = image.reduce(factor)
+    reduced.info = image.info
+    return reduced
 
 
 def _oriented_size(image: Image.Image) -> tuple[int, int]:

@@ -57,14 +57,27 @@ class Avatar(models.Model):
         return self.status == AvatarStatus.READY
 
 
+class PhotoOrigin(models.TextChoices):
+    """Where a photo came in: only the website's new-avatar page keeps photos waiting for a training."""
+
+    WEBSITE = "website", "New-avatar page"
+    TRAIN_FREE = "train_free", "Train-free creation"
+    API = "api", "API"
+
+
 class Photo(models.Model):
-    """A selfie given for training, with the verdict of its check."""
+    """A selfie given for training, with the verdict of its check.
+
+    Image files are FileFields with their size written at intake (engine.imaging.inspect): an
+    ImageField whose size is missing decodes the stored file whenever the row is loaded, so one
+    hostile file would break every page and sweep that loads its row."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photos")
     avatar = models.ForeignKey(Avatar, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=_photo_path, width_field="width", height_field="height")
+    image = models.FileField(upload_to=_photo_path)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    origin = models.CharField(max_length=16, choices=PhotoOrigin.choices, default=PhotoOrigin.API)
     source_url = models.TextField(blank=True)  # as the partner gave it; data: URLs are not kept
     position = models.PositiveSmallIntegerField(default=0)  # order in the request
     check_result = models.JSONField(null=True, blank=True)  # engine.check PhotoCheck.as_dict()
@@ -102,7 +115,7 @@ class Style(models.Model):
     kind = models.CharField(max_length=16, choices=StyleKind.choices, default=StyleKind.TEMPLATE)
     gender = models.CharField(max_length=8, choices=Gender.choices, default=Gender.ANY)
     parameters = models.JSONField(default=dict, blank=True)  # create options for the engine
-    preview = models.ImageField(upload_to="styles/", blank=True)
+    preview = models.FileField(upload_to="styles/", blank=True)
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -121,7 +134,7 @@ class Template(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="templates"
     )
     title = models.CharField(max_length=100, blank=True)
-    image = models.ImageField(upload_to=_template_path, width_field="width", height_field="height")
+    image = models.FileField(upload_to=_template_path)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     face_count = models.PositiveSmallIntegerField(default=1)
@@ -152,7 +165,7 @@ class Portrait(models.Model):
     avatars = models.ManyToManyField(Avatar, related_name="portraits", blank=True)
     template = models.ForeignKey(Template, null=True, blank=True, on_delete=models.SET_NULL, related_name="portraits")
     style = models.ForeignKey(Style, null=True, blank=True, on_delete=models.SET_NULL, related_name="portraits")
-    image = models.ImageField(upload_to=_portrait_path, width_field="width", height_field="height")
+    image = models.FileField(upload_to=_portrait_path)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     rank = models.PositiveSmallIntegerField(default=0)  # 0 = most like the avatar within its job

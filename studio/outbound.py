@@ -6,6 +6,7 @@ import base64
 import binascii
 import functools
 import ipaddress
+import logging
 import socket
 import ssl
 import time
@@ -18,6 +19,8 @@ from urllib.parse import unquote_to_bytes
 
 import httpcore
 import httpx
+
+logger = logging.getLogger(__name__)
 
 USER_AGENT = "PortraitStudio/0.1 (+fetch)"
 MAX_URL_LENGTH = 8 * 1024
@@ -108,9 +111,21 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 
 
 def url_fetch(url: str, *, limits: Limits | None = None) -> Fetched:
+    """The content at ``url`` (http, https or data:), or OutboundError: never another exception, so
+    a hostile URL or server is always a refusal the caller can answer."""
     limits = limits or Limits()
-    if url[:5].lower() == "data:":
-        return _data_decode(url, limits)
+    try:
+        if url[:5].lower() == "data:":
+            return _data_decode(url, limits)
+        return _http_fetch(url, limits)
+    except OutboundError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a parser's surprise on crafted input, logged with its cause
+        logger.warning("outbound fetch of %.200s failed unexpectedly", url, exc_info=True)
+        raise OutboundError("invalid_url", "The URL or its answer could not be understood.", url[:200]) from exc
+
+
+def _http_fetch(url: str, limits: Limits) -> Fetched:
     target = _checked_url(url)
     with _client(limits) as client:
         for _ in range(limits.max_redirects + 1):
@@ -119,13 +134,37 @@ def url_fetch(url: str, *, limits: Limits | None = None) -> Fetched:
                 location = response.headers.get("location")
                 if response.status_code not in _REDIRECT_STATUSES or not location:
                     return _fetched(response, limits)
-            target = _checked_url(str(target.join(location)))
+            target = _redirect_target(target, location)
     raise OutboundError("redirects", f"The URL redirected more than {limits.max_redirects} times.", url)
 
 
+def _redirect_target(current: httpx.URL, location: str) -> httpx.URL:
+    """Where a redirect leads, checked like the first URL: only to another http(s) URL (a redirect to
+    data: or file: is refused, and a Location httpx cannot even parse is refused too)."""
+    if location[:5].lower() == "data:":
+        raise OutboundError("invalid_url", "The URL redirected to a data: URL, which is not followed.", str(current))
+    try:
+        joined = current.join(location)
+    except (httpx.InvalidURL, ValueError, UnicodeError):
+        raise OutboundError("invalid_url", "The URL redirected to an address that could not be parsed.",
+                            str(current)) from None
+    return _checked_url(str(joined))
+
+
 def url_post(url: str, *, content: bytes, headers: dict[str, str], limits: Limits | None = None) -> Posted:
-    """POSTs once and reports the answer, whatever its status; redirects are not followed."""
+    """POSTs once and reports the answer, whatever its status; redirects are not followed.
+    Like url_fetch, it raises nothing but OutboundError."""
     limits = limits or Limits()
+    try:
+        return _http_post(url, content=content, headers=headers, limits=limits)
+    except OutboundError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as in url_fetch
+        logger.warning("outbound post to %.200s failed unexpectedly", url, exc_info=True)
+        raise OutboundError("invalid_url", "The URL or its answer could not be understood.", url[:200]) from exc
+
+
+def _http_post(url: str, *, content: bytes, headers: dict[str, str], limits: Limits) -> Posted:
     target = _checked_url(url)
     started = time.monotonic()
     with _client(limits) as client, _errors_named(target, limits):
@@ -242,6 +281,11 @@ def _errors_named(url: httpx.URL, limits: Limits) -> Iterator[None]:
     except OutboundError as exc:
         exc.url = exc.url or str(url)
         raise
+    except httpx.InvalidURL as exc:
+        # httpx builds the next request of every redirect, followed or not: a Location it cannot
+        # parse (data:image/svg+xml,<svg...>, a broken host) fails right there.
+        message = f"{url.host} redirected to an address that is not a valid http or https URL."
+        raise OutboundError("invalid_url", message, str(url)) from exc
     except (httpx.TimeoutException, httpcore.TimeoutException) as exc:
         message = f"{url.host} did not answer within {limits.timeout:g} seconds."
         raise OutboundError("timeout", message, str(url)) from exc

@@ -2,6 +2,7 @@
 the seeds' output size (short side 1536 px), with the face's identity distance reported."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -18,6 +19,8 @@ OUTPUT_SHORT_SIDE = 1536
 # it keeps a stylization inside the 1 s budget on a laptop CPU.
 WORKING_SHORT_SIDE = 1024
 CUSTOM_STYLE_INDEX = -1
+# A panorama keeps its shape up to here (4:1 at a 1536 px short side is 9.4 MP).
+MAX_PIXELS = 12_000_000
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,10 @@ def _rgb(image: bytes | np.ndarray) -> np.ndarray:
 
 
 def _resize_short_side(rgb: np.ndarray, short_side: int) -> np.ndarray:
+    """The short side at ``short_side``, but never more than MAX_PIXELS in all: a long strip's
+    short side scaled up would otherwise ask for gigabytes (decode refuses the worst shapes too)."""
     height, width = rgb.shape[:2]
-    scale = short_side / min(height, width)
+    scale = min(short_side / min(height, width), math.sqrt(MAX_PIXELS / (height * width)))
     if scale == 1:
         return rgb
     size = (max(1, round(width * scale)), max(1, round(height * scale)))

@@ -7,7 +7,6 @@ See ../shared/docs/api-compat.md, section 2. Views parse and validate, then call
 from __future__ import annotations
 
 import functools
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,11 +14,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from PIL import Image, UnidentifiedImageError
 
 from accounts.models import ApiKey
 from billing.errors import QuotaExceeded
-from engine.errors import EngineError
+from engine.errors import EngineError, ErrorCode
 from jobs.models import Job, JobState
 from jobs.queue import QueueUnavailable
 from jobs.services import job_wait
@@ -27,7 +25,8 @@ from jobs.services import job_wait
 from ..models import Avatar, AvatarStatus
 from ..moderation import Refused
 from ..selectors import avatar_get_for, style_get
-from ..services.intake import images_fetch, photo_store, upload_store
+from ..outbound import OutboundError
+from ..services.intake import Download, images_fetch, inputs_kept_on_success, photo_store, upload_store
 from ..services.photos import photos_check_submit
 from ..services.portraits import portrait_create_submit, portrait_train_free_submit
 from ..services.styling import StyleUnavailable, style_apply_submit, stylization_submit
@@ -163,26 +162,27 @@ def fetched_within(urls: list[str], limits: ImageLimits) -> list:
     """Downloads and checks every URL against the document's limits; the first bad one refuses the call."""
     downloads = images_fetch(urls=urls)
     for download in downloads:
-        if download.error:
-            raise DashScopeError(400, INVALID_URL, f"The {limits.what} at {download.url} could not be downloaded: "
-                                                   f"{download.error.message}")
-        _check_image(download.fetched.content, download.url, limits)
+        _check_image(download, limits)
     return [download.fetched for download in downloads]
 
 
-def _check_image(content: bytes, url: str, limits: ImageLimits) -> None:
+def _check_image(download: Download, limits: ImageLimits) -> None:
+    """DashScope's refusal of a download: InvalidURL when it could not be fetched, InvalidImageFormat
+    or InvalidImageResolution for what came back. A data: URL is named by its start only."""
+    url = download.shown_url
     allowed = ", ".join(f for f in limits.formats if f != "MPO")
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            kind, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, OSError, ValueError):
-        raise DashScopeError(400, INVALID_IMAGE_FORMAT,
-                             f"The {limits.what} at {url} is not a readable image; use {allowed}.") from None
+    if isinstance(download.error, OutboundError):
+        raise DashScopeError(400, INVALID_URL, f"The {limits.what} at {url} could not be downloaded: "
+                                               f"{download.error.message}")
+    if isinstance(download.error, EngineError):
+        code = INVALID_IMAGE_FORMAT if download.error.code == ErrorCode.IMAGE_DECODE else INVALID_IMAGE_RESOLUTION
+        raise DashScopeError(400, code, f"The {limits.what} at {url} was refused: {download.error.message}")
+    kind, width, height = download.info.format, download.info.width, download.info.height
     if kind not in limits.formats:
         raise DashScopeError(400, INVALID_IMAGE_FORMAT, f"The {limits.what} at {url} is {kind}; use {allowed}.")
-    if len(content) > limits.max_bytes:
+    if len(download.fetched.content) > limits.max_bytes:
         raise DashScopeError(400, INVALID_IMAGE_FORMAT,
-                             f"The {limits.what} at {url} is {len(content) / MB:.1f} MB; "
+                             f"The {limits.what} at {url} is {len(download.fetched.content) / MB:.1f} MB; "
                              f"at most {limits.max_bytes // MB} MB is accepted.")
     long_side, short_side = max(width, height), min(width, height)
     if long_side < limits.min_sides[0] or short_side < limits.min_sides[1] \
@@ -237,8 +237,9 @@ def gen_portrait(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> Jso
     elif style == TEMPLATE_MODE:
         avatar = _facelora(owner, body)
         template = fetched_within([url_of(given.get("template_url"), "input.template_url")], TEMPLATE)[0]
-        job = portrait_create_submit(owner=owner, avatars=[avatar], template=upload_store(owner=owner, fetched=template),
-                                     n=n, **common)
+        with inputs_kept_on_success():
+            job = portrait_create_submit(owner=owner, avatars=[avatar],
+                                         template=upload_store(owner=owner, fetched=template), n=n, **common)
     elif style in PRESET_STYLES:
         job = _preset(owner, style, _facelora(owner, body), n, common)
     else:
@@ -264,10 +265,11 @@ def _train_free(owner, given: dict, n: int, common: dict) -> Job:
     urls = [url_of(url, "input.user_urls[]") for url in urls]
     template = fetched_within([url_of(given.get("template_url"), "input.template_url")], TEMPLATE)[0]
     photos = fetched_within(urls, USER_PHOTO)
-    stored = [photo_store(owner=owner, fetched=f, source_url=url, position=i)
-              for i, (url, f) in enumerate(zip(urls, photos))]
-    return portrait_train_free_submit(owner=owner, photos=stored, template=upload_store(owner=owner, fetched=template),
-                                      n=n, **common)
+    with inputs_kept_on_success():
+        stored = [photo_store(owner=owner, fetched=f, source_url=url, position=i)
+                  for i, (url, f) in enumerate(zip(urls, photos))]
+        return portrait_train_free_submit(owner=owner, photos=stored,
+                                          template=upload_store(owner=owner, fetched=template), n=n, **common)
 
 
 # --- stylization -------------------------------------------------------------------------------
@@ -283,9 +285,10 @@ def repaint(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResp
     if index == -1:
         urls.append(url_of(given.get("style_ref_url"), "input.style_ref_url"))
     fetched = fetched_within(urls, REPAINT_IMAGE)
-    names = [upload_store(owner=owner, fetched=f) for f in fetched]
-    job = stylization_submit(owner=owner, image=names[0], style_index=index,
-                             reference=names[1] if index == -1 else None, source=SOURCE, app_id=key.prefix)
+    with inputs_kept_on_success():
+        names = [upload_store(owner=owner, fetched=f) for f in fetched]
+        job = stylization_submit(owner=owner, image=names[0], style_index=index,
+                                 reference=names[1] if index == -1 else None, source=SOURCE, app_id=key.prefix)
     return _submitted(job, rid)
 
 
@@ -303,16 +306,15 @@ def facedetect(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonR
     usable = []
     for i, download in enumerate(images_fetch(urls=urls)):
         try:
-            if download.error:
-                raise DashScopeError(400, INVALID_URL, f"could not be downloaded: {download.error.message}")
-            _check_image(download.fetched.content, download.url, DETECT_IMAGE)
-            usable.append((i, photo_store(owner=key.owner, fetched=download.fetched, source_url=download.url,
-                                          position=i)))
+            _check_image(download, DETECT_IMAGE)
+            usable.append((i, download))
         except DashScopeError as exc:
             verdicts[i] = {"code": 0, "message": exc.message}
     if usable:
-        job = photos_check_submit(owner=key.owner, photos=[photo for _, photo in usable], same_person=False,
-                                  source=SOURCE, app_id=key.prefix)
+        with inputs_kept_on_success():
+            photos = [photo_store(owner=key.owner, fetched=d.fetched, source_url=d.url, position=i) for i, d in usable]
+            job = photos_check_submit(owner=key.owner, photos=photos, same_person=False,
+                                      source=SOURCE, app_id=key.prefix)
         job = job_wait(job_id=job.id, timeout=settings.STUDIO_SYNC_WAIT)
         if job.state != JobState.SUCCEEDED:
             raise DashScopeError(500, "InternalError.Algo", job.error_message or "The check did not finish.")

@@ -3,6 +3,7 @@ cancel and list, each scoped to the caller's account (anything else is UNKNOWN o
 """
 from __future__ import annotations
 
+import json
 import math
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from jobs.services import job_cancel
 
 from ..selectors import job_get_for
 from ..services.avatars import avatar_train_submit
-from ..services.intake import photo_store
+from ..services.intake import inputs_kept_on_success, photo_store, url_shown
 from .dashscope import USER_PHOTO, ds_view, fetched_within, invalid, model_required, url_of
 from .dashscope_wire import (
     FINE_TUNE_PREFIX,
@@ -35,6 +36,8 @@ from .dashscope_wire import (
 from .throttle import SOURCE
 
 MAX_TRAINING_FILES = 10
+# Kept with the job and echoed by every query: a few options, not a payload.
+MAX_HYPER_PARAMETERS_CHARACTERS = 4096
 
 
 # --- fine-tunes (avatar training) ----------------------------------------------------------------
@@ -49,10 +52,15 @@ def fine_tunes(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonR
         raise invalid(f"training_file_ids must list 1 to {MAX_TRAINING_FILES} photo URLs.")
     urls = [url_of(url, "training_file_ids[]") for url in urls]
     hyper = body.get("hyper_parameters") or {}
-    photos = [photo_store(owner=key.owner, fetched=f, source_url=url, position=i)
-              for i, (url, f) in enumerate(zip(urls, fetched_within(urls, USER_PHOTO)))]
-    _, job = avatar_train_submit(owner=key.owner, photos=photos, source=SOURCE, app_id=key.prefix,
-                                 options={"training_file_ids": urls, "hyper_parameters": hyper})
+    if not isinstance(hyper, dict) or len(json.dumps(hyper)) > MAX_HYPER_PARAMETERS_CHARACTERS:
+        raise invalid(f"hyper_parameters must be an object of at most {MAX_HYPER_PARAMETERS_CHARACTERS} characters.")
+    fetched = fetched_within(urls, USER_PHOTO)
+    with inputs_kept_on_success():
+        photos = [photo_store(owner=key.owner, fetched=f, source_url=url, position=i)
+                  for i, (url, f) in enumerate(zip(urls, fetched))]
+        _, job = avatar_train_submit(owner=key.owner, photos=photos, source=SOURCE, app_id=key.prefix,
+                                     options={"training_file_ids": [url_shown(url) for url in urls],
+                                              "hyper_parameters": hyper})
     return ds_ok({"output": fine_tune_output(job)}, rid=rid)
 
 

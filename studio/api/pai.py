@@ -21,6 +21,7 @@ from billing.errors import QuotaExceeded
 from billing.ratelimit import rate_limit_hit
 from engine.errors import EngineError
 from engine.options import PortraitOptions
+from engine.portrait import TEMPLATE_DECODE_MESSAGE
 from jobs.models import JobState
 from jobs.queue import QueueUnavailable
 from jobs.services import job_wait
@@ -29,7 +30,7 @@ from ..models import Avatar, AvatarStatus
 from ..moderation import Refused
 from ..selectors import avatar_get_for, job_get_for
 from ..services.avatars import avatar_train_submit
-from ..services.intake import Download, images_fetch, photo_store, upload_store
+from ..services.intake import Download, images_fetch, inputs_kept_on_success, photo_store, upload_store
 from ..services.photos import photos_check_submit
 from ..services.portraits import portrait_create_submit, portrait_train_free_submit
 from .pai_auth import PaiAuthError, pai_authenticate, pai_first_use
@@ -140,6 +141,14 @@ def _image_urls(body: dict, *, limit: int) -> list[str]:
     return [url.strip() for url in images]
 
 
+def _refusal(download: Download, what: str) -> PaiInputError:
+    """A URL that failed: fetching it, or decoding what came back (PAI's own decode messages)."""
+    if isinstance(download.error, EngineError):
+        prefix = TEMPLATE_DECODE_MESSAGE if what == "The template image" else DECODE_ERROR
+        return PaiInputError(f"{prefix} {what}: {download.error.message}")
+    return PaiInputError(f"{what} could not be fetched: {download.error.message}")
+
+
 def _fetch_failure(download: Download) -> dict:
     return {"url": download.url, "message": DECODE_ERROR, "code": 2, "frontal": False,
             "reasons": [download.error.message]}
@@ -160,15 +169,16 @@ def check(request: HttpRequest, credential: Credential, body: dict, rid: str) ->
     configure = body.get("configure") or {}
     owner = credential.owner
     downloads = images_fetch(urls=urls)
-    fetched = [(i, d) for i, d in enumerate(downloads) if d.fetched is not None]
-    photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i) for i, d in fetched]
+    fetched = [(i, d) for i, d in enumerate(downloads) if d.error is None]
     results: list[dict] = [_fetch_failure(d) if d.error else {} for d in downloads]
     cost_time = 0.0
-    if photos:
-        job = photos_check_submit(
-            owner=owner, photos=photos, same_person=bool(configure.get("face_reconize", True)),
-            source="pai", app_id=credential.app_id,
-        )
+    if fetched:
+        with inputs_kept_on_success():
+            photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i) for i, d in fetched]
+            job = photos_check_submit(
+                owner=owner, photos=photos, same_person=bool(configure.get("face_reconize", True)),
+                source="pai", app_id=credential.app_id,
+            )
         job = _finished(job.id)
         cost_time = job.cost_time or 0.0
         for (i, download), verdict in zip(fetched, job.result["check_results"]):
@@ -186,13 +196,14 @@ def train(request: HttpRequest, credential: Credential, body: dict, rid: str) ->
     downloads = images_fetch(urls=urls)
     for number, download in enumerate(downloads, start=1):
         if download.error:
-            raise PaiInputError(f"Image {number} could not be fetched: {download.error.message}")
-    photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i)
-              for i, d in enumerate(downloads)]
+            raise _refusal(download, f"Image {number}")
     options = {"model_name": body.get("model_name") or "", "configure": body.get("configure") or {}}
-    avatar, job = avatar_train_submit(
-        owner=owner, photos=photos, options=options, source="pai", app_id=credential.app_id
-    )
+    with inputs_kept_on_success():
+        photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i)
+                  for i, d in enumerate(downloads)]
+        avatar, job = avatar_train_submit(
+            owner=owner, photos=photos, options=options, source="pai", app_id=credential.app_id
+        )
     return pai_ok({"job_id": job.id, "model_id": str(avatar.model_id)}, rid=rid)
 
 
@@ -212,20 +223,24 @@ def create(request: HttpRequest, credential: Credential, body: dict, rid: str) -
         PortraitOptions.parse(configure)
     except EngineError as exc:
         raise PaiInputError(exc.message) from None
-    photos = [] if avatars else _reference_photos(owner, configure)
+    references = [] if avatars else _reference_downloads(configure)
     download = images_fetch(urls=[template_url.strip()])[0]
     if download.error:
-        raise PaiInputError(f"The template image could not be fetched: {download.error.message}")
-    template = upload_store(owner=owner, fetched=download.fetched)
-    if avatars:
-        job = portrait_create_submit(
-            owner=owner, avatars=avatars, template=template, options=configure, source="pai", app_id=credential.app_id
-        )
-    else:
-        job = portrait_train_free_submit(
-            owner=owner, photos=photos, template=template, options=configure,
-            source="pai", app_id=credential.app_id,
-        )
+        raise _refusal(download, "The template image")
+    with inputs_kept_on_success():
+        template = upload_store(owner=owner, fetched=download.fetched)
+        if avatars:
+            job = portrait_create_submit(
+                owner=owner, avatars=avatars, template=template, options=configure, source="pai",
+                app_id=credential.app_id,
+            )
+        else:
+            photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i)
+                      for i, d in enumerate(references)]
+            job = portrait_train_free_submit(
+                owner=owner, photos=photos, template=template, options=configure,
+                source="pai", app_id=credential.app_id,
+            )
     job = _finished(job.id)
     with default_storage.open(job.result["images"][0]["name"], "rb") as handle:
         image = base64.b64encode(handle.read()).decode()
@@ -254,18 +269,17 @@ def _avatars(owner, body: dict, configure: dict) -> list[Avatar]:
     return avatars
 
 
-def _reference_photos(owner, configure: dict) -> list:
-    """Train-free: the photo of ``ipa_image_path`` (one URL, or a list of up to five)."""
+def _reference_downloads(configure: dict) -> list[Download]:
+    """Train-free: the photo of ``ipa_image_path`` (one URL, or a list of up to five), fetched and admitted."""
     urls = configure.get("ipa_image_path")
     urls = [urls] if isinstance(urls, str) else urls
     if not urls or not isinstance(urls, list) or not all(isinstance(u, str) and u.strip() for u in urls):
         raise PaiInputError(f"{INVALID_INPUT} ipa_control_only needs the person's photo in ipa_image_path.")
-    photos = []
-    for position, download in enumerate(images_fetch(urls=[u.strip() for u in urls])):
+    downloads = images_fetch(urls=[u.strip() for u in urls])
+    for download in downloads:
         if download.error:
-            raise PaiInputError(f"The ipa_image_path photo could not be fetched: {download.error.message}")
-        photos.append(photo_store(owner=owner, fetched=download.fetched, source_url=download.url, position=position))
-    return photos
+            raise _refusal(download, "The ipa_image_path photo")
+    return downloads
 
 
 def _finished(job_id: int):

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -47,6 +48,7 @@ class CheckedTemplate:
     width: int
     height: int
     face_count: int
+    rgb: np.ndarray  # the decoded pixels (at most imaging.DEFAULT_MAX_SIDE), so nothing decodes twice
 
 
 def content_digest(content: bytes) -> str:
@@ -86,7 +88,7 @@ def template_check(content: bytes, *, face_count: int = 1) -> CheckedTemplate:
         )
     return CheckedTemplate(
         content=content, digest=content_digest(content), suffix=TEMPLATE_FORMATS[decoded.format],
-        width=width, height=height, face_count=face_count,
+        width=width, height=height, face_count=face_count, rgb=decoded.rgb,
     )
 
 
@@ -107,13 +109,15 @@ def template_upload(*, owner, content: bytes, title: str = "", face_count: int =
     ).first()
     if existing is not None:
         return existing
-    pixels = imaging.decode(checked.content).rgb
-    checked = replace(checked, content=imaging.encode(pixels, format="JPEG", quality=95), suffix=".jpg")
+    height, width = checked.rgb.shape[:2]
+    checked = replace(checked, content=imaging.encode(checked.rgb, format="JPEG", quality=95), suffix=".jpg",
+                      width=width, height=height)
     return _template_save(Template(owner=owner, title=title[:100], face_count=face_count), checked)
 
 
 def _template_save(template: Template, checked: CheckedTemplate) -> Template:
     template.digest = checked.digest
+    template.width, template.height = checked.width, checked.height
     template.image.save(f"template{checked.suffix}", ContentFile(checked.content), save=True)
     return template
 

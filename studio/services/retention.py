@@ -3,11 +3,15 @@ hourly schedule (retention_sweep). Deleting means the files in storage too (stud
 """
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -19,6 +23,8 @@ from ..models import Avatar, AvatarStatus, Photo
 from .privacy import avatar_delete, file_delete
 
 INPUTS_FOLDER = "inputs"
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -46,10 +52,27 @@ def retention_sweep(*, now: datetime | None = None) -> RetentionReport:
         unused = Avatar.objects.exclude(status=AvatarStatus.TRAINING).annotate(
             used_at=Coalesce("last_used_at", "trained_at", "created_at")
         ).filter(used_at__lt=now - timedelta(days=days))
-        for avatar in unused:
-            avatar_delete(avatar=avatar)
-            report.avatars += 1
+        report.avatars = _each(unused.iterator(), _avatar_delete, what="avatar")
     return report
+
+
+def _avatar_delete(avatar: Avatar) -> bool:
+    avatar_delete(avatar=avatar)
+    return True
+
+
+def _each(rows: Iterable[T], action: Callable[[T], bool], *, what: str) -> int:
+    """Runs ``action`` on every row, each in its own transaction; a row that fails is logged and
+    skipped, so that one bad row (a file storage refuses, a row another process changed) never
+    stops retention for every other account. Returns how many rows the action deleted."""
+    deleted = 0
+    for row in rows:
+        try:
+            with transaction.atomic():
+                deleted += bool(action(row))
+        except Exception:  # noqa: BLE001 - see the docstring; the next sweep tries the row again
+            logger.exception("retention: could not delete %s %s; skipped", what, getattr(row, "pk", row))
+    return deleted
 
 
 def _training_photos_expired(now: datetime, inputs_before: datetime):
@@ -63,12 +86,13 @@ def _training_photos_expired(now: datetime, inputs_before: datetime):
 
 
 def _photos_delete(photos) -> int:
-    count = 0
-    for photo in photos.iterator():
-        file_delete(photo.image.name)
-        photo.delete()
-        count += 1
-    return count
+    return _each(photos.iterator(), _photo_delete, what="photo")
+
+
+def _photo_delete(photo: Photo) -> bool:
+    file_delete(photo.image.name)
+    photo.delete()
+    return True
 
 
 def _input_files_delete(*, before: datetime) -> int:
@@ -78,10 +102,11 @@ def _input_files_delete(*, before: datetime) -> int:
         value for job_input in Job.objects.exclude(state__in=FINAL_STATES).values_list("input", flat=True)
         for value in (job_input or {}).values() if isinstance(value, str)
     }
-    count = 0
-    for name in artifact_files(prefix=INPUTS_FOLDER):
-        stored = f"{INPUTS_FOLDER}/{name}"
-        if stored not in in_use and default_storage.get_modified_time(stored) < before:
-            default_storage.delete(stored)
-            count += 1
-    return count
+    def delete_if_expired(name: str) -> bool:
+        if name in in_use or default_storage.get_modified_time(name) >= before:
+            return False
+        default_storage.delete(name)
+        return True
+
+    names = (f"{INPUTS_FOLDER}/{name}" for name in artifact_files(prefix=INPUTS_FOLDER))
+    return _each(names, delete_if_expired, what="input file")

@@ -4,16 +4,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from engine.errors import EngineError
 from jobs.models import Job
 
-from ..models import Photo
-from ..outbound import Fetched
+from ..models import Photo, PhotoOrigin
 from ..moderation import Refused, moderation_check
-from ..services.intake import photo_store, upload_fetched
+from ..outbound import Fetched
+from ..services.intake import image_admit, inputs_kept_on_success, photo_store, upload_fetched
 from ..services.photos import photos_check_submit
 
-# source_url of photos given for one train-free creation: they never wait on the new-avatar page.
-TRAIN_FREE_SOURCE = "web:train-free"
 # What the new-avatar page keeps waiting at once: more than training takes is never useful.
 PENDING_MAX = 40
 
@@ -34,12 +33,17 @@ def fetched_from_upload(upload: UploadedFile) -> Fetched:
     fetched = upload_fetched(upload)
     if not fetched.content_type.startswith("image/") and fetched.content_type != "application/octet-stream":
         raise UploadRefused(f"{upload.name} is not an image ({fetched.content_type}).")
+    try:
+        image_admit(fetched.content)
+    except EngineError as exc:
+        raise UploadRefused(f"{upload.name}: {exc.message}") from None
     return fetched
 
 
 def pending_photos_for(*, owner):
-    """Photos given on the new-avatar page that no avatar has taken yet, oldest first."""
-    return (Photo.objects.filter(owner=owner, avatar__isnull=True).exclude(source_url=TRAIN_FREE_SOURCE)
+    """Photos given on the new-avatar page that no avatar has taken yet, oldest first (photos of the
+    APIs and of train-free creations never wait here)."""
+    return (Photo.objects.filter(owner=owner, avatar__isnull=True, origin=PhotoOrigin.WEBSITE)
             .order_by("created_at", "id"))
 
 
@@ -51,11 +55,12 @@ def photos_upload(*, owner, uploads: list[UploadedFile]) -> tuple[list[Photo], J
         raise UploadRefused(f"At most {PENDING_MAX} photos can wait here; remove some first.")
     fetched = _allowed([fetched_from_upload(upload) for upload in uploads])
     start = pending_photos_for(owner=owner).count()
-    photos = [
-        photo_store(owner=owner, fetched=item, source_url="", position=start + index)
-        for index, item in enumerate(fetched)
-    ]
-    return photos, photos_check_submit(owner=owner, photos=photos, same_person=len(photos) > 1)
+    with inputs_kept_on_success():
+        photos = [
+            photo_store(owner=owner, fetched=item, source_url="", position=start + index, origin=PhotoOrigin.WEBSITE)
+            for index, item in enumerate(fetched)
+        ]
+        return photos, photos_check_submit(owner=owner, photos=photos, same_person=len(photos) > 1)
 
 
 def _allowed(fetched: list) -> list:
@@ -74,6 +79,7 @@ def photo_delete(*, photo: Photo) -> None:
 
 
 def train_free_photos_store(*, owner, uploads: list[UploadedFile]) -> list[Photo]:
+    """The photos of one train-free creation; call inside inputs_kept_on_success with its submit."""
     fetched = _allowed([fetched_from_upload(upload) for upload in uploads])
-    return [photo_store(owner=owner, fetched=item, source_url=TRAIN_FREE_SOURCE, position=index)
+    return [photo_store(owner=owner, fetched=item, source_url="", position=index, origin=PhotoOrigin.TRAIN_FREE)
             for index, item in enumerate(fetched)]

@@ -153,7 +153,7 @@ def test_decode_explains_too_many_pixels_in_our_words(width, height):
     error = decode_error(jpeg_claiming(width, height))
 
     assert error.code == ErrorCode.IMAGE_TOO_LARGE
-    assert error.message == f"The image is {width}x{height} ({width * height / 1e6:.0f} MP); the limit is 64 MP."
+    assert error.message == f"The image is {width}x{height}, {width * height:,} pixels; the limit is 64,000,000."
 
 
 def test_jpeg_draft_reduces_a_3_to_2_photo_by_half_for_2048_px():

@@ -146,6 +146,12 @@ class _Handler(BaseHTTPRequestHandler):
     def get_to_file(self) -> None:
         self._redirect("file:///etc/passwd")
 
+    def get_to_data(self) -> None:
+        self._redirect("data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
+
+    def get_to_nowhere(self) -> None:  # a Location no URL parser takes
+        self._redirect("http://[::1/\x7f%zz")
+
     def get_with_cookie(self) -> None:
         self._redirect("/photo.jpg", ("Set-Cookie", "session=secret; Path=/"))
 
@@ -272,6 +278,15 @@ def test_fetch_refuses_redirect_to_disallowed_address(site: Site) -> None:
 
 def test_fetch_refuses_redirect_to_file_url(site: Site) -> None:
     assert _refusal(site.url("/to-file"), LOOPBACK_ONLY).code == "invalid_url"
+
+
+def test_fetch_refuses_redirect_to_data_url(site: Site) -> None:
+    error = _refusal(site.url("/to-data"), LOOPBACK_ONLY)
+    assert error.code == "invalid_url" and "redirected" in error.message
+
+
+def test_fetch_refuses_redirect_to_unparseable_location(site: Site) -> None:
+    assert _refusal(site.url("/to-nowhere"), LOOPBACK_ONLY).code in ("invalid_url", "unreachable")
 
 
 @pytest.mark.parametrize("address", ["8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8", "2002:808:808::1"])

@@ -15,7 +15,7 @@ from skimage import data
 
 from accounts.services import apikey_create, credential_create, user_get_or_create
 from jobs.models import Job, JobKind, JobState
-from studio.models import Avatar, AvatarStatus, Photo, Portrait, Style, Template
+from studio.models import Avatar, AvatarStatus, Photo, PhotoOrigin, Portrait, Style, Template
 
 
 def jpeg(pixels) -> bytes:
@@ -54,7 +54,7 @@ def customer(email: str, style: Style) -> Customer:
     avatar = Avatar.objects.create(owner=user, name=f"{email} avatar", status=AvatarStatus.READY)
     photo = Photo(owner=user, avatar=avatar, check_result={"code": 1, "message": "ok", "reasons": []})
     photo.image.save("p.jpg", ContentFile(ASTRONAUT))
-    pending = Photo(owner=user)
+    pending = Photo(owner=user, origin=PhotoOrigin.WEBSITE)
     pending.image.save("p.jpg", ContentFile(ASTRONAUT))
     job = Job.objects.create(owner=user, kind=JobKind.CREATE, state=JobState.RUNNING, progress=40, avatar=avatar)
     template = Template(owner=user, title=f"{email} template")

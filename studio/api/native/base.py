@@ -14,12 +14,13 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from engine.errors import EngineError
 from jobs.models import Job
 from jobs.webhooks.services import WebhookRefused, webhook_url_check, webhooks_callback_register
 
 from ...models import Photo
-from ...outbound import Fetched
-from ...services.intake import images_fetch, photo_store, upload_fetched, upload_store
+from ...outbound import Fetched, OutboundError
+from ...services.intake import image_admit, images_fetch, photo_store, upload_fetched, upload_store
 from .auth import AUTHENTICATION, PERMISSIONS, THROTTLES
 from .errors import ApiError, ErrorSerializer, native_exception_handler
 
@@ -113,13 +114,27 @@ class UploadView(NativeView):
         return status.HTTP_201_CREATED
 
 
-def image_upload_field(**kwargs) -> serializers.ImageField:
-    return serializers.ImageField(validators=[_size_checked], **kwargs)
+def image_upload_field(**kwargs) -> serializers.FileField:
+    # A FileField admitted by the engine's rules, not DRF's ImageField: one set of limits and
+    # messages for uploads and URLs, and no second decode by Pillow's verify().
+    return serializers.FileField(validators=[_size_checked, _image_checked], **kwargs)
 
 
 def _size_checked(upload) -> None:
     if upload.size > settings.STUDIO_FETCH_MAX_BYTES:
         raise serializers.ValidationError(f"The file is larger than {settings.STUDIO_FETCH_MAX_BYTES} bytes.")
+
+
+def _image_checked(upload) -> None:
+    if upload.size > settings.STUDIO_FETCH_MAX_BYTES:
+        return  # _size_checked says why, without reading the file
+    upload.seek(0)
+    try:
+        image_admit(upload.read())
+    except EngineError as exc:
+        raise serializers.ValidationError(exc.message, code=exc.code.value) from None
+    finally:
+        upload.seek(0)
 
 
 def url_list_field(**kwargs) -> serializers.ListField:
@@ -134,10 +149,14 @@ def uploads_fetched(uploads) -> list[Fetched]:
 def urls_fetched(urls: list[str], *, field: str) -> list[Fetched]:
     """Every URL fetched under the outbound policy (SSRF refusal, limits); any failure refuses the request."""
     downloads = images_fetch(urls=urls)
-    failures = {str(i): [d.error.message] for i, d in enumerate(downloads) if d.error is not None}
-    if failures:
-        raise ApiError(status_code=422, code="url_fetch_failed", message="Some URLs could not be fetched.",
-                       fields={field: failures})
+    failed = [(i, d.error) for i, d in enumerate(downloads) if d.error is not None]
+    if any(isinstance(error, OutboundError) for _, error in failed):
+        code, message = "url_fetch_failed", "Some URLs could not be fetched."
+    else:
+        code, message = "invalid_image", "Some URLs did not give a usable image."
+    if failed:
+        raise ApiError(status_code=422, code=code, message=message,
+                       fields={field: {str(i): [error.message] for i, error in failed}})
     return [d.fetched for d in downloads]
 
 

@@ -10,6 +10,7 @@ from jobs.models import JobKind
 from ...models import StyleKind
 from ...selectors import avatar_get_for, job_get_for, style_get, template_get_for, template_list_for
 from ...services.avatars import avatar_train_submit
+from ...services.intake import inputs_kept_on_success
 from ...services.photos import photos_check_submit
 from ...services.portraits import portrait_create_submit, portrait_train_free_submit
 from ...services.styling import idphoto_submit, stylization_submit
@@ -30,10 +31,11 @@ class PhotoCheckListView(UploadView):
         if replay is not None:
             return self.answer(JobSerializer, replay)
         data = self.valid(PhotoCheckInput)
-        photos = photos_take(owner=request.user, uploads=data["photos"], urls=data["urls"])
-        job = self.submitted(lambda: photos_check_submit(
-            owner=request.user, photos=photos, same_person=data["same_person"], source=SOURCE,
-            idempotency_key=self.idempotency_key()))
+        with inputs_kept_on_success():
+            photos = photos_take(owner=request.user, uploads=data["photos"], urls=data["urls"])
+            job = self.submitted(lambda: photos_check_submit(
+                owner=request.user, photos=photos, same_person=data["same_person"], source=SOURCE,
+                idempotency_key=self.idempotency_key()))
         return self.answer(JobSerializer, job, status_code=self.created(job))
 
 
@@ -56,10 +58,11 @@ class AvatarCreateMixin:
         if replay is not None:
             return self.answer(AvatarCreatedSerializer, {"avatar": replay.avatar, "job": replay})
         data = self.valid(AvatarInput)
-        photos = photos_take(owner=request.user, uploads=data["photos"], urls=data["urls"])
-        avatar, job = self.submitted(lambda: avatar_train_submit(
-            owner=request.user, photos=photos, name=data["name"], source=SOURCE,
-            idempotency_key=self.idempotency_key()), job_of=lambda result: result[1])
+        with inputs_kept_on_success():
+            photos = photos_take(owner=request.user, uploads=data["photos"], urls=data["urls"])
+            avatar, job = self.submitted(lambda: avatar_train_submit(
+                owner=request.user, photos=photos, name=data["name"], source=SOURCE,
+                idempotency_key=self.idempotency_key()), job_of=lambda result: result[1])
         return self.answer(AvatarCreatedSerializer, {"avatar": job.avatar or avatar, "job": job},
                            status_code=self.created(job))
 
@@ -85,6 +88,11 @@ class PortraitCreateMixin:
                 raise ApiError(status_code=422, code="avatar_not_ready",
                                message=f"The avatar {model_id} is {avatar.status}, not ready.")
             avatars.append(avatar)
+        with inputs_kept_on_success():
+            job = self._submitted(data, owner=owner, style=style, template=template, options=options, avatars=avatars)
+        return self.answer(JobSerializer, job, status_code=self.created(job))
+
+    def _submitted(self, data: dict, *, owner, style, template, options: dict, avatars: list):
         template_name = template.image.name if template else input_take(
             owner=owner, upload=data.get("template_file"), url=data.get("template_url"))
         common = dict(owner=owner, template=template_name, options=options, n=data["n"],
@@ -99,7 +107,7 @@ class PortraitCreateMixin:
         else:
             photos = photos_take(owner=owner, uploads=data["photos"], urls=data["photo_urls"], url_field="photo_urls")
             job = self.submitted(lambda: portrait_train_free_submit(photos=photos, **common))
-        return self.answer(JobSerializer, job, status_code=self.created(job))
+        return job
 
     def _style_and_template(self, data: dict):
         style = None
@@ -135,11 +143,12 @@ class StylizationListView(UploadView):
         if data["style_index"] == -1 and not (data.get("reference") or data.get("reference_url")):
             raise ApiError(status_code=400, code="invalid", message="style_index -1 needs a reference.",
                            fields={"reference": ["style_index -1 needs a reference or reference_url."]})
-        image = input_take(owner=request.user, upload=data.get("image"), url=data.get("image_url"))
-        reference = input_take(owner=request.user, upload=data.get("reference"), url=data.get("reference_url"))
-        job = self.submitted(lambda: stylization_submit(
-            owner=request.user, image=image, style_index=data["style_index"], reference=reference, source=SOURCE,
-            idempotency_key=self.idempotency_key()))
+        with inputs_kept_on_success():
+            image = input_take(owner=request.user, upload=data.get("image"), url=data.get("image_url"))
+            reference = input_take(owner=request.user, upload=data.get("reference"), url=data.get("reference_url"))
+            job = self.submitted(lambda: stylization_submit(
+                owner=request.user, image=image, style_index=data["style_index"], reference=reference,
+                source=SOURCE, idempotency_key=self.idempotency_key()))
         return self.answer(JobSerializer, job, status_code=self.created(job))
 
 
@@ -156,8 +165,9 @@ class IdPhotoListView(UploadView):
             avatar = avatar_get_for(owner=request.user, model_id=str(data["avatar"]))
             if avatar is None:
                 raise ApiError(status_code=404, code="avatar_not_found", message="No such avatar.")
-        photo = input_take(owner=request.user, upload=data.get("photo"), url=data.get("photo_url"))
-        job = self.submitted(lambda: idphoto_submit(
-            owner=request.user, photo=photo, avatar=avatar, size=data["size"], background=data["background"],
-            sheet=data["sheet"], source=SOURCE, idempotency_key=self.idempotency_key()))
+        with inputs_kept_on_success():
+            photo = input_take(owner=request.user, upload=data.get("photo"), url=data.get("photo_url"))
+            job = self.submitted(lambda: idphoto_submit(
+                owner=request.user, photo=photo, avatar=avatar, size=data["size"], background=data["background"],
+                sheet=data["sheet"], source=SOURCE, idempotency_key=self.idempotency_key()))
         return self.answer(JobSerializer, job, status_code=self.created(job))

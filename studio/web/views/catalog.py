@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +13,7 @@ from engine.errors import EngineError
 from ...models import Gender, StyleKind
 from ...selectors import avatar_get_for, style_get, style_list, template_get_for, template_list_for
 from ...services.catalog import TemplateRejected, template_upload
+from ...services.intake import inputs_kept_on_success
 from ...services.styling import StyleUnavailable, style_apply_submit
 from ..creation import portrait_from_template_submit, portrait_train_free_from_uploads
 from ..forms import CreateForm, StyleCreateForm, TemplateUploadForm, TrainFreeForm
@@ -92,7 +92,7 @@ def portrait_train_free(request: HttpRequest) -> HttpResponse:
         messages.error(request, "; ".join(" ".join(errors) for errors in form.errors.values()))
         return back
     try:
-        with transaction.atomic():
+        with inputs_kept_on_success():
             photos = train_free_photos_store(owner=request.user, uploads=form.cleaned_data["photos"])
             job = portrait_train_free_from_uploads(owner=request.user, photos=photos, template=template,
                                                    n=form.cleaned_data["n"], options=form.options())
