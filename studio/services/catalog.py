@@ -101,9 +101,9 @@ def template_upload(*, owner, content: bytes, title: str = "", face_count: int =
     """A customer's private template. The same file uploaded again gives the same template.
 
     It is kept re-encoded, so nothing of the upload's metadata (EXIF, GPS) is ever served back;
-    the moderation hook sees it first (studio.moderation.Refused)."""
+    the moderation hook sees it once it passed the check (studio.moderation.Refused)."""
+    checked = template_check(content, face_count=face_count)  # admitted first: hooks see only images
     moderation_check(kind="template", content=content)
-    checked = template_check(content, face_count=face_count)
     existing = Template.objects.filter(
         owner=owner, style=None, digest=checked.digest, face_count=face_count, is_active=True
     ).first()

@@ -18,7 +18,7 @@ def _png(pixels: np.ndarray) -> bytes:
 
 NOISE = _png(np.random.default_rng(1).integers(0, 255, (120, 100, 3), dtype=np.uint8))
 BLANK = _png(np.full((120, 100, 3), 250, dtype=np.uint8))
-BANNER = _png(np.random.default_rng(2).integers(0, 255, (20, 500, 3), dtype=np.uint8))
+BANNER = _png(np.random.default_rng(2).integers(0, 255, (100, 500, 3), dtype=np.uint8))  # 5:1, within intake's 6:1
 
 
 def test_default_hook_lets_everything_through():
@@ -40,7 +40,7 @@ def test_example_refuses_a_blank_photo():
 
 @pytest.mark.usefixtures("example_hook")
 def test_example_refuses_a_banner_shaped_template():
-    with pytest.raises(Refused, match="500x20"):
+    with pytest.raises(Refused, match="500x100"):
         moderation_check(kind="template", content=BANNER)
 
 
