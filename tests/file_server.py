@@ -26,7 +26,15 @@ def file_server(files: dict[str, tuple[str, bytes]]) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with loopback_server(Handler) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def loopback_server(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serves ``handler`` on 127.0.0.1 from a thread per request; yields the base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.block_on_close = False  # a handler still trickling to a client that left is not waited for
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -3,8 +3,6 @@ loops, redirects to data: and file:, trickling and endless bodies, silence, lyin
 from __future__ import annotations
 
 import http.server
-import socketserver
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -12,6 +10,7 @@ from pathlib import PurePosixPath
 import pytest
 from django.core.files.storage import default_storage
 
+from tests.file_server import loopback_server
 from tests.hostile.corpus import CORPUS
 
 # Each fetch is cut at this many seconds here (the setting's default is 20): a slow URL must be
@@ -34,11 +33,6 @@ HOSTILE_URLS = {
 }
 # The URLs that take the whole fetch timeout: sent through one door per API family, not all.
 SLOW_URLS = ("/trickle", "/silent")
-
-
-class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    block_on_close = False
 
 
 def _handler(files: dict[str, tuple[str, bytes]]) -> type[http.server.BaseHTTPRequestHandler]:
@@ -128,14 +122,8 @@ def _handler(files: dict[str, tuple[str, bytes]]) -> type[http.server.BaseHTTPRe
 @pytest.fixture(scope="session")
 def hostile_server() -> Iterator[str]:
     files = {f"/files/{specimen.name}": (specimen.content_type, specimen.make()) for specimen in CORPUS}
-    server = _Server(("127.0.0.1", 0), _handler(files))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(_handler(files)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
