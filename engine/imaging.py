@@ -72,18 +72,18 @@ def decode(data: bytes, *, max_side: int = DEFAULT_MAX_SIDE) -> Decoded:
     """Decode image bytes into RGB, applying EXIF orientation and downscaling to ``max_side``.
 
     Peak memory is bounded by the file's own pixels (at most MAX_PIXELS x 4 bytes): the image is
-    reduced by an integer factor right after loading, before any conversion copies it."""
+    reduced by an integer factor right after loading, and brought to ``max_side`` before it is
+    converted, so no conversion copies more than the working size."""
     with _opened(data) as image:
         file_format = image.format or ""
         original = _oriented_size(image)
         if file_format in ("JPEG", "MPO"):
             _draft(image, max_side)
         image.load()
-        image = _reduced(image, max_side)
-        image = ImageOps.exif_transpose(image)  # a copy without .format: hence file_format above
-        rgb = _to_rgb(image)
-    rgb = _limit_side(rgb, max_side)
-    return Decoded(rgb=rgb, original_size=original, format=file_format)
+        image = _reduced(_resizable(image), max_side)
+        ImageOps.exif_transpose(image, in_place=True)
+        rgb = _to_rgb(_fitted(image, max_side))
+    return Decoded(rgb=np.ascontiguousarray(rgb), original_size=original, format=file_format)
 
 
 @contextmanager
@@ -189,19 +189,36 @@ def _draft(image: Image.Image, max_side: int) -> None:
     image.draft("RGB", (math.ceil(width * max_side / longest), math.ceil(height * max_side / longest)))
 
 
+def _resizable(image: Image.Image) -> Image.Image:
+    """The image in a mode Pillow can reduce and resample: palettes and bilevel images expanded,
+    16-bit greyscale widened to 32-bit integers (Pillow resamples those, not 16-bit ones)."""
+    if image.mode in ("P", "PA", "1"):
+        return _with_info(image.convert("RGBA" if "transparency" in image.info or image.mode == "PA" else "RGB"), image)
+    if image.mode.startswith("I;16"):
+        return _with_info(image.convert("I"), image)
+    return image
+
+
 def _reduced(image: Image.Image, max_side: int) -> Image.Image:
-    """Shrinks a loaded image by the largest integer factor that keeps ``max_side`` covered, so the
-    conversions that follow copy a small image, not a 64 MP one (a box filter: LANCZOS follows)."""
+    """Shrinks a loaded image by the largest integer factor that keeps ``max_side`` covered, so
+    nothing after copies a 64 MP image (a box filter: LANCZOS follows in _fitted)."""
     factor = max(image.size) // max_side
-    if factor < 2:
+    return _with_info(image.reduce(factor), image) if factor >= 2 else image
+
+
+def _fitted(image: Image.Image, max_side: int) -> Image.Image:
+    longest = max(image.size)
+    if longest <= max_side:
         return image
-    if image.mode in ("P", "1"):
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-    elif image.mode.startswith("I;16"):
-        image = image.convert("I")  # Pillow reduces 32-bit integers, not 16-bit ones
-    reduced = image.reduce(factor)
-    reduced.info = image.info
-    return reduced
+    scale = max_side / longest
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _with_info(derived: Image.Image, source: Image.Image) -> Image.Image:
+    # A derived image starts with no info: EXIF (orientation) and transparency must come along.
+    derived.info = dict(source.info)
+    return derived
 
 
 def _oriented_size(image: Image.Image) -> tuple[int, int]:
@@ -212,6 +229,8 @@ def _oriented_size(image: Image.Image) -> tuple[int, int]:
 
 def _to_rgb(image: Image.Image) -> np.ndarray:
     mode = image.mode
+    if mode == "RGB":
+        return np.asarray(image)
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         # 16-bit and float greyscale: stretch the used range into 8 bits instead of clipping.
         values = np.asarray(image, dtype=np.float32)
