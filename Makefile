@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 STAMP := $(VENV)/.requirements-installed
 REQUIREMENTS := $(wildcard requirements/*.txt)
 
-.PHONY: venv browser test test-postgres bench run
+.PHONY: venv browser test test-postgres bench bench-faults run
 
 venv: $(STAMP)
 
@@ -36,6 +36,11 @@ test-postgres: venv browser
 bench: venv
 	$(PY) -m bench.engine
 	$(PY) -m bench.styles
+
+# Workers SIGKILLed and Redis restarted under 240 jobs (PostgreSQL and Redis, databases of its own);
+# every job must end once with the ledger balanced. Restarts the local Redis server once.
+bench-faults: venv
+	$(PY) -m bench.faults
 
 # The studio on http://127.0.0.1:$(PORT)/ with its workers; one Ctrl-C stops both. DEBUG is on
 # (runserver serves static files and media, and a random SECRET_KEY is kept in var/).

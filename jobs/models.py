@@ -76,6 +76,24 @@ class Job(models.Model):
         return self.state in FINAL_STATES
 
 
+class WorkerHeartbeat(models.Model):
+    """The latest proof that one running qcluster (an instance of a cluster) executes work: written
+    by its workers as tasks start, run and end (jobs.heartbeat). A silent instance is wedged or gone."""
+
+    # host:pid of its watchdog and a start count, or host:pid of its django-q2 sentinel without one.
+    instance = models.CharField(max_length=200, unique=True)
+    cluster = models.CharField(max_length=100)  # the django-q2 queue it takes tasks from
+    host = models.CharField(max_length=255)
+    started_at = models.DateTimeField(default=timezone.now)  # its first beat
+    beat_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["cluster", "-beat_at"]
+
+    def __str__(self) -> str:
+        return f"{self.cluster} on {self.instance}: {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
 # Outbound webhooks (jobs.webhooks): endpoints, the deliveries of each event and every attempt.
 
 

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 WORKER_LOST_CODE = "worker_lost"
 INTERNAL_CODE = "internal"
+OUT_OF_MEMORY_CODE = "out_of_memory"
+OUT_OF_MEMORY_MESSAGE = "The job needed more memory than the studio allows for one job; try smaller images."
 
 
 class JobAbandoned(Exception):
@@ -142,18 +144,25 @@ def job_run(*, job_id: int) -> Job | None:
         job_fail(job=job, code=exc.code, message=exc.message, cost_time=time.monotonic() - started)
     except EngineError as exc:
         job_fail(job=job, code=exc.code.value, message=exc.message, cost_time=time.monotonic() - started)
-    except Exception:  # noqa: BLE001 - a worker must survive any handler bug and record it
-        log.exception("job %s: handler crashed", job.id)
-        job_fail(
-            job=job,
-            code=INTERNAL_CODE,
-            message="The job failed because of an internal error; it has been logged.",
-            cost_time=time.monotonic() - started,
-        )
+    except Exception as exc:  # noqa: BLE001 - a worker must survive any handler bug and record it
+        if _out_of_memory(exc):
+            # Past the worker's cap (STUDIO_JOB_MAX_MEMORY): this job fails, the worker lives on.
+            log.warning("job %s: out of memory (cap %s bytes): %s", job.id, settings.STUDIO_JOB_MAX_MEMORY, exc)
+            code, message = OUT_OF_MEMORY_CODE, OUT_OF_MEMORY_MESSAGE
+        else:
+            log.exception("job %s: handler crashed", job.id)
+            code, message = INTERNAL_CODE, "The job failed because of an internal error; it has been logged."
+        job_fail(job=job, code=code, message=message, cost_time=time.monotonic() - started)
     else:
         job_succeed(job=job, outcome=outcome, cost_time=time.monotonic() - started)
     job.refresh_from_db()
     return job
+
+
+def _out_of_memory(exc: Exception) -> bool:
+    """A failed allocation: Python's and numpy's MemoryError, or OpenCV's cv2.error with code -4
+    (StsNoMem, "Insufficient memory"); cv2 is the engine's, so it is recognised without an import."""
+    return isinstance(exc, MemoryError) or (type(exc).__module__ == "cv2" and getattr(exc, "code", None) == -4)
 
 
 def job_succeed(*, job: Job, outcome: Outcome, cost_time: float) -> bool:

@@ -1,8 +1,9 @@
 """`make run`: the web server and a django-q2 cluster together in the foreground, one Ctrl-C for both.
 
-Runs `manage.py demo_data`, starts `runserver` and `qcluster`, prints where the studio answers and
-how to log in once it does, and stops both (and their own children) when either exits or on
-SIGINT/SIGTERM. DEBUG defaults to on, so that runserver serves static files and media.
+Runs `manage.py demo_data`, starts `runserver` and `qcluster_supervised` (qcluster under a watchdog
+that restarts it when it stops working), prints where the studio answers and how to log in once it
+does, and stops both (and their own children) when either exits or on SIGINT/SIGTERM. DEBUG
+defaults to on, so that runserver serves static files and media.
 """
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ def main() -> int:
     # itself too (runserver's autoreloaded server, qcluster's workers).
     children = {
         name: subprocess.Popen([*manage, *command], cwd=REPO, env=env, process_group=0)
-        for name, command in (("web server", ["runserver", f"127.0.0.1:{port}"]), ("workers", ["qcluster"]))
+        for name, command in (("web server", ["runserver", f"127.0.0.1:{port}"]),
+                              ("workers", ["qcluster_supervised"]))
     }
 
     if _wait_for_port(port, children, stopping):
@@ -85,7 +87,7 @@ def _print_banner(port: int, demo_output: str, env: dict[str, str]) -> None:
         f"The studio runs at {base}/  (admin: {base}/admin/, API docs: {base}/api/docs/)",
         *demo_output.strip().splitlines(),
         f"PAI API (ai-service-python-sdk host): {base}  (paths under {base}/api/v1/)",
-        f"Workers: a django-q2 cluster, broker: {broker}",
+        f"Workers: a django-q2 cluster under a watchdog, broker: {broker}",
         "Ctrl-C stops the web server and the workers.",
     ]
     rule = "=" * max(len(line) for line in lines)

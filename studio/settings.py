@@ -45,6 +45,20 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return number
 
 
+def env_bytes(name: str, default: str) -> int:
+    """A size in bytes: a plain number, or one with K, M, G or T (powers of 1024), as in "2G"."""
+    raw = os.getenv(name) or default
+    value = raw.strip().upper().removesuffix("B").removesuffix("I")
+    units = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+    try:
+        number = float(value[:-1]) * units[value[-1]] if value[-1:] in units else int(value)
+    except (ValueError, IndexError):
+        raise ImproperlyConfigured(f"{name} must be a size in bytes such as 2147483648 or 2G, got {raw!r}") from None
+    if number < 0:
+        raise ImproperlyConfigured(f"{name} must not be negative, got {raw!r}")
+    return int(number)
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
@@ -255,6 +269,25 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# Worker health (jobs.heartbeat). Workers record a heartbeat when a task starts or ends and every
+# STUDIO_HEARTBEAT_INTERVAL seconds while one runs; `manage.py qcluster_supervised` sends a probe
+# task that often, so an idle cluster beats too, and restarts a cluster silent for
+# STUDIO_HEARTBEAT_MAX_AGE seconds. `manage.py worker_health` fails on the same age, and on a job
+# queued longer than STUDIO_QUEUE_MAX_AGE seconds (0: no limit).
+STUDIO_HEARTBEAT_INTERVAL = env_int("STUDIO_HEARTBEAT_INTERVAL", 15, minimum=1)
+STUDIO_HEARTBEAT_MAX_AGE = env_int("STUDIO_HEARTBEAT_MAX_AGE", 120, minimum=3)
+if STUDIO_HEARTBEAT_MAX_AGE < 3 * STUDIO_HEARTBEAT_INTERVAL:
+    raise ImproperlyConfigured(
+        f"STUDIO_HEARTBEAT_MAX_AGE ({STUDIO_HEARTBEAT_MAX_AGE}) must be at least three times "
+        f"STUDIO_HEARTBEAT_INTERVAL ({STUDIO_HEARTBEAT_INTERVAL}): a healthy cluster beats once per interval"
+    )
+STUDIO_QUEUE_MAX_AGE = env_int("STUDIO_QUEUE_MAX_AGE", 1800)
+# The private memory (RLIMIT_DATA) one worker process may use, its loaded models included: a job
+# that needs more fails with a clear error instead of taking the machine down. 0: no limit.
+# RLIMIT_DATA rather than RLIMIT_AS: the address space also counts shared libraries and reservations
+# that cost no memory (measured: a worker that ran every kind of job maps 1.3 GB, 0.5 GB of it data).
+STUDIO_JOB_MAX_MEMORY = env_bytes("STUDIO_JOB_MAX_MEMORY", "2G")
 
 # Nothing by default: each API family (studio.api.native) names its own authentication,
 # permissions, pagination and error handler, so that the PAI and DashScope wire formats stay theirs.
