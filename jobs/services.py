@@ -262,33 +262,11 @@ def jobs_reap(*, now: datetime | None = None) -> ReapReport:
     then fails them; re-sends queued jobs that no worker picked up within a lease (a lost message)."""
     now = now or timezone.now()
     report = ReapReport()
-    expired = Job.objects.filter(state=JobState.RUNNING, lease_expires_at__lt=now)
-    for job in expired:
-        if job.attempts < job.max_attempts:
-            with transaction.atomic():
-                if _fenced(job).filter(lease_expires_at__lt=now).update(
-                    state=JobState.QUEUED, lease_expires_at=None, progress=0, updated_at=now
-                ):
-                    report.requeued.append(job.id)
-                    transaction.on_commit(lambda job=job: job_enqueue(job=job))
-        else:
-            message = (
-                f"The job was interrupted {job.attempts} times (its worker stopped before finishing) "
-                "and has been given up."
-            )
-            with transaction.atomic():
-                if _fenced(job).filter(lease_expires_at__lt=now).update(
-                    state=JobState.FAILED,
-                    error_code=WORKER_LOST_CODE,
-                    error_message=message,
-                    finished_at=now,
-                    lease_expires_at=None,
-                    updated_at=now,
-                ):
-                    report.failed.append(job.id)
-                    handler_for(job.kind).failed(job)
-                    job_charge_release(job=job)
-                    transaction.on_commit(lambda job=job: webhooks_job_finished(job=job), robust=True)
+    for job in Job.objects.filter(state=JobState.RUNNING, lease_expires_at__lt=now):
+        try:
+            _expired_reap(job, now=now, report=report)
+        except Exception:  # noqa: BLE001 - one bad row (a handler's failure) must not stop the reaper for all
+            log.exception("reaper: could not reap job %s; skipped until the next pass", job.id)
     stale = now - timedelta(seconds=settings.STUDIO_JOB_LEASE)
     # Queued jobs nobody took within a lease: a lost message, or a submission whose enqueue found
     # the broker down after the job had committed (job_enqueue leaves those to this pass).
@@ -299,6 +277,35 @@ def jobs_reap(*, now: datetime | None = None) -> ReapReport:
                 break  # the broker is still down: the next pass tries again
             report.reenqueued.append(job.id)
     return report
+
+
+def _expired_reap(job: Job, *, now: datetime, report: ReapReport) -> None:
+    """A running job whose lease ran out: back to the queue, or failed and refunded at the limit."""
+    if job.attempts < job.max_attempts:
+        with transaction.atomic():
+            if _fenced(job).filter(lease_expires_at__lt=now).update(
+                state=JobState.QUEUED, lease_expires_at=None, progress=0, updated_at=now
+            ):
+                report.requeued.append(job.id)
+                transaction.on_commit(lambda: job_enqueue(job=job))
+        return
+    message = (
+        f"The job was interrupted {job.attempts} times (its worker stopped before finishing) "
+        "and has been given up."
+    )
+    with transaction.atomic():
+        if _fenced(job).filter(lease_expires_at__lt=now).update(
+            state=JobState.FAILED,
+            error_code=WORKER_LOST_CODE,
+            error_message=message,
+            finished_at=now,
+            lease_expires_at=None,
+            updated_at=now,
+        ):
+            handler_for(job.kind).failed(job)
+            job_charge_release(job=job)
+            transaction.on_commit(lambda: webhooks_job_finished(job=job), robust=True)
+            report.failed.append(job.id)
 
 
 def job_wait(*, job_id: int, timeout: float, poll: float = 0.2,

@@ -81,6 +81,20 @@ def test_reaper_fails_job_after_max_attempts(owner, settings):
     assert "interrupted 3 times" in job.error_message
 
 
+def test_reaper_skips_a_job_it_cannot_reap_and_reaps_the_rest(owner, settings, caplog):
+    # A kind no handler knows (a row from a newer release, say): failing it raises in the handler.
+    broken = job_claim(job_id=_job(owner, attempts=settings.STUDIO_JOB_MAX_ATTEMPTS - 1).id)
+    Job.objects.filter(id=broken.id).update(kind="retired-kind")
+    fine = job_claim(job_id=_job(owner, attempts=settings.STUDIO_JOB_MAX_ATTEMPTS - 1).id)
+    _expire(broken)
+    _expire(fine)
+
+    assert jobs_reap().failed == [fine.id]
+
+    assert Job.objects.get(id=broken.id).state == JobState.RUNNING  # tried again on the next pass
+    assert "could not reap job" in caplog.text
+
+
 def test_late_worker_cannot_finish_a_reaped_job(owner):
     first = job_claim(job_id=_job(owner).id)
     _expire(first)
