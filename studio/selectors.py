@@ -7,7 +7,7 @@ from django.db.models import F, Q, QuerySet
 
 from jobs.models import Job
 
-from .models import Avatar, Gender, Portrait, Style, Template
+from .models import Avatar, Gender, Photo, Portrait, Style, Template
 
 
 def avatar_get_for(*, owner, model_id: str) -> Avatar | None:
@@ -57,20 +57,27 @@ def template_get_for(*, owner, template_id: int | str) -> Template | None:
     return template_list_for(owner=owner).filter(id=key).first()
 
 
-def avatar_list_for(*, owner) -> QuerySet[Avatar]:
-    return Avatar.objects.filter(owner=owner)
+def avatar_list_for(*, owner, status: str | None = None) -> QuerySet[Avatar]:
+    """The owner's avatars, newest first; ``status`` keeps those in that status (e.g. ready)."""
+    avatars = Avatar.objects.filter(owner=owner)
+    if status:
+        avatars = avatars.filter(status=status)
+    return avatars.order_by("-created_at", "-id")
 
 
-def portrait_list_for(*, owner, avatar: str | None = None, style: str | None = None,
+def portrait_list_for(*, owner, avatar_model_id: uuid.UUID | str | None = None, style_key: str | None = None,
                       favourite: bool | None = None) -> QuerySet[Portrait]:
-    portraits = Portrait.objects.filter(owner=owner).select_related("style").prefetch_related("avatars")
-    if avatar:
+    """The owner's gallery, newest first and best ranked first within one job. An ``avatar_model_id``
+    that is no UUID matches nothing; ``favourite`` None keeps both."""
+    portraits = (Portrait.objects.filter(owner=owner).select_related("template", "style")
+                 .prefetch_related("avatars").order_by("-created_at", "rank", "id"))
+    if avatar_model_id:
         try:
-            portraits = portraits.filter(avatars__model_id=uuid.UUID(str(avatar)))
+            portraits = portraits.filter(avatars__model_id=uuid.UUID(str(avatar_model_id)))
         except ValueError:
             return portraits.none()
-    if style:
-        portraits = portraits.filter(style__key=style)
+    if style_key:
+        portraits = portraits.filter(style__key=style_key)
     if favourite is not None:
         portraits = portraits.filter(is_favourite=favourite)
     return portraits
@@ -80,6 +87,10 @@ def portrait_get_for(*, owner, portrait_id: int) -> Portrait | None:
     return portrait_list_for(owner=owner).filter(id=portrait_id).first()
 
 
+def photo_get_for(*, owner, photo_id: int) -> Photo | None:
+    return Photo.objects.filter(owner=owner, id=photo_id).first()
+
+
 def job_list_for(*, owner, kind: str | None = None, state: str | None = None) -> QuerySet[Job]:
     jobs = Job.objects.filter(owner=owner).select_related("avatar")
     if kind:
@@ -87,6 +98,11 @@ def job_list_for(*, owner, kind: str | None = None, state: str | None = None) ->
     if state:
         jobs = jobs.filter(state=state)
     return jobs
+
+
+def template_own_list_for(*, owner) -> QuerySet[Template]:
+    """The owner's own active (private) templates, newest first."""
+    return Template.objects.filter(owner=owner, is_active=True).order_by("-created_at")
 
 
 def template_own_get(*, owner, template_id: int) -> Template | None:

@@ -241,6 +241,8 @@ STUDIO_PAI_CLOCK_SKEW = env_int("STUDIO_PAI_CLOCK_SKEW", 900, minimum=1)
 # How long a result URL handed to an API client stays valid (DashScope: 24 hours).
 STUDIO_RESULT_URL_TTL = env_int("STUDIO_RESULT_URL_TTL", 24 * 3600, minimum=60)
 STUDIO_TRAIN_MAX_PHOTOS = env_int("STUDIO_TRAIN_MAX_PHOTOS", 20, minimum=1)
+# The largest template image accepted (an upload or an import of seed_catalog).
+STUDIO_TEMPLATE_MAX_BYTES = env_int("STUDIO_TEMPLATE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 # django-q2. One cluster serves every kind of job unless STUDIO_SPLIT_CLUSTERS is on; then check
 # and stylize go to the "cpu" cluster and train and create to the "gpu" cluster, started with

@@ -59,8 +59,8 @@ class PortraitListView(PortraitCreateMixin, UploadView):
                    summary="Your gallery", tags=["portraits"])
     def get(self, request):
         filters = self.valid(PortraitFilter, data=request.query_params)
-        portraits = portrait_list_for(owner=request.user, avatar=filters.get("avatar"), style=filters.get("style"),
-                                      favourite=filters.get("favourite"))
+        portraits = portrait_list_for(owner=request.user, avatar_model_id=filters.get("avatar"),
+                                      style_key=filters.get("style"), favourite=filters.get("favourite"))
         return paginated(self, portraits, PortraitSerializer)
 
 

@@ -2,15 +2,17 @@
 the catalog a fresh machine can have (seed_catalog).
 
 Idempotent: run it again and it keeps the account and its credentials (resetting the password
-to DEMO_PASSWORD, so that what it prints is true) and the catalog.
+to DEMO_PASSWORD, so that what it prints is true) and the catalog. Runs only with DEBUG on: the
+account is a superuser whose password is printed and, by default, public.
 """
 from __future__ import annotations
 
 import io
 import os
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.selectors import credential_list_for
@@ -26,6 +28,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                f"demo_data makes {DEMO_EMAIL} a superuser with a known password, so it runs only with "
+                "DEBUG on (make run sets it). On a real deployment create an admin with "
+                "`python manage.py createsuperuser` and load the catalog with `python manage.py seed_catalog`."
+            )
         # The catalog's line-per-style report is for admins running it alone; the demo says one line.
         call_command("seed_catalog", stdout=io.StringIO())
         styles = Style.objects.filter(is_active=True).count()

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from billing.errors import QuotaExceeded
 
-from ...selectors import avatar_get_for
+from ...selectors import avatar_get_for, avatar_list_for, photo_get_for, portrait_list_for
 from ...services.avatars import avatar_train_submit
 from ..forms import PhotosForm, TrainForm
 from ..progress import job_status
-from ..selectors import avatar_list_for, check_job_for_photo, jobs_for_avatar, photo_get_for, portrait_list_for
+from ..selectors import check_job_for_photo, jobs_for_avatar
 from ..uploads import UploadRefused, pending_photos_for, photo_delete, photos_upload
 from .common import or_404, signed
 
@@ -118,7 +118,7 @@ def avatar_train(request: HttpRequest) -> HttpResponse:
 def avatar_detail(request: HttpRequest, model_id: str) -> HttpResponse:
     avatar = or_404(avatar_get_for(owner=request.user, model_id=model_id))
     jobs = [job_status(job) | {"created_at": job.created_at} for job in jobs_for_avatar(owner=request.user, avatar=avatar)]
-    portraits = portrait_list_for(owner=request.user, avatar=avatar)[:8]
+    portraits = portrait_list_for(owner=request.user, avatar_model_id=avatar.model_id)[:8]
     return render(request, "web/avatar_detail.html", {
         "avatar": avatar, "jobs": jobs,
         "photos": [_photo_row(request, photo) for photo in avatar.photos.all()],

@@ -10,14 +10,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from billing.errors import QuotaExceeded
 from engine.errors import EngineError
 
-from ...models import Gender, StyleKind
-from ...selectors import avatar_get_for, style_get, style_list, template_get_for, template_list_for
+from ...models import AvatarStatus, Gender, StyleKind
+from ...selectors import (
+    avatar_get_for,
+    avatar_list_for,
+    style_get,
+    style_list,
+    template_get_for,
+    template_list_for,
+    template_own_list_for,
+)
 from ...services.catalog import TemplateRejected, template_upload
 from ...services.intake import inputs_kept_on_success
 from ...services.styling import StyleUnavailable, style_apply_submit
 from ..creation import portrait_from_template_submit, portrait_train_free_from_uploads
 from ..forms import CreateForm, StyleCreateForm, TemplateUploadForm, TrainFreeForm
-from ..selectors import avatar_ready_list_for, private_template_list_for
 from ..uploads import UploadRefused, train_free_photos_store
 from .common import or_404, signed
 
@@ -36,7 +43,7 @@ def style_catalog(request: HttpRequest) -> HttpResponse:
 
 
 def _create_context(request: HttpRequest, *, templates, style=None) -> dict:
-    avatars = avatar_ready_list_for(owner=request.user)
+    avatars = avatar_list_for(owner=request.user, status=AvatarStatus.READY)
     if style is not None and style.kind != StyleKind.TEMPLATE:
         form = StyleCreateForm(avatars=avatars)
     else:
@@ -68,8 +75,9 @@ def portrait_create(request: HttpRequest) -> HttpResponse:
         if style is not None and style.kind != StyleKind.TEMPLATE:
             job = style_apply_submit(owner=request.user, avatar=avatar, style=style)
         else:
-            templates = template_list_for(owner=request.user, style=style) if style else private_template_list_for(owner=request.user)
-            form = CreateForm(request.POST, avatars=avatar_ready_list_for(owner=request.user), templates=templates)
+            templates = template_list_for(owner=request.user, style=style) if style else template_own_list_for(owner=request.user)
+            avatars = avatar_list_for(owner=request.user, status=AvatarStatus.READY)
+            form = CreateForm(request.POST, avatars=avatars, templates=templates)
             if not form.is_valid():
                 messages.error(request, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()))
                 return back
@@ -117,6 +125,6 @@ def templates_private(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Template added.")
                 return redirect("web:templates")
-    templates = private_template_list_for(owner=request.user)
+    templates = template_own_list_for(owner=request.user)
     return render(request, "web/templates_private.html",
                   _create_context(request, templates=templates) | {"upload_form": upload_form})

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from ...selectors import avatar_get_for, style_get
+from ...selectors import avatar_get_for, avatar_list_for, portrait_get_for, portrait_list_for, style_get
 from ..downloads import portrait_filename, portraits_zip_stream
 from ..likeness import SCALE_TEXT, likeness_of
-from ..selectors import avatar_list_for, jobs_unfinished_for, portrait_get_for, portrait_list_for
+from ..selectors import jobs_unfinished_for
 from .common import or_404, signed
 
 
@@ -25,11 +25,16 @@ def _filters(request: HttpRequest) -> dict:
     return {"avatar": avatar, "style": style, "favourites": request.GET.get("favourites") == "1"}
 
 
+def _portraits(request: HttpRequest, *, avatar, style, favourites: bool):
+    return portrait_list_for(owner=request.user, avatar_model_id=avatar.model_id if avatar else None,
+                             style_key=style.key if style else None, favourite=True if favourites else None)
+
+
 @login_required
 @require_GET
 def gallery(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    portraits = portrait_list_for(owner=request.user, **filters)
+    portraits = _portraits(request, **filters)
     styles = {portrait.style for portrait in portrait_list_for(owner=request.user) if portrait.style}
     return render(request, "web/gallery.html", {
         **filters,
@@ -44,7 +49,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def gallery_zip(request: HttpRequest) -> StreamingHttpResponse:
-    portraits = list(portrait_list_for(owner=request.user, **_filters(request)))
+    portraits = list(_portraits(request, **_filters(request)))
     if not portraits:
         raise Http404("No portraits to download.")
     name = "favourites" if request.GET.get("favourites") == "1" else "portraits"

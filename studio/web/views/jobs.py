@@ -8,9 +8,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jobs.services import job_cancel
 
-from ...selectors import job_get_for
+from ...selectors import job_get_for, portrait_list_for
 from ..progress import job_status
-from ..selectors import portrait_list_for
 from .common import or_404, signed
 
 
