@@ -1,7 +1,8 @@
-"""One interface, several backends: what a job asks the engine to do, whatever does it.
+"""One interface, several backends: what the studio asks the engine to do, whatever does it.
 
-Only ``classic`` exists so far; ``diffusion`` (GPU) and ``remote`` (another studio over the PAI
-wire protocol) plug in here under the same names.
+``Backend`` is the whole surface the studio uses; the result types are re-exported here. Only
+``classic`` exists so far; ``diffusion`` (GPU) and ``remote`` (another studio over the PAI wire
+protocol) plug in here under the same names.
 """
 from __future__ import annotations
 
@@ -9,25 +10,78 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from .check import PhotoCheck, check_photos
+import numpy as np
+
+from .check import PhotoCheck, Reason, check_photos
 from .errors import EngineError, ErrorCode
 from .identity import Avatar, avatar_build, avatar_load, avatar_save
-from .options import PortraitOptions
-from .portrait import Portrait, portrait_create
+from .idphoto import IdPhoto, idphoto_create
+from .options import STYLE_PRESETS, IdPhotoSpec, PortraitOptions, StylePreset
+from .portrait import Portrait, TemplateFace, portrait_create, template_inspect
+from .stylize import Stylized, stylize
 
-Progress = Callable[[float], None]
+__all__ = [
+    "Avatar", "Backend", "ClassicBackend", "IdPhoto", "IdPhotoSpec", "PhotoCheck", "Portrait", "Progress", "Reason",
+    "StylePreset", "Stylized", "TemplateFace", "get_backend",
+]
+
+Progress = Callable[[float], None]  # called with the fraction done, 0 to 1
 
 
 class Backend(Protocol):
+    """Everything the studio asks of an engine. Images come as the bytes of a file (decoded with
+    the limits of ``engine.imaging``) or, where said, as RGB uint8 pixels. Every failure is an
+    ``EngineError``; a backend that cannot do something raises it with
+    ``ErrorCode.UNSUPPORTED_OPTION`` and a message naming a backend that can."""
+
     name: str
 
-    def check(self, photos: Sequence[bytes], *, same_person: bool = True) -> list[PhotoCheck]: ...
+    def check(self, photos: Sequence[bytes], *, same_person: bool = True) -> list[PhotoCheck]:
+        """The quality check of each photo, in order; ``same_person`` also marks photos of
+        another person than the group's (code 6)."""
+        ...
 
     def train(self, photos: Sequence[bytes], *, out: Path, names: Sequence[str] | None = None,
-              on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]: ...
+              on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]:
+        """Build an avatar from 1-20 photos and save it in the folder ``out``; the checks say
+        which photos it uses."""
+        ...
 
-    def create(self, template: bytes, *, avatars: Sequence[Avatar], options: dict | None = None, n: int = 1,
-               on_progress: Progress | None = None) -> list[Portrait]: ...
+    def load_avatar(self, path: Path) -> Avatar:
+        """An avatar ``train`` saved (AVATAR_INVALID where it is corrupted or foreign)."""
+        ...
+
+    def avatar_from_photos(self, photos: Sequence[bytes]) -> Avatar:
+        """Train-free: an avatar built in memory from 1-5 photos, for one ``create``."""
+        ...
+
+    def create(self, template: bytes | np.ndarray, *, avatars: Sequence[Avatar], options: dict | None = None,
+               n: int = 1, on_progress: Progress | None = None) -> list[Portrait]:
+        """``n`` portraits of the avatars (one per template face, left to right), closest to the
+        avatars first; ``options`` are the PAI ``configure`` keys (engine.options.PortraitOptions)."""
+        ...
+
+    def template_faces(self, template: bytes | np.ndarray) -> list[TemplateFace]:
+        """The faces a portrait can be made into, left to right; an empty list where there is
+        none. Bytes that are no image raise TEMPLATE_DECODE (message TEMPLATE_DECODE_MESSAGE)."""
+        ...
+
+    def stylize(self, image: bytes | np.ndarray, *, style_index: int | None = None,
+                reference: bytes | np.ndarray | None = None) -> Stylized:
+        """The image restyled by a preset (``style_index``, see ``style_presets``) or like a
+        reference image (``style_index`` -1 or None, with ``reference``)."""
+        ...
+
+    def style_presets(self) -> Sequence[StylePreset]:
+        """The preset styles ``stylize`` takes by index, in index order."""
+        ...
+
+    def idphoto(self, photo: bytes, *, size: str = "1inch", background: str | tuple[int, int, int] = "white",
+                sheet: bool = False) -> IdPhoto:
+        """An ID photo of the one person in ``photo``: ``size`` and ``background`` as
+        ``engine.options.spec_for`` and ``parse_background`` read them; ``sheet`` tiles copies on
+        a 6x4 in print sheet."""
+        ...
 
 
 class ClassicBackend:
@@ -38,29 +92,44 @@ class ClassicBackend:
     def check(self, photos: Sequence[bytes], *, same_person: bool = True) -> list[PhotoCheck]:
         return check_photos(photos, same_person=same_person)
 
-    def train(self, photos, *, out, names=None, on_progress=None):
+    def train(self, photos: Sequence[bytes], *, out: Path, names: Sequence[str] | None = None,
+              on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]:
         avatar, checks = avatar_build(photos, names=names, on_progress=on_progress)
         avatar_save(avatar, out)
         if on_progress:
             on_progress(1.0)
         return avatar, checks
 
-    def create(self, template, *, avatars, options=None, n=1, on_progress=None):
-        return portrait_create(template, avatars, options=PortraitOptions.parse(options), n=n, on_progress=on_progress)
-
     def load_avatar(self, path: Path) -> Avatar:
         return avatar_load(path)
 
     def avatar_from_photos(self, photos: Sequence[bytes]) -> Avatar:
-        """Train-free: an avatar built in memory from 1-5 photos, for one create."""
         avatar, _ = avatar_build(photos)
         return avatar
 
+    def create(self, template: bytes | np.ndarray, *, avatars: Sequence[Avatar], options: dict | None = None,
+               n: int = 1, on_progress: Progress | None = None) -> list[Portrait]:
+        return portrait_create(template, avatars, options=PortraitOptions.parse(options), n=n, on_progress=on_progress)
 
-_BACKENDS = {"classic": ClassicBackend}
+    def template_faces(self, template: bytes | np.ndarray) -> list[TemplateFace]:
+        return template_inspect(template)
+
+    def stylize(self, image: bytes | np.ndarray, *, style_index: int | None = None,
+                reference: bytes | np.ndarray | None = None) -> Stylized:
+        return stylize(image, style_index=style_index, reference=reference)
+
+    def style_presets(self) -> Sequence[StylePreset]:
+        return STYLE_PRESETS
+
+    def idphoto(self, photo: bytes, *, size: str = "1inch", background: str | tuple[int, int, int] = "white",
+                sheet: bool = False) -> IdPhoto:
+        return idphoto_create(photo, size=size, background=background, sheet=sheet)
 
 
-def get_backend(name: str = "classic") -> ClassicBackend:
+_BACKENDS: dict[str, Callable[[], Backend]] = {"classic": ClassicBackend}
+
+
+def get_backend(name: str = "classic") -> Backend:
     try:
         return _BACKENDS[name]()
     except KeyError:

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from enum import Enum
 
+# The seeds' messages for a template that cannot be used (PAI clients match on them).
+TEMPLATE_DECODE_MESSAGE = "Template image decode error. Provide a new template"
+TEMPLATE_NO_FACE_MESSAGE = "There is not face in template. Please Give a new template."
+FACE_COUNT_MESSAGE = "Please confirm if the number of faces in the template corresponds to the user ID."
+
 
 class ErrorCode(str, Enum):
     IMAGE_DECODE = "image_decode"  # not an image, corrupt, or an unsupported format

@@ -1,12 +1,15 @@
-"""Portrait creation options: the seeds' ``configure`` keys, parsed, validated and defaulted.
+"""The options of the engine's work, as pure data and parsers the studio may use to validate a
+request before any job runs: portrait options, ID photo sizes and backgrounds, the style presets.
 
-The classic backend does everything that needs no diffusion model. Options that only a
-diffusion backend can honour are validated and then refused with a message naming that backend;
-they are accepted only at their documented default value, which changes nothing (clients such
-as the PAI SDK examples send the full default dictionary).
+Portrait options are the seeds' ``configure`` keys, parsed, validated and defaulted. The classic
+backend does everything that needs no diffusion model. Options that only a diffusion backend can
+honour are validated and then refused with a message naming that backend; they are accepted only
+at their documented default value, which changes nothing (clients such as the PAI SDK examples
+send the full default dictionary).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -123,3 +126,111 @@ def coerce_cli_value(text: str) -> Any:
         except ValueError:
             pass
     return text
+
+
+# --- ID photos: sizes at 300 dpi, where each rule puts the head, and the background colour --------
+# Fractions are of the photo's height: the head (chin to crown), the space above the crown, and for
+# rules that fix it, the eye line measured from the top.
+
+DPI = 300
+MM_PER_INCH = 25.4
+
+
+@dataclass(frozen=True)
+class IdPhotoSpec:
+    key: str
+    title: str
+    width_px: int
+    height_px: int
+    head_min: float  # head height (chin to crown) as a fraction of the photo height
+    head_max: float
+    top_min: float  # space above the crown, fraction of the height
+    top_max: float
+    eye_line: tuple[float, float] | None = None  # eye line from the top, fraction of the height
+    dpi: int = DPI
+
+    @property
+    def head_target(self) -> float:
+        return (self.head_min + self.head_max) / 2
+
+
+def _px(mm: float) -> int:
+    return round(mm / MM_PER_INCH * DPI)
+
+
+# Chinese 1- and 2-inch photos: the head is about 2/3 of the height (GA 461 asks 2/3 to 3/4 for
+# ID cards; studios print a little under). Passport (ICAO 9303): head 32-36 mm of 45 mm, 3-5 mm
+# above the crown. US (travel.state.gov): head 1 to 1 3/8 in of 2 in, eyes 1 1/8 to 1 3/8 in
+# from the bottom.
+SIZES: dict[str, IdPhotoSpec] = {
+    "1inch": IdPhotoSpec("1inch", "1 inch (25x35 mm)", 295, 413, 0.62, 0.72, 0.06, 0.12),
+    "2inch": IdPhotoSpec("2inch", "2 inch (35x49 mm)", 413, 579, 0.62, 0.72, 0.06, 0.12),
+    "passport": IdPhotoSpec("passport", "Passport (35x45 mm)", 413, 531, 32 / 45, 36 / 45, 3 / 45, 5 / 45),
+    "us": IdPhotoSpec(
+        "us", "US 2x2 in", 600, 600, 1 / 2, 11 / 16, 0.04, 0.20, eye_line=(1 - 11 / 16, 1 - 9 / 16)
+    ),
+}
+
+_CUSTOM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[xX]\s*(\d+(?:\.\d+)?)\s*mm\s*$")
+
+
+def spec_for(size: str) -> IdPhotoSpec:
+    """The spec for a standard size key or a custom ``WxHmm`` (head about 0.7 of the height)."""
+    key = size.strip().lower()
+    if key in SIZES:
+        return SIZES[key]
+    match = _CUSTOM.match(key)
+    if not match:
+        names = ", ".join(SIZES)
+        raise EngineError(ErrorCode.INVALID_OPTION, f"Unknown ID photo size {size!r}: use {names} or WxHmm, e.g. 33x48mm.")
+    width_mm, height_mm = float(match[1]), float(match[2])
+    if not (10 <= width_mm <= 150 and 10 <= height_mm <= 150):
+        raise EngineError(ErrorCode.INVALID_OPTION, f"A custom ID photo size must be 10-150 mm a side, not {size!r}.")
+    return IdPhotoSpec(
+        key=f"{match[1]}x{match[2]}mm", title=f"Custom ({match[1]}x{match[2]} mm)",
+        width_px=_px(width_mm), height_px=_px(height_mm), head_min=0.66, head_max=0.74, top_min=0.06, top_max=0.12,
+    )
+
+
+BACKGROUNDS = {"white": (255, 255, 255), "blue": (0x43, 0x8E, 0xDB), "red": (0xD9, 0x00, 0x1B)}
+
+
+def parse_background(background: str | tuple) -> tuple[int, int, int]:
+    if isinstance(background, tuple):
+        if len(background) == 3 and all(isinstance(v, int) and 0 <= v <= 255 for v in background):
+            return background
+    elif background.strip().lower() in BACKGROUNDS:
+        return BACKGROUNDS[background.strip().lower()]
+    elif re.fullmatch(r"#[0-9a-fA-F]{6}", background.strip()):
+        value = background.strip()[1:]
+        return tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))
+    raise EngineError(ErrorCode.INVALID_OPTION, f"Unknown background {background!r}: use white, blue, red or #RRGGBB.")
+
+
+# --- Stylization: the preset styles sold by index (their looks are engine.stylize's) ---------------
+
+CUSTOM_STYLE_INDEX = -1  # the style taken from a reference image
+
+
+@dataclass(frozen=True)
+class StylePreset:
+    index: int
+    key: str
+    title: str
+
+
+STYLE_PRESETS: tuple[StylePreset, ...] = (
+    StylePreset(0, "pencil_sketch", "Pencil sketch"),
+    StylePreset(1, "watercolour", "Watercolour"),
+    StylePreset(2, "comic", "Comic / cel"),
+    StylePreset(3, "oil_painting", "Oil painting"),
+    StylePreset(4, "ink_wash", "Ink wash"),
+    StylePreset(5, "vintage_film", "Vintage film"),
+    StylePreset(6, "pop_art", "Pop art"),
+    StylePreset(7, "black_and_white", "Black-and-white studio"),
+)
+
+
+def preset_list() -> list[dict]:
+    """The presets as JSON objects: index, key, title."""
+    return [{"index": preset.index, "key": preset.key, "title": preset.title} for preset in STYLE_PRESETS]

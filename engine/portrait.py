@@ -14,7 +14,7 @@ import numpy as np
 
 from . import imaging
 from .enhance import super_resolution
-from .errors import EngineError, ErrorCode
+from .errors import FACE_COUNT_MESSAGE, TEMPLATE_DECODE_MESSAGE, TEMPLATE_NO_FACE_MESSAGE, EngineError, ErrorCode
 from .faces import Face, analyze_faces, distance, landmarks
 from .faces.embed import face_embedding
 from .fusion.fuse import fuse_face
@@ -22,9 +22,6 @@ from .identity import Avatar
 from .options import PortraitOptions
 from .stylize import anime_look
 
-TEMPLATE_DECODE_MESSAGE = "Template image decode error. Provide a new template"
-TEMPLATE_NO_FACE_MESSAGE = "There is not face in template. Please Give a new template."
-FACE_COUNT_MESSAGE = "Please confirm if the number of faces in the template corresponds to the user ID."
 MAX_CANDIDATES = 8
 POSE_MATCH_DEGREES = 20.0  # a reference this far from the template's pose keeps 37 % of its score
 MOUTH_MATCH = 0.25  # likewise for this difference in mouth opening (lip gap / mouth width)
@@ -39,9 +36,22 @@ class Portrait:
     options: PortraitOptions
 
 
+@dataclass(frozen=True)
+class TemplateFace:
+    """A face a portrait can be made into: its box (left, top, right, bottom) in pixels of the
+    image given (a file's own pixels, before any downscaling)."""
+
+    box: tuple[float, float, float, float]
+
+
+def _usable_faces(rgb: np.ndarray) -> list[Face]:
+    """Faces left to right that the mesh could measure: only those can take an avatar."""
+    return [face for face in analyze_faces(rgb, embed=False) if face.points is not None]
+
+
 def template_faces(template: np.ndarray, *, expected: int) -> list[Face]:
     """The template's faces left to right, checked against the number of avatars."""
-    faces = [face for face in analyze_faces(template, embed=False) if face.points is not None]
+    faces = _usable_faces(template)
     if not faces:
         raise EngineError(ErrorCode.TEMPLATE_NO_FACE, TEMPLATE_NO_FACE_MESSAGE)
     if len(faces) != expected:
@@ -49,13 +59,27 @@ def template_faces(template: np.ndarray, *, expected: int) -> list[Face]:
     return faces
 
 
-def decode_template(data: bytes) -> np.ndarray:
+def template_inspect(template: bytes | np.ndarray) -> list[TemplateFace]:
+    """The faces of a template, left to right (none is an empty list, not an error)."""
+    if isinstance(template, (bytes, bytearray)):
+        decoded = _decoded_template(bytes(template))
+        rgb, scale = decoded.rgb, decoded.scale
+    else:
+        rgb, scale = template, 1.0
+    return [TemplateFace(box=tuple(float(v) / scale for v in face.box)) for face in _usable_faces(rgb)]
+
+
+def _decoded_template(data: bytes) -> imaging.Decoded:
     try:
-        return imaging.decode(data).rgb
+        return imaging.decode(data)
     except EngineError as exc:
         if exc.code == ErrorCode.IMAGE_TOO_LARGE:
             raise
         raise EngineError(ErrorCode.TEMPLATE_DECODE, TEMPLATE_DECODE_MESSAGE) from exc
+
+
+def decode_template(data: bytes) -> np.ndarray:
+    return _decoded_template(data).rgb
 
 
 def portrait_create(

@@ -5,9 +5,9 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from engine.backends import ClassicBackend, get_backend
+from engine.backends import Backend, get_backend
 
 
 @lru_cache(maxsize=1)
-def engine_backend() -> ClassicBackend:
+def engine_backend() -> Backend:
     return get_backend(settings.STUDIO_ENGINE)

@@ -3,7 +3,6 @@ out onto a plain background; optionally tiled on a 6x4 in print sheet."""
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import cv2
@@ -12,10 +11,9 @@ import numpy as np
 from .. import imaging
 from ..errors import EngineError, ErrorCode
 from ..faces import Face, analyze_faces, landmarks
+from ..options import DPI, IdPhotoSpec, parse_background, spec_for
 from .segment import foreground_colours, person_matte
-from .sizes import DPI, IdPhotoSpec, spec_for
 
-BACKGROUNDS = {"white": (255, 255, 255), "blue": (0x43, 0x8E, 0xDB), "red": (0xD9, 0x00, 0x1B)}
 MAX_YAW, MAX_PITCH, MAX_ROLL = 12.0, 15.0, 8.0
 # MediaPipe's mesh stops at the hairline (point 10); the skull and hair above it are about a third
 # of the eye-to-chin distance on an adult. Used where the matte cannot see the top of the hair.
@@ -98,18 +96,6 @@ def _with_hair(rgb: np.ndarray, face: Face, head: HeadGeometry) -> HeadGeometry:
     rise = (forehead[1] - top) / max(-head.up[1], 1e-3)
     rise = min(max(rise, HAIR_MIN * eye_to_chin), HAIR_MAX * eye_to_chin)
     return HeadGeometry(eyes=head.eyes, angle=head.angle, up=head.up, crown=forehead + head.up * rise, chin=head.chin)
-
-
-def parse_background(background: str | tuple) -> tuple[int, int, int]:
-    if isinstance(background, tuple):
-        if len(background) == 3 and all(isinstance(v, int) and 0 <= v <= 255 for v in background):
-            return background
-    elif background.strip().lower() in BACKGROUNDS:
-        return BACKGROUNDS[background.strip().lower()]
-    elif re.fullmatch(r"#[0-9a-fA-F]{6}", background.strip()):
-        value = background.strip()[1:]
-        return tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))
-    raise EngineError(ErrorCode.INVALID_OPTION, f"Unknown background {background!r}: use white, blue, red or #RRGGBB.")
 
 
 def idphoto_create(photo: bytes, *, size: str = "1inch", background: str | tuple = "white", sheet: bool = False) -> IdPhoto:

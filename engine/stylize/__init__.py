@@ -5,14 +5,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..options import preset_list
 from .presets import PRESETS, Preset, anime
 from .stylize import CUSTOM_STYLE_INDEX, WORKING_SHORT_SIDE, Stylized, stylize
 
 __all__ = ["CUSTOM_STYLE_INDEX", "PRESETS", "Preset", "Stylized", "anime_look", "preset_list", "stylize"]
-
-
-def preset_list() -> list[dict]:
-    return [{"index": preset.index, "key": preset.key, "title": preset.title} for preset in PRESETS]
 
 
 def anime_look(rgb: np.ndarray) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""The preset styles sold by index: each one a small function from RGB uint8 to RGB uint8.
+"""The looks of the preset styles sold by index (their names: engine.options.STYLE_PRESETS): each
+one a small function from RGB uint8 to RGB uint8.
 
 They run at the working size stylize.py picks (about 1 MP), so every filter radius is tuned for it.
 """
@@ -9,6 +10,8 @@ from typing import Callable
 
 import cv2
 import numpy as np
+
+from ..options import STYLE_PRESETS
 
 
 @dataclass(frozen=True)
@@ -219,13 +222,16 @@ def black_and_white(rgb: np.ndarray) -> np.ndarray:
     return np.dstack([_to_uint8(out)] * 3)
 
 
-PRESETS: tuple[Preset, ...] = (
-    Preset(0, "pencil_sketch", "Pencil sketch", pencil_sketch),
-    Preset(1, "watercolour", "Watercolour", watercolour),
-    Preset(2, "comic", "Comic / cel", comic),
-    Preset(3, "oil_painting", "Oil painting", oil_painting),
-    Preset(4, "ink_wash", "Ink wash", ink_wash),
-    Preset(5, "vintage_film", "Vintage film", vintage_film),
-    Preset(6, "pop_art", "Pop art", pop_art),
-    Preset(7, "black_and_white", "Black-and-white studio", black_and_white),
+LOOKS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "pencil_sketch": pencil_sketch,
+    "watercolour": watercolour,
+    "comic": comic,
+    "oil_painting": oil_painting,
+    "ink_wash": ink_wash,
+    "vintage_film": vintage_film,
+    "pop_art": pop_art,
+    "black_and_white": black_and_white,
+}
+PRESETS: tuple[Preset, ...] = tuple(
+    Preset(preset.index, preset.key, preset.title, LOOKS[preset.key]) for preset in STYLE_PRESETS
 )

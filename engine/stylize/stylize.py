@@ -11,6 +11,7 @@ import numpy as np
 from .. import imaging
 from ..errors import EngineError, ErrorCode
 from ..faces import analyze_faces, distance
+from ..options import CUSTOM_STYLE_INDEX
 from .presets import PRESETS
 from .reference import reference_style
 
@@ -18,7 +19,6 @@ OUTPUT_SHORT_SIDE = 1536
 # Styles run at about 1 MP and are scaled up: their strokes are coarser than a pixel anyway, and
 # it keeps a stylization inside the 1 s budget on a laptop CPU.
 WORKING_SHORT_SIDE = 1024
-CUSTOM_STYLE_INDEX = -1
 # A panorama keeps its shape up to here (4:1 at a 1536 px short side is 9.4 MP).
 MAX_PIXELS = 12_000_000
 

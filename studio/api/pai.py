@@ -18,10 +18,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Credential
 from billing.errors import QuotaExceeded
-from billing.ratelimit import rate_limit_hit
-from engine.errors import EngineError
+from studio.lib.ratelimit import rate_limit_hit
+from engine.errors import TEMPLATE_DECODE_MESSAGE, EngineError
 from engine.options import PortraitOptions
-from engine.portrait import TEMPLATE_DECODE_MESSAGE
 from jobs.models import JobState
 from jobs.queue import QueueUnavailable
 from jobs.services import job_wait

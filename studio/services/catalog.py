@@ -14,12 +14,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from engine import imaging
-from engine.errors import EngineError, ErrorCode
-from engine.faces import analyze_faces
-from engine.idphoto import spec_for
-from engine.idphoto.compose import parse_background
-from engine.portrait import template_faces
+from engine.errors import EngineError
+from engine.options import parse_background, spec_for
 
+from ..backend import engine_backend
 from ..models import Gender, Style, StyleKind, Template
 from ..moderation import moderation_check
 
@@ -73,14 +71,13 @@ def template_check(content: bytes, *, face_count: int = 1) -> CheckedTemplate:
     # Faces before size: a picture without the expected faces is wrong at any size, and that is
     # the reason worth telling first.
     try:
-        template_faces(decoded.rgb, expected=face_count)
+        found = len(engine_backend().template_faces(decoded.rgb))
     except EngineError as exc:
-        if exc.code == ErrorCode.TEMPLATE_NO_FACE:
-            raise TemplateRejected(f"No face found; the template must show {_faces(face_count)}.") from exc
-        if exc.code == ErrorCode.FACE_COUNT:
-            found = sum(1 for face in analyze_faces(decoded.rgb, embed=False) if face.points is not None)
-            raise TemplateRejected(f"Found {_faces(found)}; the template must show {_faces(face_count)}.") from exc
         raise TemplateRejected(exc.message) from exc
+    if found == 0:
+        raise TemplateRejected(f"No face found; the template must show {_faces(face_count)}.")
+    if found != face_count:
+        raise TemplateRejected(f"Found {_faces(found)}; the template must show {_faces(face_count)}.")
     width, height = decoded.original_size
     if min(width, height) < TEMPLATE_MIN_SIDE:
         raise TemplateRejected(

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from engine.errors import EngineError, ErrorCode
-from engine.idphoto import spec_for
-from engine.idphoto.compose import parse_background
-from engine.stylize import PRESETS
+from engine.options import CUSTOM_STYLE_INDEX, parse_background, spec_for
 from jobs.models import Job, JobKind
 from jobs.services import job_submit
 
+from ..backend import engine_backend
 from ..models import Avatar, Photo, Style, StyleKind
 from ..selectors import template_list_for
 from .portraits import portrait_create_submit
@@ -17,12 +16,13 @@ def stylization_submit(*, owner, image: str, style_index: int, reference: str | 
                        style_id: int | None = None, source: str = "web", app_id: str = "",
                        idempotency_key: str | None = None) -> Job:
     """``image`` and ``reference`` are storage names; index -1 takes its style from the reference."""
-    if style_index == -1:
+    presets = len(engine_backend().style_presets())
+    if style_index == CUSTOM_STYLE_INDEX:
         if not reference:
             raise EngineError(ErrorCode.INVALID_OPTION, "style_index -1 needs a reference image (style_ref_url).")
-    elif not 0 <= style_index < len(PRESETS):
+    elif not 0 <= style_index < presets:
         raise EngineError(
-            ErrorCode.INVALID_OPTION, f"style_index must be -1 or between 0 and {len(PRESETS) - 1}."
+            ErrorCode.INVALID_OPTION, f"style_index must be -1 or between 0 and {presets - 1}."
         )
     return job_submit(
         owner=owner,

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.idphoto import idphoto_create
-from engine.stylize import stylize
 from jobs.handlers import JobError, Outcome
 from jobs.models import Job
 
+from ..backend import engine_backend
 from ..models import Photo
 from .inputs import photo_bytes, storage_bytes
 from .outputs import images_discard, images_store, portraits_commit
@@ -16,7 +15,7 @@ from .outputs import images_discard, images_store, portraits_commit
 class StylizeHandler:
     def run(self, job: Job, report: Callable[[float], None]) -> Outcome:
         reference = job.input.get("reference")
-        styled = stylize(
+        styled = engine_backend().stylize(
             storage_bytes(job.input["image"]),
             style_index=job.input.get("style_index"),
             reference=storage_bytes(reference) if reference else None,
@@ -40,7 +39,7 @@ class IdPhotoHandler:
     """From a given photo, or from the photo an avatar's reference face came from."""
 
     def run(self, job: Job, report: Callable[[float], None]) -> Outcome:
-        made = idphoto_create(
+        made = engine_backend().idphoto(
             self._photo(job),
             size=job.input.get("size", "1inch"),
             background=job.input.get("background", "white"),

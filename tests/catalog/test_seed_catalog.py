@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from PIL import Image
 
-from engine.stylize import preset_list
+from engine.options import preset_list
 from studio.models import Style, StyleKind, Template
 
 from .conftest import run_command

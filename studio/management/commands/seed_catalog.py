@@ -11,8 +11,8 @@ from django.db import transaction
 
 from engine import imaging
 from engine.errors import EngineError
-from engine.idphoto import SIZES, idphoto_create
-from engine.stylize import preset_list, stylize
+from engine.options import SIZES
+from studio.backend import engine_backend
 from studio.models import Gender, Style, StyleKind
 from studio.services.catalog import catalog_template_add, style_activity_update, style_preview_from_templates, style_preview_set
 
@@ -84,24 +84,24 @@ class Command(BaseCommand):
             # installed package carries a frontal photo of a man.
             if not style.preview and style.gender != Gender.MALE:
                 try:
-                    photo = idphoto_create(self.sample, **style.parameters)
+                    photo = engine_backend().idphoto(self.sample, **style.parameters)
                 except EngineError as exc:
                     self.stdout.write(f"style {key}: no preview ({exc.message})")
                     continue
                 style_preview_set(style=style, content=imaging.encode(photo.image, format="PNG"))
 
     def stylize_styles(self) -> None:
-        for preset in preset_list():
+        for preset in engine_backend().style_presets():
             style = self.ensure_style(
-                f"stylize_{preset['key']}", title=preset["title"], kind=StyleKind.STYLIZE,
-                position=STYLIZE_POSITION + preset["index"],
+                f"stylize_{preset.key}", title=preset.title, kind=StyleKind.STYLIZE,
+                position=STYLIZE_POSITION + preset.index,
             )
             # The engine's index is the truth: keep it right should the presets be renumbered.
-            if style.parameters != {"style_index": preset["index"]}:
-                style.parameters = {"style_index": preset["index"]}
+            if style.parameters != {"style_index": preset.index}:
+                style.parameters = {"style_index": preset.index}
                 style.save(update_fields=["parameters"])
             if not style.preview:
-                styled = stylize(self.sample, style_index=preset["index"])
+                styled = engine_backend().stylize(self.sample, style_index=preset.index)
                 style_preview_set(style=style, content=imaging.encode(styled.image, format="JPEG"))
 
     def dashscope_template_styles(self) -> None:
