@@ -13,11 +13,11 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from billing.services import account_open
 from jobs.models import Job
 from studio.models import Avatar
 
 from .confirmation import email_confirm
+from .events import user_created_announce
 from .models import ApiKey, Credential, User
 from .services import apikey_create, apikey_revoke, credential_create, credential_revoke
 
@@ -100,7 +100,7 @@ class UserAdmin(DjangoUserAdmin):
             obj.email_confirmed_at = timezone.now()  # staff vouch for the address they type
         super().save_model(request, obj, form, change)
         if not change:
-            account_open(user=obj)  # with the free trial, since the address is confirmed
+            user_created_announce(obj)  # billing opens the account, with the trial: the address is confirmed
 
     def get_inlines(self, request, obj):
         # The add form has no user yet, so nothing to list.

@@ -12,8 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.services import trial_grant
-
+from .events import email_confirmed_announce
 from .models import User
 from .throttle import throttle_allows
 
@@ -63,7 +62,7 @@ def email_confirm(*, user: User) -> bool:
         user.refresh_from_db(fields=["email_confirmed_at"])
         return False
     user.email_confirmed_at = now
-    trial_grant(user=user)
+    email_confirmed_announce(user)
     return True
 
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .crypto import secret_decrypt
+from studio.lib.crypto import secret_decrypt
 
 
 class UserManager(BaseUserManager):
@@ -69,7 +69,7 @@ class Credential(models.Model):
     """An AppId and token pair for the PAI-compatible API.
 
     The PAI signature is an HMAC keyed with the token, so the server needs the token itself:
-    it is kept encrypted (accounts.crypto), shown once at creation, and never logged.
+    it is kept encrypted (studio.lib.crypto), shown once at creation, and never logged.
     """
 
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="credentials")

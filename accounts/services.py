@@ -10,10 +10,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from billing.services import account_open
-
 from .confirmation import confirmation_send
-from .crypto import secret_encrypt
+from studio.lib.crypto import secret_encrypt
+from .events import user_created_announce
 from .models import ApiKey, Credential, User
 
 log = logging.getLogger(__name__)
@@ -41,8 +40,9 @@ def user_get_or_create(*, email: str) -> tuple[User, bool]:
     user = User.objects.filter(email=email).first()
     if user:
         return user, False
-    user = User.objects.create_user(email=email, email_confirmed_at=timezone.now())
-    account_open(user=user)
+    with transaction.atomic():
+        user = User.objects.create_user(email=email, email_confirmed_at=timezone.now())
+        user_created_announce(user)
     return user, True
 
 
@@ -51,7 +51,7 @@ def user_sign_up(*, email: str, password: str) -> User:
     confirmation (accounts.confirmation), so that only someone who reads that address's mail gets it."""
     with transaction.atomic():
         user = User.objects.create_user(email=email, password=password)
-        account_open(user=user)
+        user_created_announce(user)
     try:
         confirmation_send(user=user)
     except OSError:  # smtplib's errors are OSErrors; the banner's "send again" button retries

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from billing.ratelimit import CACHE_ERRORS, cache_outage_log, rate_parse
+from studio.lib.ratelimit import CACHE_ERRORS, cache_outage_log, rate_parse
 
 
 def client_address(request: HttpRequest) -> str:

@@ -12,7 +12,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jobs.models import JobState
+
 from .errors import QuotaExceeded
+from .events import balance_low_announce
 from .models import Account, EntryKind, LedgerEntry, Reservation, ReservationState
 from .pricing import job_charge
 
@@ -102,16 +105,38 @@ def job_charge_reserve(*, job) -> Reservation | None:
 
 
 def _balance_low_notify(*, account: Account, before: int) -> None:
-    """A balance.low webhook event when points fall to STUDIO_BALANCE_LOW_POINTS or below: once per
-    crossing, so a customer can top up before jobs are refused."""
+    """Announces a low balance when points fall to STUDIO_BALANCE_LOW_POINTS or below: once per
+    crossing, so that a customer can top up before jobs are refused (webhooks send balance.low)."""
     threshold = settings.STUDIO_BALANCE_LOW_POINTS
     if not before > threshold >= account.available:
         return
-    from jobs.webhooks.services import webhooks_emit  # the webhooks depend on jobs, which depend on billing
-
     data = {"available": account.available, "threshold": threshold, "trial_trainings": account.trial_trainings,
             "trial_creations": account.trial_creations}
-    webhooks_emit(owner=account.user, type="balance.low", data=data)
+    balance_low_announce(account=account, data=data)
+
+
+def account_open_for_new_user(user) -> None:
+    """accounts' user-created announcement: the account opens with the user, with the trial if the
+    address is already confirmed (staff, commands, the demo)."""
+    account_open(user=user)
+
+
+def trial_grant_on_confirmation(user) -> None:
+    """accounts' email-confirmed announcement."""
+    trial_grant(user=user)
+
+
+def job_charge_settle(job, state) -> None:
+    """jobs' finished announcement: a success spends what the job reserved; any other ending gives it back."""
+    if state == JobState.SUCCEEDED:
+        job_charge_capture(job=job)
+    else:
+        job_charge_release(job=job)
+
+
+def job_charge_reserve_on_submit(job) -> None:
+    """jobs' submitted announcement, in the submit's transaction: QuotaExceeded refuses the job."""
+    job_charge_reserve(job=job)
 
 
 def job_charge_capture(*, job) -> bool:

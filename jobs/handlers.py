@@ -1,7 +1,8 @@
 """What each kind of job does: the registry that maps a job kind to its handler.
 
 A handler does the work and returns an ``Outcome``; the state machine (jobs.services) decides
-whether that outcome may still be committed. Handlers live with the product code they touch.
+whether that outcome may still be committed. Handlers live with the product code they touch and
+register themselves (``handler_register``) when their app is ready: jobs names none of them.
 """
 from __future__ import annotations
 
@@ -9,18 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from django.utils.module_loading import import_string
-
 if TYPE_CHECKING:
     from .models import Job
-
-HANDLERS = {
-    "check": "studio.work.checking.CheckHandler",
-    "train": "studio.work.training.TrainHandler",
-    "create": "studio.work.creation.CreateHandler",
-    "stylize": "studio.work.styling.StylizeHandler",
-    "idphoto": "studio.work.styling.IdPhotoHandler",
-}
 
 
 class JobError(Exception):
@@ -55,8 +46,16 @@ class Handler(Protocol):
         """The job was sent back to the queue by an admin."""
 
 
+_handlers: dict[str, Handler] = {}
+
+
+def handler_register(*, kind: str, handler: Handler) -> None:
+    """Called by the app that does a kind of work, in its AppConfig.ready()."""
+    _handlers[kind] = handler
+
+
 def handler_for(kind: str) -> Handler:
     try:
-        return import_string(HANDLERS[kind])()
+        return _handlers[kind]
     except KeyError:
         raise ValueError(f"No handler for jobs of kind {kind!r}.") from None

@@ -17,13 +17,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from billing.services import job_charge_capture, job_charge_release, job_charge_reserve
 from engine.errors import EngineError
 
+from .events import job_finished_announce, job_submitted_announce
 from .handlers import JobError, Outcome, handler_for
 from .models import Job, JobKind, JobState
 from .queue import job_enqueue, queue_check
-from .webhooks.services import webhooks_job_finished
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +54,8 @@ def job_submit(
     """Creates a queued job and enqueues it once the surrounding transaction commits.
 
     With an idempotency key, a second submission returns the first job instead of a new one.
-    The job's price is reserved in the same transaction: billing.errors.QuotaExceeded when the
-    account cannot pay, and then no job exists.
+    The submission is announced in the same transaction (jobs.events): billing reserves the job's
+    price there, and raises QuotaExceeded when the account cannot pay; then no job exists.
 
     The broker is asked first: QueueUnavailable (nothing created or charged) while it is down, so
     that each API can tell its client to try again. If it fails after the commit instead, the job
@@ -79,7 +78,7 @@ def job_submit(
                 idempotency_key=idempotency_key or None,
                 priority=priority,
             )
-            job_charge_reserve(job=job)
+            job_submitted_announce(job)
             transaction.on_commit(lambda: job_enqueue(job=job))
     except IntegrityError:
         if not idempotency_key:
@@ -179,8 +178,7 @@ def job_succeed(*, job: Job, outcome: Outcome, cost_time: float) -> bool:
         )
         if done:
             outcome.on_success()
-            job_charge_capture(job=job)
-            transaction.on_commit(lambda: webhooks_job_finished(job=job), robust=True)
+            job_finished_announce(job, JobState.SUCCEEDED)
     if not done:
         outcome.on_discard()
     return bool(done)
@@ -201,8 +199,7 @@ def job_fail(*, job: Job, code: str, message: str, cost_time: float | None = Non
         )
         if done:
             handler_for(job.kind).failed(job)
-            job_charge_release(job=job)
-            transaction.on_commit(lambda: webhooks_job_finished(job=job), robust=True)
+            job_finished_announce(job, JobState.FAILED)
     return bool(done)
 
 
@@ -220,8 +217,7 @@ def job_cancel(*, job: Job) -> bool:
         )
         if done:
             handler_for(job.kind).failed(job)
-            job_charge_release(job=job)
-            transaction.on_commit(lambda: webhooks_job_finished(job=job), robust=True)
+            job_finished_announce(job, JobState.CANCELED)
     job.refresh_from_db()
     return bool(done)
 
@@ -303,8 +299,7 @@ def _expired_reap(job: Job, *, now: datetime, report: ReapReport) -> None:
             updated_at=now,
         ):
             handler_for(job.kind).failed(job)
-            job_charge_release(job=job)
-            transaction.on_commit(lambda: webhooks_job_finished(job=job), robust=True)
+            job_finished_announce(job, JobState.FAILED)
             report.failed.append(job.id)
 
 

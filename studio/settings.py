@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "accounts",
     "jobs",
     "billing",
+    "studio.webhooks",
     "studio",
 ]
 
@@ -224,7 +225,7 @@ STUDIO_ENGINE = env_str("STUDIO_ENGINE", "classic")
 if STUDIO_ENGINE not in ("classic",):
     raise ImproperlyConfigured(f"STUDIO_ENGINE must be one of: classic; got {STUDIO_ENGINE!r}")
 
-# Outbound fetches of image URLs (studio.outbound).
+# Outbound fetches of image URLs (studio.lib.outbound).
 STUDIO_ALLOW_PRIVATE_URLS = env_bool("STUDIO_ALLOW_PRIVATE_URLS", False)
 STUDIO_FETCH_MAX_BYTES = env_int("STUDIO_FETCH_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 STUDIO_FETCH_TIMEOUT = env_int("STUDIO_FETCH_TIMEOUT", 20, minimum=1)
@@ -401,7 +402,7 @@ AXES_DISABLE_ACCESS_LOG = True  # successful log-ins are not kept: personal data
 # one X-Forwarded-For gives; with proxies and 0 here, everyone shares the proxy's address.
 STUDIO_PROXY_COUNT = env_int("STUDIO_PROXY_COUNT", 0)
 
-# Outbound webhooks (jobs.webhooks). Each POST is bounded by STUDIO_WEBHOOK_TIMEOUT seconds; failed
+# Outbound webhooks (studio.webhooks). Each POST is bounded by STUDIO_WEBHOOK_TIMEOUT seconds; failed
 # deliveries are retried 5 s, 30 s, 5 min, 30 min, 2 h, 6 h, 12 h and 24 h later; an endpoint failing
 # for STUDIO_WEBHOOK_DISABLE_AFTER_DAYS is disabled and its owner emailed. A rotated secret keeps
 # signing next to the new one for STUDIO_WEBHOOK_SECRET_OVERLAP seconds.

@@ -25,7 +25,7 @@ from jobs.services import job_wait
 from ..models import Avatar, AvatarStatus
 from ..moderation import Refused
 from ..selectors import avatar_get_for, style_get
-from ..outbound import OutboundError
+from ..lib.outbound import OutboundError
 from ..services.intake import Download, images_fetch, inputs_kept_on_success, photo_store, upload_store
 from ..services.photos import photos_check_submit
 from ..services.portraits import portrait_create_submit, portrait_train_free_submit

@@ -17,7 +17,7 @@ from django.utils.crypto import salted_hmac
 
 from jobs.models import Job, JobKind, JobState
 
-from ..media_urls import media_url_sign
+from ..lib.media_urls import media_url_sign
 
 INVALID_API_KEY = "InvalidApiKey"
 INVALID_PARAMETER = "InvalidParameter"

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Credential
 from billing.errors import QuotaExceeded
-from billing.ratelimit import rate_limit_hit
+from studio.lib.ratelimit import rate_limit_hit
 from engine.errors import TEMPLATE_DECODE_MESSAGE, EngineError
 from engine.options import PortraitOptions
 from jobs.models import JobState

@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from accounts.models import Credential
 from accounts.selectors import credential_active_get
 from accounts.services import last_used_mark
-from billing.ratelimit import request_first_use, request_use_forget
+from studio.lib.ratelimit import request_first_use, request_use_forget
 
 SIGN_ERROR = "sign error"
 NOT_FOUND_APPID = "not found appid"

@@ -1,5 +1,5 @@
 """Per-account limits of the DashScope-compatible API, answered as DashScope answers throttling:
-submissions and queries per second (billing.ratelimit, shared by every web process through the
+submissions and queries per second (studio.lib.ratelimit, shared by every web process through the
 cache) and tasks queued or running at once. The numbers are settings (DashScope's documents:
 2 and 20 per second, one task at a time; the photo check 5 per second).
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from billing.ratelimit import rate_limit_hit
+from studio.lib.ratelimit import rate_limit_hit
 from billing.selectors import jobs_in_flight_for
 
 from .dashscope_wire import RATE_MESSAGE, THROTTLING, THROTTLING_RATE, DashScopeError

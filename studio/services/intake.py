@@ -19,7 +19,7 @@ from engine.errors import EngineError
 
 from ..models import Photo, PhotoOrigin
 from ..moderation import Kind, moderation_check
-from ..outbound import Fetched, OutboundError, limits_from_settings, url_fetch
+from ..lib.outbound import Fetched, OutboundError, limits_from_settings, url_fetch
 
 logger = logging.getLogger(__name__)
 

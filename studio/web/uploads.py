@@ -9,7 +9,7 @@ from jobs.models import Job
 
 from ..models import Photo, PhotoOrigin
 from ..moderation import Refused, moderation_check
-from ..outbound import Fetched
+from ..lib.outbound import Fetched
 from ..services.intake import image_admit, inputs_kept_on_success, photo_store, upload_fetched
 from ..services.photos import photos_check_submit
 

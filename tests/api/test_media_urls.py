@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from studio.media_urls import media_url_sign
+from studio.lib.media_urls import media_url_sign
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from billing import ratelimit
+from studio.lib import ratelimit
 from billing.models import Account
 from jobs.models import Job, JobKind
 from studio.api.pai_wire import BUSY
@@ -43,11 +43,11 @@ def test_train_is_accepted_while_the_cache_is_down(pai, partner, train_body, cac
 
 def test_cache_outage_is_logged_once_per_interval_not_per_request(pai, cache_down, caplog, monkeypatch):
     monkeypatch.setattr(ratelimit, "_outage_logged_at", -math.inf)  # another test's outage may have been logged
-    with caplog.at_level(logging.WARNING, logger="billing.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="studio.lib.ratelimit"):
         for _ in range(3):
             pai("/api/v1/async_jobs/42", b"{}")
 
-    outages = [r for r in caplog.records if r.name == "billing.ratelimit"]
+    outages = [r for r in caplog.records if r.name == "studio.lib.ratelimit"]
     assert len(outages) == 1 and "fail open" in outages[0].getMessage()
 
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from billing.ratelimit import rate_limit_hit
+from studio.lib.ratelimit import rate_limit_hit
 from jobs.models import Job, JobState
 
 from .conftest import balance

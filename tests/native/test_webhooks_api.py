@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from jobs.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from jobs.webhooks.services import endpoint_create, endpoint_test_send
+from studio.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from studio.webhooks.services import endpoint_create, endpoint_test_send
 
 from .conftest import API
 

@@ -1,4 +1,4 @@
-"""studio.outbound against real HTTP(S) servers on 127.0.0.1: limits, redirects and the private-address refusal."""
+"""studio.lib.outbound against real HTTP(S) servers on 127.0.0.1: limits, redirects and the private-address refusal."""
 from __future__ import annotations
 
 import base64
@@ -21,7 +21,7 @@ from urllib.parse import quote_from_bytes
 import pytest
 from PIL import Image
 
-from studio.outbound import Limits, OutboundError, address_allowed, url_fetch, url_post
+from studio.lib.outbound import Limits, OutboundError, address_allowed, url_fetch, url_post
 
 LOOPBACK_ONLY = Limits(allowed_networks=("127.0.0.1/32",))
 REPO = Path(__file__).resolve().parents[2]
@@ -508,14 +508,14 @@ def _python(code: str) -> str:
 
 
 def test_module_imports_without_django() -> None:
-    assert _python("import sys, studio.outbound; print('django' in sys.modules)") == "False"
+    assert _python("import sys, studio.lib.outbound; print('django' in sys.modules)") == "False"
 
 
 def test_limits_from_settings_reads_studio_settings_and_overrides() -> None:
     code = (
         "from django.conf import settings; "
         "settings.configure(STUDIO_ALLOW_PRIVATE_URLS=True, STUDIO_FETCH_MAX_BYTES=1000, STUDIO_FETCH_TIMEOUT=2); "
-        "from studio.outbound import limits_from_settings; "
+        "from studio.lib.outbound import limits_from_settings; "
         "print(limits_from_settings(max_redirects=0))"
     )
     assert _python(code) == (

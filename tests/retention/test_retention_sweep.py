@@ -102,11 +102,11 @@ def test_gallery_portraits_are_kept(owner, media):
 
 
 def test_sweep_is_scheduled_and_its_task_runs(owner, media):
-    from jobs.tasks import sweep_retention
+    from studio.tasks import sweep_retention
 
     schedule = Schedule.objects.get(name="retention sweep")
-    assert schedule.func == "jobs.tasks.sweep_retention" and schedule.repeats == -1
-    assert Schedule.objects.get(name="deliver webhooks").func == "jobs.tasks.sweep_webhooks"
+    assert schedule.func == "studio.tasks.sweep_retention" and schedule.repeats == -1
+    assert Schedule.objects.get(name="deliver webhooks").func == "studio.webhooks.tasks.sweep_webhooks"
     assert sweep_retention() == {"training_photos": 0, "request_photos": 0, "input_files": 0, "avatars": 0}
 
 

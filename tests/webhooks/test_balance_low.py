@@ -8,10 +8,11 @@ from standardwebhooks import Webhook
 
 from billing.models import Account
 from billing.services import ledger_adjust
-from jobs.models import JobKind, WebhookDelivery
+from jobs.models import JobKind
+from studio.webhooks.models import WebhookDelivery
 from jobs.services import job_submit
-from jobs.webhooks.delivery import delivery_attempt
-from jobs.webhooks.services import endpoint_create
+from studio.webhooks.delivery import delivery_attempt
+from studio.webhooks.services import endpoint_create
 
 # No synchronous queue: the trainings stay queued (and their points reserved) as on a busy studio.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]

@@ -10,9 +10,9 @@ from django.core import mail
 from django.utils import timezone
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from jobs.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from jobs.webhooks.delivery import RETRY_DELAYS, webhooks_sweep
-from jobs.webhooks.services import (
+from studio.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from studio.webhooks.delivery import RETRY_DELAYS, webhooks_sweep
+from studio.webhooks.services import (
     callback_secret_issue,
     endpoint_create,
     webhooks_callback_register,
@@ -135,7 +135,7 @@ def test_delivery_fails_for_good_after_the_whole_schedule(owner, receiver, commi
     webhooks_callback_register(job=job, url=receiver.url)
     Job.objects.filter(id=job.id).update(state="failed", error_code="internal", finished_at=timezone.now())
     receiver.statuses = [500] * 20
-    from jobs.webhooks.services import webhooks_job_finished
+    from studio.work.job_events import webhooks_job_finished
 
     (delivery,) = committed(webhooks_job_finished, job=job)
     clock = timezone.now()
@@ -164,7 +164,7 @@ def test_other_owners_endpoints_get_nothing(owner, receiver, committed):
 
 
 def test_a_duplicate_task_sends_nothing_twice(owner, receiver, committed):
-    from jobs.tasks import deliver_webhook
+    from studio.webhooks.tasks import deliver_webhook
 
     endpoint_create(owner=owner, url=receiver.url)
     (delivery,) = committed(webhooks_emit, owner=owner, type="balance.low", data=LOW)

@@ -9,17 +9,18 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from standardwebhooks import Webhook
 
-from jobs.models import DeliveryState, Job, JobKind, JobState, WebhookDelivery
-from jobs.webhooks.services import (
+from jobs.models import Job, JobKind, JobState
+from studio.webhooks.models import DeliveryState, WebhookDelivery
+from studio.webhooks.services import (
     callback_secret_issue,
     delivery_redeliver,
     endpoint_create,
     endpoint_test_send,
     endpoint_update,
     webhooks_callback_register,
-    webhooks_job_finished,
 )
 from studio.models import Avatar, AvatarStatus, Portrait
+from studio.work.job_events import webhooks_job_finished
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed", "sync_queue")]
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from jobs.models import DeliveryState, WebhookAttempt, WebhookEndpoint
-from jobs.webhooks.services import (
+from studio.webhooks.models import DeliveryState, WebhookAttempt, WebhookEndpoint
+from studio.webhooks.services import (
     WebhookRefused,
     endpoint_create,
     endpoint_secret_rotate,

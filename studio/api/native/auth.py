@@ -6,7 +6,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from accounts.services import apikey_authenticate
-from billing.ratelimit import CACHE_ERRORS, cache_outage_log
+from studio.lib.ratelimit import CACHE_ERRORS, cache_outage_log
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

@@ -18,7 +18,7 @@ from engine.errors import EngineError, ErrorCode
 from jobs.queue import QueueUnavailable
 
 from ...moderation import Refused
-from ...outbound import OutboundError
+from ...lib.outbound import OutboundError
 
 ENGINE_BAD_REQUEST = {ErrorCode.INVALID_OPTION}
 ENGINE_SERVER = {ErrorCode.INTERNAL}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from jobs.webhooks.services import EVENT_TYPES
+from studio.webhooks.services import EVENT_TYPES
 
 from .base import image_upload_field, url_list_field
 

@@ -5,9 +5,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ApiKey
-from jobs.models import Job, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from jobs.models import Job
+from studio.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-from ...media_urls import media_url_sign
+from ...lib.media_urls import media_url_sign
 from ...models import Avatar, Portrait, Style, Template
 
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from accounts.selectors import apikey_list_for
 from accounts.services import apikey_create, apikey_revoke
-from jobs.webhooks.services import callback_secret_issue
+from studio.webhooks.services import callback_secret_issue
 
 from ...selectors import style_get, style_list, template_get_for, template_list_for, template_own_get
 from ...services.catalog import TemplateRejected, template_delete, template_upload

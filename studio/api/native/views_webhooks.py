@@ -7,10 +7,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from jobs.models import WebhookAttempt, WebhookEndpoint
-from jobs.webhooks.delivery import endpoint_disable
-from jobs.webhooks.selectors import delivery_list_for, endpoint_list_for
-from jobs.webhooks.services import (
+from studio.webhooks.models import WebhookAttempt, WebhookEndpoint
+from studio.webhooks.delivery import endpoint_disable
+from studio.webhooks.selectors import delivery_list_for, endpoint_list_for
+from studio.webhooks.services import (
     WebhookRefused,
     delivery_redeliver,
     endpoint_create,

@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from jobs.models import WebhookAttempt, WebhookEndpoint
-from jobs.webhooks.delivery import endpoint_disable
-from jobs.webhooks.selectors import delivery_list_for, endpoint_list_for
-from jobs.webhooks.services import (
+from studio.webhooks.models import WebhookAttempt, WebhookEndpoint
+from studio.webhooks.delivery import endpoint_disable
+from studio.webhooks.selectors import delivery_list_for, endpoint_list_for
+from studio.webhooks.services import (
     EVENT_TYPES,
     WebhookRefused,
     callback_secret_issue,

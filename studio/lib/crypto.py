@@ -17,6 +17,8 @@ from django.conf import settings
 def _fernet(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
     if keys:
         return MultiFernet([Fernet(key.encode()) for key in keys])
+    # The info string is the module's first home: changing it would change the derived key and
+    # lose every secret already encrypted with it.
     derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"studio.accounts.crypto").derive(
         secret_key.encode()
     )

@@ -1,5 +1,6 @@
 """Webhook services: endpoints and their secrets, per-request callbacks, emitting events, test
-events and manual redelivery. Sending itself is delivery.py's."""
+events and manual redelivery. Sending itself is delivery.py's. What an event says is its sender's
+business (the product for jobs, billing for balance.low): webhooks only carry it."""
 from __future__ import annotations
 
 import hashlib
@@ -12,11 +13,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from studio.outbound import OutboundError, limits_from_settings, url_destination_check
+from studio.lib.outbound import OutboundError, limits_from_settings, url_destination_check
 
-from ..models import (
+from jobs.models import Job
+
+from .models import (
     DeliveryState,
-    Job,
     WebhookCallback,
     WebhookCallbackSecret,
     WebhookDelivery,
@@ -24,7 +26,6 @@ from ..models import (
     WebhookEventType,
 )
 from .delivery import delivery_enqueue
-from .events import job_events
 from .signing import secret_generate, secret_set
 
 EVENT_TYPES = [choice.value for choice in WebhookEventType if choice != WebhookEventType.TEST]
@@ -48,7 +49,7 @@ class IssuedEndpoint:
 
 def webhook_url_check(*, url: str) -> None:
     """Refuses URLs that are malformed or whose host resolves to a private, local or reserved address.
-    Delivery checks again at connect time (studio.outbound), since DNS can change after registration."""
+    Delivery checks again at connect time (studio.lib.outbound), since DNS can change after registration."""
     try:
         url_destination_check(url, limits=limits_from_settings())
     except OutboundError as exc:
@@ -176,30 +177,22 @@ def _subscribed(owner, event_type: str) -> list[WebhookEndpoint]:
     return [e for e in WebhookEndpoint.objects.filter(owner=owner, enabled=True) if e.wants(event_type)]
 
 
-def webhooks_emit(*, owner, type: str, data: dict, job: Job | None = None) -> list[WebhookDelivery]:  # noqa: A002
-    """Queues one event to each of the owner's enabled endpoints that subscribe to it (billing's
-    balance.low, for one); the first attempt is made once the surrounding transaction commits."""
+def webhooks_emit(*, owner, type: str, data: dict, job: Job | None = None,  # noqa: A002
+                  seed: str | None = None) -> list[WebhookDelivery]:
+    """Queues one event to each of the owner's enabled endpoints that subscribe to it, and to the
+    job's callback URL when the event is about a job that has one; the first attempt is made once
+    the surrounding transaction commits. ``seed`` makes the event id stable, so that emitting the
+    same event twice queues it once."""
     if type not in EVENT_TYPES:
         raise ValueError(f"Unknown webhook event type {type!r}.")
-    return _deliveries_create(owner=owner, event_type=type, data=data, job=job, seed=None,
-                              endpoints=_subscribed(owner, type), callback_url=None)
+    callback = WebhookCallback.objects.filter(job=job).first() if job is not None else None
+    return _deliveries_create(owner=owner, event_type=type, data=data, job=job, seed=seed,
+                              endpoints=_subscribed(owner, type), callback_url=callback.url if callback else None)
 
 
-def webhooks_job_finished(*, job: Job) -> list[WebhookDelivery]:
-    """Queues the events of a job that ended (succeeded, failed, canceled, given up) to the owner's
-    endpoints and to the job's callback URL. Idempotent: a second call for the same ending queues nothing."""
-    job = Job.objects.select_related("avatar", "owner").get(id=job.id)
-    if not job.is_final:
-        return []
-    callback = WebhookCallback.objects.filter(job=job).first()
-    ended = (job.finished_at or job.updated_at).isoformat()
-    created = []
-    for event_type, data in job_events(job):
-        created += _deliveries_create(
-            owner=job.owner, event_type=event_type, data=data, job=job, seed=f"job:{job.id}:{event_type}:{ended}",
-            endpoints=_subscribed(job.owner, event_type), callback_url=callback.url if callback else None,
-        )
-    return created
+def webhooks_balance_low(*, account, data: dict) -> None:
+    """Billing's announcement that an account's points ran low (billing.events)."""
+    webhooks_emit(owner=account.user, type=WebhookEventType.BALANCE_LOW.value, data=data)
 
 
 def endpoint_test_send(*, endpoint: WebhookEndpoint) -> WebhookDelivery:

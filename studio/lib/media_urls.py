@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-SALT = "studio.media_urls"
+SALT = "studio.media_urls"  # its first home; a new salt would void every URL already handed out
 
 
 def _served_by_studio() -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from ..models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 def endpoint_list_for(*, owner) -> QuerySet[WebhookEndpoint]:

@@ -1,11 +1,35 @@
-"""What a finished job tells webhooks: its events' types and data.
+"""What a finished job tells its owner's webhooks: the events' types and data, emitted once the
+job's ending commits (the product subscribes to jobs' finished announcement in StudioConfig.ready).
 
 Portraits are given by storage name under ``media``; delivery turns each into a signed ``url`` at
 every send, so that a retry a day later still carries a URL that works.
 """
 from __future__ import annotations
 
-from ..models import Job, JobKind, JobState, WebhookEventType
+from django.db import transaction
+
+from jobs.models import Job, JobKind, JobState
+from studio.webhooks.models import WebhookEventType
+from studio.webhooks.services import webhooks_emit
+
+
+def job_finished_webhooks(job: Job, state: JobState) -> None:
+    """jobs' finished announcement: the events go out once the ending is committed."""
+    transaction.on_commit(lambda: webhooks_job_finished(job=job), robust=True)
+
+
+def webhooks_job_finished(*, job: Job) -> list:
+    """Queues the events of a job that ended (succeeded, failed, canceled, given up) to the owner's
+    endpoints and to the job's callback URL. Idempotent: a second call for the same ending queues nothing."""
+    job = Job.objects.select_related("avatar", "owner").get(id=job.id)
+    if not job.is_final:
+        return []
+    ended = (job.finished_at or job.updated_at).isoformat()
+    created = []
+    for event_type, data in job_events(job):
+        created += webhooks_emit(owner=job.owner, type=event_type, data=data, job=job,
+                                 seed=f"job:{job.id}:{event_type}:{ended}")
+    return created
 
 
 def job_events(job: Job) -> list[tuple[str, dict]]:

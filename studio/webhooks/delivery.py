@@ -17,10 +17,10 @@ from django.db.models import F
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from studio.media_urls import media_url_sign
-from studio.outbound import OutboundError, limits_from_settings, url_post
+from studio.lib.media_urls import media_url_sign
+from studio.lib.outbound import OutboundError, limits_from_settings, url_post
 
-from ..models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEventType
+from .models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEventType
 from .signing import headers_sign, secrets_active
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ RETRY_DELAYS = tuple(
     timedelta(seconds=s) for s in (5, 30, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600, 12 * 3600, 24 * 3600)
 )
 SWEEP_BATCH = 500
+DELIVER_TASK = "studio.webhooks.tasks.deliver_webhook"
 ERROR_CHARS = 500
 
 
@@ -42,7 +43,7 @@ def delivery_enqueue(*, delivery: WebhookDelivery) -> None:
     options = {"task_name": f"webhook {delivery.id} ({delivery.type})"}
     if settings.STUDIO_SPLIT_CLUSTERS:
         options["cluster"] = "cpu"  # light work: keep it off the GPU machines
-    async_task("jobs.tasks.deliver_webhook", delivery.id, delivery.attempts, q_options=options)
+    async_task(DELIVER_TASK, delivery.id, delivery.attempts, q_options=options)
 
 
 def webhooks_sweep(*, now: datetime | None = None) -> list[int]:
@@ -54,7 +55,7 @@ def webhooks_sweep(*, now: datetime | None = None) -> list[int]:
         .values_list("id", "attempts")[:SWEEP_BATCH]
     )
     for delivery_id, attempts in due:
-        async_task("jobs.tasks.deliver_webhook", delivery_id, attempts, now.isoformat(),
+        async_task(DELIVER_TASK, delivery_id, attempts, now.isoformat(),
                    q_options={"task_name": f"webhook {delivery_id} (retry)"})
     return [delivery_id for delivery_id, _ in due]
 

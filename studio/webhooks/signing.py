@@ -10,9 +10,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from accounts.crypto import secret_decrypt, secret_encrypt
+from studio.lib.crypto import secret_decrypt, secret_encrypt
 
-from ..models import SigningSecrets
+from .models import SigningSecrets
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 24  # the specification asks for 24 to 64 bytes; 24 encode to 32 characters, no padding
