@@ -193,7 +193,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else 
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
-# Media: a local folder, or any S3-compatible bucket through django-storages (pip install boto3).
+# Media: a local folder, or any S3-compatible bucket through django-storages and boto3.
 S3_BUCKET = env_str("STUDIO_S3_BUCKET", "")
 if S3_BUCKET:
     _media_storage = {
@@ -208,6 +208,9 @@ if S3_BUCKET:
             # Faces are personal data: objects are private, served through signed URLs only.
             "default_acl": "private",
             "querystring_auth": True,
+            # botocore would presign with SigV2 in us-east-1, which buckets made since June 2020
+            # and several S3-compatible stores (Cloudflare R2, for one) refuse.
+            "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }
@@ -241,6 +244,9 @@ STUDIO_SYNC_WAIT = env_int("STUDIO_SYNC_WAIT", 300, minimum=1)
 STUDIO_PAI_CLOCK_SKEW = env_int("STUDIO_PAI_CLOCK_SKEW", 900, minimum=1)
 # How long a result URL handed to an API client stays valid (DashScope: 24 hours).
 STUDIO_RESULT_URL_TTL = env_int("STUDIO_RESULT_URL_TTL", 24 * 3600, minimum=60)
+if S3_BUCKET and STUDIO_RESULT_URL_TTL > 7 * 24 * 3600:
+    raise ImproperlyConfigured("STUDIO_RESULT_URL_TTL may be at most 604800 (7 days) with STUDIO_S3_BUCKET: "
+                               "S3 refuses presigned URLs (SigV4) valid for longer")
 STUDIO_TRAIN_MAX_PHOTOS = env_int("STUDIO_TRAIN_MAX_PHOTOS", 20, minimum=1)
 # The largest template image accepted (an upload or an import of seed_catalog).
 STUDIO_TEMPLATE_MAX_BYTES = env_int("STUDIO_TEMPLATE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
