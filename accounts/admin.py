@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jobs.models import Job
-from studio.models import Avatar
+from studio.portraits.models import Avatar
 
 from .confirmation import email_confirm
 from .events import user_created_announce

@@ -150,7 +150,7 @@ def _inputs(data: Path, owners: list) -> dict:
     from django.core.files.storage import default_storage
     from PIL import Image
 
-    from studio.models import Photo
+    from studio.portraits.models import Photo
 
     sources = [next(iter(sorted((data / "faces" / person).iterdir()))) for person in PEOPLE
                if (data / "faces" / person).is_dir()]
@@ -180,8 +180,8 @@ def _inputs(data: Path, owners: list) -> dict:
 
 def _submit(count: int, owners: list, inputs: dict) -> list[int]:
     """Two thirds ID photos (5 points each), one third checks (free), round robin over accounts."""
-    from studio.services.photos import photos_check_submit
-    from studio.services.styling import idphoto_submit
+    from studio.portraits.services.photos import photos_check_submit
+    from studio.portraits.services.styling import idphoto_submit
 
     job_ids = []
     for number in range(count):
@@ -319,7 +319,7 @@ def _settlement_checks(job_ids: list[int]) -> dict:
 
     from billing.models import LedgerEntry, Reservation
     from jobs.models import Job, JobKind, JobState
-    from studio.models import Portrait
+    from studio.portraits.models import Portrait
 
     entries: dict[int, Counter] = {}
     for job_id, kind in LedgerEntry.objects.filter(job_id__in=job_ids).values_list("job_id", "kind"):

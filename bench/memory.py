@@ -41,7 +41,7 @@ from engine import imaging
 from engine.check import check_photo
 from engine.stylize import stylize
 data = open({path!r}, "rb").read()
-def admit(data):  # studio.services.intake.image_admit, without Django
+def admit(data):  # studio.portraits.services.intake.image_admit, without Django
     return imaging.decode(data, max_side=256)
 def status(field):
     for line in open("/proc/self/status"):

@@ -21,11 +21,11 @@ WEBHOOK_TOLERANCE = 300
 EVENT_ID_MAX, EVENT_TYPE_MAX = 255, 100
 
 
-class WebhookRefused(Exception):
+class StripeEventRefused(Exception):
     """The body is not a Stripe event signed with our webhook secret, or it is too old or too new."""
 
 
-class WebhookMalformed(WebhookRefused):
+class StripeEventMalformed(StripeEventRefused):
     """The signature holds, but the body is not a Stripe event this studio can read."""
 
 
@@ -97,19 +97,19 @@ def invoice_create(*, customer_id: str, customer_email: str, amount_cents: int, 
 
 
 def webhook_event(*, payload: bytes, signature: str | None) -> dict:
-    """The verified event as a dict. WebhookRefused for a missing, bad, old or future signature;
-    WebhookMalformed for a signed body that is not an event (nothing may be done with it)."""
+    """The verified event as a dict. StripeEventRefused for a missing, bad, old or future signature;
+    StripeEventMalformed for a signed body that is not an event (nothing may be done with it)."""
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
-        raise WebhookRefused("STRIPE_WEBHOOK_SECRET is not set: webhooks cannot be verified.")
+        raise StripeEventRefused("STRIPE_WEBHOOK_SECRET is not set: webhooks cannot be verified.")
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
-        raise WebhookMalformed("The body is not UTF-8 text.") from None
+        raise StripeEventMalformed("The body is not UTF-8 text.") from None
     try:
         stripe.WebhookSignature.verify_header(text, signature, secret, tolerance=WEBHOOK_TOLERANCE)
     except stripe.SignatureVerificationError as exc:
-        raise WebhookRefused(str(exc)) from None
+        raise StripeEventRefused(str(exc)) from None
     _future_refuse(signature)
     return _event_parse(text)
 
@@ -121,7 +121,7 @@ def _future_refuse(header: str) -> None:
     items = [item.split("=", 2) for item in header.split(",")]
     stamp = int([item[1] for item in items if item[0] == "t"][0])
     if stamp > time.time() + WEBHOOK_TOLERANCE:
-        raise WebhookRefused(f"Timestamp ahead of this server's clock by more than {WEBHOOK_TOLERANCE} s ({stamp})")
+        raise StripeEventRefused(f"Timestamp ahead of this server's clock by more than {WEBHOOK_TOLERANCE} s ({stamp})")
 
 
 def _event_parse(text: str) -> dict:
@@ -129,17 +129,17 @@ def _event_parse(text: str) -> dict:
     try:
         event = json.loads(text)
     except ValueError:
-        raise WebhookMalformed("The body is not JSON.") from None
+        raise StripeEventMalformed("The body is not JSON.") from None
     if not isinstance(event, dict):
-        raise WebhookMalformed("The body is not a JSON object.")
+        raise StripeEventMalformed("The body is not a JSON object.")
     event_id, kind, data = event.get("id"), event.get("type"), event.get("data")
     if not isinstance(event_id, str) or not 0 < len(event_id) <= EVENT_ID_MAX:
-        raise WebhookMalformed(f"The event has no id (a string of at most {EVENT_ID_MAX} characters).")
+        raise StripeEventMalformed(f"The event has no id (a string of at most {EVENT_ID_MAX} characters).")
     if not isinstance(kind, str) or not 0 < len(kind) <= EVENT_TYPE_MAX:
-        raise WebhookMalformed(f"The event has no type (a string of at most {EVENT_TYPE_MAX} characters).")
+        raise StripeEventMalformed(f"The event has no type (a string of at most {EVENT_TYPE_MAX} characters).")
     if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
-        raise WebhookMalformed("The event has no data.object.")
+        raise StripeEventMalformed("The event has no data.object.")
     object_id = data["object"].get("id", "")
     if not isinstance(object_id, str) or len(object_id) > EVENT_ID_MAX:
-        raise WebhookMalformed(f"The event's data.object.id is not a string of at most {EVENT_ID_MAX} characters.")
+        raise StripeEventMalformed(f"The event's data.object.id is not a string of at most {EVENT_ID_MAX} characters.")
     return event

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from .errors import PurchasesOff
-from .gateway import WebhookMalformed, WebhookRefused, purchases_enabled, webhook_event
+from .gateway import StripeEventMalformed, StripeEventRefused, purchases_enabled, webhook_event
 from .models import Checkout, CheckoutState, PointPackage
 from .purchases import checkout_start, stripe_event_handle
 from .services import account_open
@@ -26,10 +26,10 @@ log = logging.getLogger(__name__)
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     try:
         event = webhook_event(payload=request.body, signature=request.headers.get("Stripe-Signature"))
-    except WebhookMalformed as exc:
+    except StripeEventMalformed as exc:
         log.warning("stripe webhook malformed: %s", exc)
         return JsonResponse({"error": "malformed event", "message": str(exc)}, status=400)
-    except WebhookRefused as exc:
+    except StripeEventRefused as exc:
         log.warning("stripe webhook refused: %s", exc)
         return JsonResponse({"error": "invalid signature"}, status=400)
     return JsonResponse({"received": True, "outcome": stripe_event_handle(event=event)})

@@ -49,7 +49,7 @@ class Job(models.Model):
     app_id = models.CharField(max_length=32, blank=True)
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
     avatar = models.ForeignKey(
-        "studio.Avatar", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+        "portraits.Avatar", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
     input = models.JSONField(default=dict, blank=True)
     result = models.JSONField(null=True, blank=True)

@@ -21,6 +21,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from .heartbeat import INSTANCE_ENV, heartbeat_last, heartbeat_probe_send, heartbeats_forget
+from .process_groups import group_alive, group_signal
 from .services import jobs_reap
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ class Watchdog:
     def _restart(self, reason: str, *, exited: bool) -> None:
         self.restarts += 1
         log.warning("watchdog: restarting cluster %s (restart %d): %s", self.cluster, self.restarts, reason)
-        _signal_group(self.child, signal.SIGKILL)  # wedged processes ignore anything gentler
+        group_signal(self.child, signal.SIGKILL)  # wedged processes ignore anything gentler
         self.child.wait()
         try:
             heartbeats_forget(instance=self.instance)
@@ -149,9 +150,9 @@ class Watchdog:
         if self.child.poll() is None:
             self.child.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + self.stop_timeout
-        while time.monotonic() < deadline and _group_alive(self.child):
+        while time.monotonic() < deadline and group_alive(self.child):
             time.sleep(0.2)
-        _signal_group(self.child, signal.SIGKILL)
+        group_signal(self.child, signal.SIGKILL)
         self.child.wait()
 
 
@@ -161,19 +162,3 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except (AttributeError, OSError):  # not Linux: the cluster may outlive a killed watchdog
         pass
-
-
-def _signal_group(child: subprocess.Popen, signum: int) -> None:
-    try:
-        os.killpg(child.pid, signum)
-    except ProcessLookupError:
-        pass
-
-
-def _group_alive(child: subprocess.Popen) -> bool:
-    child.poll()  # reap the leader, so that a zombie does not count as alive
-    try:
-        os.killpg(child.pid, 0)
-    except ProcessLookupError:
-        return False
-    return True

@@ -17,6 +17,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run as a script: the project's packages are not on the path
+
+from jobs.process_groups import group_alive, group_signal  # noqa: E402 - needs the path above
+
 STARTUP_TIMEOUT = 60  # seconds for runserver to accept connections
 STOP_TIMEOUT = 15  # seconds for a child to stop after SIGINT before it is killed
 
@@ -98,30 +102,14 @@ def _stop(children) -> None:
     """SIGINT to every child's process group, then SIGKILL to what is left after STOP_TIMEOUT."""
     children = list(children)
     for child in children:
-        _signal_group(child, signal.SIGINT)
+        group_signal(child, signal.SIGINT)
     deadline = time.monotonic() + STOP_TIMEOUT
-    while time.monotonic() < deadline and any(_group_alive(child) for child in children):
+    while time.monotonic() < deadline and any(group_alive(child) for child in children):
         time.sleep(0.2)
     for child in children:
-        if _group_alive(child):
-            _signal_group(child, signal.SIGKILL)
+        if group_alive(child):
+            group_signal(child, signal.SIGKILL)
         child.wait()
-
-
-def _signal_group(child: subprocess.Popen, signum: int) -> None:
-    try:
-        os.killpg(child.pid, signum)
-    except ProcessLookupError:
-        pass
-
-
-def _group_alive(child: subprocess.Popen) -> bool:
-    child.poll()  # reap the leader, so that a zombie does not count as alive
-    try:
-        os.killpg(child.pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 if __name__ == "__main__":

@@ -2,23 +2,8 @@ from django.apps import AppConfig
 
 
 class StudioConfig(AppConfig):
+    """The project itself: its migrations keep the history of the product's first models (moved to
+    studio.portraits and studio.catalog), and its one command loads the demo."""
+
     name = "studio"
     verbose_name = "Studio"
-
-    def ready(self) -> None:
-        # The product does the work of each kind of job, and tells webhooks when one ends.
-        from jobs.events import job_finished_subscribe
-        from jobs.handlers import handler_register
-        from jobs.models import JobKind
-
-        from .work.checking import CheckHandler
-        from .work.creation import CreateHandler
-        from .work.job_events import job_finished_webhooks
-        from .work.styling import IdPhotoHandler, StylizeHandler
-        from .work.training import TrainHandler
-
-        for kind, handler in ((JobKind.CHECK, CheckHandler), (JobKind.TRAIN, TrainHandler),
-                              (JobKind.CREATE, CreateHandler), (JobKind.STYLIZE, StylizeHandler),
-                              (JobKind.IDPHOTO, IdPhotoHandler)):
-            handler_register(kind=kind, handler=handler())
-        job_finished_subscribe(job_finished_webhooks)

@@ -134,6 +134,8 @@ INSTALLED_APPS = [
     "jobs",
     "billing",
     "studio.webhooks",
+    "studio.catalog",
+    "studio.portraits",
     "studio",
 ]
 
@@ -417,7 +419,7 @@ STUDIO_WEBHOOK_DISABLE_AFTER_DAYS = env_int("STUDIO_WEBHOOK_DISABLE_AFTER_DAYS",
 STUDIO_WEBHOOK_SECRET_OVERLAP = env_int("STUDIO_WEBHOOK_SECRET_OVERLAP", 24 * 3600, minimum=0)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "studio@localhost")
 
-# Retention (studio.services.retention, run hourly by the "retention sweep" schedule).
+# Retention (studio.portraits.services.retention, run hourly by the "retention sweep" schedule).
 # Training photos: "trained" deletes them once their avatar is trained (the reference photo, which
 # ID photos of an avatar are made from, is kept), or a number of days after upload.
 STUDIO_RETENTION_TRAINING_PHOTOS = env_str("STUDIO_RETENTION_TRAINING_PHOTOS", "trained").strip().lower()
@@ -432,5 +434,5 @@ STUDIO_RETENTION_INPUT_DAYS = env_int("STUDIO_RETENTION_INPUT_DAYS", 1, minimum=
 STUDIO_RETENTION_AVATAR_UNUSED_DAYS = env_int("STUDIO_RETENTION_AVATAR_UNUSED_DAYS", 180)
 
 # Moderation of photos and templates before work starts: a dotted path to a function
-# (kind: "photo" | "template", content: bytes) that raises studio.moderation.Refused.
-STUDIO_MODERATION_HOOK = env_str("STUDIO_MODERATION_HOOK", "studio.moderation.moderation_allow_all")
+# (kind: "photo" | "template", content: bytes) that raises studio.lib.moderation.Refused.
+STUDIO_MODERATION_HOOK = env_str("STUDIO_MODERATION_HOOK", "studio.lib.moderation.moderation_allow_all")

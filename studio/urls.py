@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .lib.media_urls import media_signed
+from studio.lib.media_urls import media_signed
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -14,4 +14,4 @@ if "STUDIO_VAR_DIR" not in os.environ:
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else")
 os.environ.setdefault("STUDIO_JOB_LEASE", "30")
 
-from studio.settings import *  # noqa: E402,F401,F403
+from studio.settings import *  # noqa: E402, F401, F403

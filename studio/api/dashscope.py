@@ -21,15 +21,14 @@ from engine.errors import EngineError, ErrorCode
 from jobs.models import Job, JobState
 from jobs.queue import QueueUnavailable
 from jobs.services import job_wait
+from studio.catalog.selectors import style_get
+from studio.lib.moderation import Refused
+from studio.lib.outbound import OutboundError
+from studio.portraits.services.intake import Download, images_fetch, inputs_kept_on_success, photo_store, upload_store
+from studio.portraits.services.ordering import OrderRefused, PortraitOrder, portrait_order_check, portrait_order_place
+from studio.portraits.services.photos import photos_check_submit
+from studio.portraits.services.styling import stylization_submit
 
-from ..models import Avatar, AvatarStatus
-from ..moderation import Refused
-from ..selectors import avatar_get_for, style_get
-from ..lib.outbound import OutboundError
-from ..services.intake import Download, images_fetch, inputs_kept_on_success, photo_store, upload_store
-from ..services.photos import photos_check_submit
-from ..services.portraits import portrait_create_submit, portrait_train_free_submit
-from ..services.styling import StyleUnavailable, style_apply_submit, stylization_submit
 from .dashscope_auth import dashscope_authenticate
 from .dashscope_wire import (
     ACCESS_DENIED,
@@ -206,7 +205,7 @@ def _count(parameters: dict) -> int:
     return n
 
 
-def _facelora(owner, body: dict) -> Avatar:
+def _facelora(body: dict) -> str:
     resources = body.get("resources") or []
     if not isinstance(resources, list):
         raise invalid("resources must be a list of {resource_id, resource_type}.")
@@ -214,13 +213,19 @@ def _facelora(owner, body: dict) -> Avatar:
     if not ids:
         raise invalid("This style needs a facelora resource: resources: [{\"resource_id\": <finetuned_output "
                       "of a fine-tune>, \"resource_type\": \"facelora\"}].")
-    # Unknown and someone else's read the same, so an id tells nothing about other accounts.
-    avatar = avatar_get_for(owner=owner, model_id=ids[0]) if isinstance(ids[0], str) else None
-    if avatar is None:
-        raise invalid(f"The facelora resource {ids[0]} does not exist.")
-    if avatar.status != AvatarStatus.READY:
-        raise invalid(f"The facelora resource {avatar.model_id} is not ready: its training is {avatar.status}.")
-    return avatar
+    return ids[0]
+
+
+def _order_checked(**order) -> PortraitOrder:
+    """An order checked, its refusal in DashScope's words (an avatar is a "facelora resource")."""
+    try:
+        return portrait_order_check(**order)
+    except OrderRefused as exc:
+        if exc.code == "avatar_not_found":
+            raise invalid(f"The facelora resource {exc.model_id} does not exist.") from None
+        if exc.code == "avatar_not_ready":
+            raise invalid(f"The facelora resource {exc.model_id} is not ready: its training is {exc.status}.") from None
+        raise invalid(exc.message) from None
 
 
 @ds_view(methods=("POST",), kind="submit")
@@ -235,27 +240,25 @@ def gen_portrait(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> Jso
     if style == TRAIN_FREE_MODE:
         job = _train_free(owner, given, n, common)
     elif style == TEMPLATE_MODE:
-        avatar = _facelora(owner, body)
+        order = _order_checked(owner=owner, model_ids=[_facelora(body)], own_template=True, n=n)
         template = fetched_within([url_of(given.get("template_url"), "input.template_url")], TEMPLATE)[0]
         with inputs_kept_on_success():
-            job = portrait_create_submit(owner=owner, avatars=[avatar],
-                                         template=upload_store(owner=owner, fetched=template), n=n, **common)
+            job = portrait_order_place(order=order, template_file=upload_store(owner=owner, fetched=template),
+                                       **common)
     elif style in PRESET_STYLES:
-        job = _preset(owner, style, _facelora(owner, body), n, common)
+        job = _preset(owner, style, _facelora(body), n, common)
     else:
         raise invalid(f"parameters.style must be one of {', '.join(PRESET_STYLES)}, {TEMPLATE_MODE} "
                       f"or {TRAIN_FREE_MODE}.")
     return _submitted(job, rid)
 
 
-def _preset(owner, key: str, avatar: Avatar, n: int, common: dict) -> Job:
+def _preset(owner, key: str, model_id: str, n: int, common: dict) -> Job:
     style = style_get(key=key)
     if style is None:
         raise invalid(f"The style {key} is not in this studio's catalog.")
-    try:
-        return style_apply_submit(owner=owner, avatar=avatar, style=style, n=n, **common)
-    except StyleUnavailable as exc:
-        raise invalid(exc.message) from None
+    order = _order_checked(owner=owner, model_ids=[model_id], style=style, n=n)
+    return portrait_order_place(order=order, **common)
 
 
 def _train_free(owner, given: dict, n: int, common: dict) -> Job:
@@ -263,13 +266,14 @@ def _train_free(owner, given: dict, n: int, common: dict) -> Job:
     if not isinstance(urls, list) or not 1 <= len(urls) <= 5:
         raise invalid("input.user_urls must list 1 to 5 photo URLs (frontal, one person).")
     urls = [url_of(url, "input.user_urls[]") for url in urls]
+    order = _order_checked(owner=owner, train_free=True, own_template=True, n=n)
     template = fetched_within([url_of(given.get("template_url"), "input.template_url")], TEMPLATE)[0]
     photos = fetched_within(urls, USER_PHOTO)
     with inputs_kept_on_success():
         stored = [photo_store(owner=owner, fetched=f, source_url=url, position=i)
                   for i, (url, f) in enumerate(zip(urls, photos))]
-        return portrait_train_free_submit(owner=owner, photos=stored,
-                                          template=upload_store(owner=owner, fetched=template), n=n, **common)
+        return portrait_order_place(order=order, template_file=upload_store(owner=owner, fetched=template),
+                                    photos=stored, **common)
 
 
 # --- stylization -------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from django.utils import timezone
 from accounts.models import ApiKey
 from jobs.models import Job, JobKind, JobState
 from jobs.services import job_cancel
+from studio.portraits.selectors import job_get_for
+from studio.portraits.services.avatars import avatar_train_submit
+from studio.portraits.services.intake import inputs_kept_on_success, photo_store, url_shown
 
-from ..selectors import job_get_for
-from ..services.avatars import avatar_train_submit
-from ..services.intake import inputs_kept_on_success, photo_store, url_shown
 from .dashscope import USER_PHOTO, ds_view, fetched_within, invalid, model_required, url_of
 from .dashscope_wire import (
     FINE_TUNE_PREFIX,

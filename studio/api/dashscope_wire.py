@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from jobs.models import Job, JobKind, JobState
-
-from ..lib.media_urls import media_url_sign
+from studio.lib.media_urls import media_url_sign
 
 INVALID_API_KEY = "InvalidApiKey"
 INVALID_PARAMETER = "InvalidParameter"
@@ -68,13 +67,15 @@ _SALT = "studio.api.dashscope.task_id"
 
 
 class DashScopeError(Exception):
-    """A refusal answered with DashScope's error body and HTTP status."""
+    """A refusal answered with DashScope's error body and HTTP status (and Retry-After, in seconds,
+    when the client should wait)."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, *, retry_after: int | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
 
 def request_id() -> str:
@@ -87,6 +88,7 @@ def ds_ok(body: dict, *, rid: str) -> JsonResponse:
 
 def ds_error(error: DashScopeError, *, rid: str, retry_after: int | None = None) -> JsonResponse:
     response = JsonResponse({"request_id": rid, "code": error.code, "message": error.message}, status=error.status)
+    retry_after = error.retry_after if retry_after is None else retry_after
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response

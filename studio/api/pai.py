@@ -8,7 +8,8 @@ from __future__ import annotations
 import base64
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -18,20 +19,18 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Credential
 from billing.errors import QuotaExceeded
-from studio.lib.ratelimit import rate_limit_hit
 from engine.errors import TEMPLATE_DECODE_MESSAGE, EngineError
-from engine.options import PortraitOptions
 from jobs.models import JobState
 from jobs.queue import QueueUnavailable
 from jobs.services import job_wait
+from studio.lib.moderation import Refused
+from studio.lib.ratelimit import rate_limit_hit
+from studio.portraits.selectors import job_get_for
+from studio.portraits.services.avatars import avatar_train_submit
+from studio.portraits.services.intake import Download, images_fetch, inputs_kept_on_success, photo_store, upload_store
+from studio.portraits.services.ordering import OrderRefused, portrait_order_check, portrait_order_place
+from studio.portraits.services.photos import photos_check_submit
 
-from ..models import Avatar, AvatarStatus
-from ..moderation import Refused
-from ..selectors import avatar_get_for, job_get_for
-from ..services.avatars import avatar_train_submit
-from ..services.intake import Download, images_fetch, inputs_kept_on_success, photo_store, upload_store
-from ..services.photos import photos_check_submit
-from ..services.portraits import portrait_create_submit, portrait_train_free_submit
 from .pai_auth import PaiAuthError, pai_authenticate, pai_first_use
 from .pai_wire import (
     ALL_INVALID,
@@ -217,55 +216,51 @@ def create(request: HttpRequest, credential: Credential, body: dict, rid: str) -
         raise PaiInputError(
             "Text-to-image templates (t2i_generate) need the diffusion engine; this studio runs the classic engine."
         )
-    avatars = _avatars(owner, body, configure)
-    try:
-        PortraitOptions.parse(configure)
-    except EngineError as exc:
-        raise PaiInputError(exc.message) from None
-    references = [] if avatars else _reference_downloads(configure)
+    model_ids = _model_ids(body, configure)
+    with _refusals():
+        order = portrait_order_check(owner=owner, model_ids=model_ids, train_free=not model_ids,
+                                     own_template=True, options=configure)
+    references = [] if model_ids else _reference_downloads(configure)
     download = images_fetch(urls=[template_url.strip()])[0]
     if download.error:
         raise _refusal(download, "The template image")
-    with inputs_kept_on_success():
+    with _refusals(), inputs_kept_on_success():
         template = upload_store(owner=owner, fetched=download.fetched)
-        if avatars:
-            job = portrait_create_submit(
-                owner=owner, avatars=avatars, template=template, options=configure, source="pai",
-                app_id=credential.app_id,
-            )
-        else:
-            photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i)
-                      for i, d in enumerate(references)]
-            job = portrait_train_free_submit(
-                owner=owner, photos=photos, template=template, options=configure,
-                source="pai", app_id=credential.app_id,
-            )
+        photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i)
+                  for i, d in enumerate(references)]
+        job = portrait_order_place(order=order, template_file=template, photos=photos, source="pai",
+                                   app_id=credential.app_id)
     job = _finished(job.id)
     with default_storage.open(job.result["images"][0]["name"], "rb") as handle:
         image = base64.b64encode(handle.read()).decode()
     return pai_ok({"image": image, "cost_time": job.cost_time or 0.0}, rid=rid)
 
 
-def _avatars(owner, body: dict, configure: dict) -> list[Avatar]:
+def _model_ids(body: dict, configure: dict) -> list[str]:
     """The avatars of a create, one per template face; "" and null count as absent."""
     model_ids = body.get("model_ids") or []
     model_id = body.get("model_id") or ""
     if not isinstance(model_ids, list) or not isinstance(model_id, str):
         raise PaiInputError(INVALID_INPUT)
     wanted = model_ids or ([model_id] if model_id else [])
-    if not wanted:
-        if configure.get("ipa_control_only"):
-            return []  # train-free: the person comes from configure.ipa_image_path
+    if not wanted and not configure.get("ipa_control_only"):
         raise PaiInputError(NO_MODEL_ID)
-    avatars = []
-    for key in wanted:
-        avatar = avatar_get_for(owner=owner, model_id=key) if isinstance(key, str) else None
-        if avatar is None:
-            raise PaiInputError(MODEL_NOT_FOUND)
-        if avatar.status != AvatarStatus.READY:
-            raise PaiInputError(f"model {avatar.model_id} is not ready: its training {avatar.status}.")
-        avatars.append(avatar)
-    return avatars
+    return wanted  # none: train-free, the person comes from configure.ipa_image_path
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """An order refused, in PAI's words."""
+    try:
+        yield
+    except OrderRefused as exc:
+        if exc.code == "avatar_not_found":
+            raise PaiInputError(MODEL_NOT_FOUND) from None
+        if exc.code == "avatar_not_ready":
+            raise PaiInputError(f"model {exc.model_id} is not ready: its training {exc.status}.") from None
+        raise PaiInputError(exc.message) from None
+    except EngineError as exc:
+        raise PaiInputError(exc.message) from None
 
 
 def _reference_downloads(configure: dict) -> list[Download]:

@@ -16,8 +16,9 @@ SOURCE = "dashscope"
 
 
 def _limited(*, owner, operation: str) -> None:
-    if not rate_limit_hit(owner=owner, operation=operation).allowed:
-        raise DashScopeError(429, THROTTLING_RATE, RATE_MESSAGE)
+    limit = rate_limit_hit(owner=owner, operation=operation)
+    if not limit.allowed:
+        raise DashScopeError(429, THROTTLING_RATE, RATE_MESSAGE, retry_after=limit.retry_after_seconds)
 
 
 def query_throttle(*, owner) -> None:

@@ -2,7 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import studio.models
+import studio.catalog.models
+import studio.portraits.models
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -59,7 +60,7 @@ class Migration(migrations.Migration):
             name='Photo',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(height_field='height', upload_to=studio.models._photo_path, width_field='width')),
+                ('image', models.ImageField(height_field='height', upload_to=studio.portraits.models._photo_path, width_field='width')),
                 ('width', models.PositiveIntegerField(blank=True, null=True)),
                 ('height', models.PositiveIntegerField(blank=True, null=True)),
                 ('source_url', models.TextField(blank=True)),
@@ -78,7 +79,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(blank=True, max_length=100)),
-                ('image', models.ImageField(height_field='height', upload_to=studio.models._template_path, width_field='width')),
+                ('image', models.ImageField(height_field='height', upload_to=studio.catalog.models._template_path, width_field='width')),
                 ('width', models.PositiveIntegerField(blank=True, null=True)),
                 ('height', models.PositiveIntegerField(blank=True, null=True)),
                 ('face_count', models.PositiveSmallIntegerField(default=1)),
@@ -95,7 +96,7 @@ class Migration(migrations.Migration):
             name='Portrait',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(height_field='height', upload_to=studio.models._portrait_path, width_field='width')),
+                ('image', models.ImageField(height_field='height', upload_to=studio.portraits.models._portrait_path, width_field='width')),
                 ('width', models.PositiveIntegerField(blank=True, null=True)),
                 ('height', models.PositiveIntegerField(blank=True, null=True)),
                 ('rank', models.PositiveSmallIntegerField(default=0)),

@@ -1,5 +1,6 @@
 
-import studio.models
+import studio.catalog.models
+import studio.portraits.models
 from django.db import migrations, models
 
 
@@ -26,12 +27,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='photo',
             name='image',
-            field=models.FileField(upload_to=studio.models._photo_path),
+            field=models.FileField(upload_to=studio.portraits.models._photo_path),
         ),
         migrations.AlterField(
             model_name='portrait',
             name='image',
-            field=models.FileField(upload_to=studio.models._portrait_path),
+            field=models.FileField(upload_to=studio.portraits.models._portrait_path),
         ),
         migrations.AlterField(
             model_name='style',
@@ -41,7 +42,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='template',
             name='image',
-            field=models.FileField(upload_to=studio.models._template_path),
+            field=models.FileField(upload_to=studio.catalog.models._template_path),
         ),
         migrations.RunPython(origins_from_source_urls, migrations.RunPython.noop),
     ]

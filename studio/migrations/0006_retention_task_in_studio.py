@@ -1,8 +1,8 @@
-"""The hourly retention sweep runs the product's own task (studio.tasks), no longer one in jobs."""
+"""The hourly retention sweep runs the product's own task (studio.portraits.tasks), no longer one in jobs."""
 
 from django.db import migrations
 
-OLD, NEW = "jobs.tasks.sweep_retention", "studio.tasks.sweep_retention"
+OLD, NEW = "jobs.tasks.sweep_retention", "studio.portraits.tasks.sweep_retention"
 
 
 def forwards(apps, schema_editor):

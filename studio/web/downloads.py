@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from django.core.files.storage import default_storage
 
-from ..models import Portrait
+from studio.portraits.models import Portrait
 
 CHUNK = 256 * 1024
 

@@ -10,9 +10,8 @@ from django.core.files.storage import default_storage
 
 from engine import imaging
 from engine.errors import EngineError
-
-from ..backend import engine_backend
-from ..management.commands.seed_catalog import astronaut_png, grace_hopper_jpg
+from studio.catalog.management.commands.seed_catalog import astronaut_png, grace_hopper_jpg
+from studio.lib.engine import engine_backend
 
 log = logging.getLogger(__name__)
 

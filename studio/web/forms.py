@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from django import forms
 
-from ..models import Template
-from ..services.portraits import TRAIN_FREE_MAX_PHOTOS
+from studio.catalog.models import Template
+from studio.portraits.services.portraits import TRAIN_FREE_MAX_PHOTOS
 
 N_CHOICES = [(n, str(n)) for n in (1, 2, 3, 4)]
 STYLE_NAMES = [("Realistic", "Realistic photo"), ("Anime", "Anime drawing")]

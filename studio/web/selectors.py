@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from jobs.models import FINAL_STATES, Job
-
-from ..models import Avatar, Photo
+from studio.portraits.models import Avatar, Photo
 
 
 def jobs_unfinished_for(*, owner, avatar: Avatar | None = None) -> QuerySet[Job]:

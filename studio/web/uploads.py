@@ -6,12 +6,11 @@ from django.core.files.uploadedfile import UploadedFile
 
 from engine.errors import EngineError
 from jobs.models import Job
-
-from ..models import Photo, PhotoOrigin
-from ..moderation import Refused, moderation_check
-from ..lib.outbound import Fetched
-from ..services.intake import image_admit, inputs_kept_on_success, photo_store, upload_fetched
-from ..services.photos import photos_check_submit
+from studio.lib.moderation import Refused, moderation_check
+from studio.lib.outbound import Fetched
+from studio.portraits.models import Photo, PhotoOrigin
+from studio.portraits.services.intake import image_admit, inputs_kept_on_success, photo_store, upload_fetched
+from studio.portraits.services.photos import photos_check_submit
 
 # What the new-avatar page keeps waiting at once: more than training takes is never useful.
 PENDING_MAX = 40

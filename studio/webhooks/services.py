@@ -13,10 +13,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jobs.models import Job
 from studio.lib.outbound import OutboundError, limits_from_settings, url_destination_check
 
-from jobs.models import Job
-
+from .delivery import delivery_enqueue
 from .models import (
     DeliveryState,
     WebhookCallback,
@@ -25,7 +25,6 @@ from .models import (
     WebhookEndpoint,
     WebhookEventType,
 )
-from .delivery import delivery_enqueue
 from .signing import secret_generate, secret_set
 
 EVENT_TYPES = [choice.value for choice in WebhookEventType if choice != WebhookEventType.TEST]

@@ -15,13 +15,14 @@ from PIL import Image
 from accounts.models import Credential, User
 from accounts.services import credential_create
 from jobs.models import Job, JobKind, JobState
-from studio.models import Avatar, AvatarStatus, Photo, Portrait, Style, Template
+from studio.catalog.models import Style, Template
+from studio.portraits.models import Avatar, AvatarStatus, Photo, Portrait
 
 pytestmark = pytest.mark.django_db
 
-ADD_PAGES = ["accounts_user", "accounts_credential", "studio_photo", "studio_style", "studio_template"]
+ADD_PAGES = ["accounts_user", "accounts_credential", "portraits_photo", "catalog_style", "catalog_template"]
 # Rows that only a job makes: adding them by hand would skip points, the queue or training.
-NO_ADD_PAGES = ["jobs_job", "studio_avatar", "studio_portrait"]
+NO_ADD_PAGES = ["jobs_job", "portraits_avatar", "portraits_portrait"]
 ALL_MODELS = ADD_PAGES + NO_ADD_PAGES
 
 
@@ -68,11 +69,11 @@ def rows(admin_user) -> dict[str, object]:
         "accounts_user": owner,
         "accounts_credential": credential_create(owner=owner, name="ci").credential,
         "jobs_job": job,
-        "studio_avatar": avatar,
-        "studio_photo": Photo.objects.create(owner=owner, avatar=avatar, image=png(), check_result={"code": 1}),
-        "studio_style": style,
-        "studio_template": template,
-        "studio_portrait": Portrait.objects.create(owner=owner, job=job, style=style, image=png()),
+        "portraits_avatar": avatar,
+        "portraits_photo": Photo.objects.create(owner=owner, avatar=avatar, image=png(), check_result={"code": 1}),
+        "catalog_style": style,
+        "catalog_template": template,
+        "portraits_portrait": Portrait.objects.create(owner=owner, job=job, style=style, image=png()),
     }
 
 
@@ -202,7 +203,7 @@ def test_job_page_shows_input_as_pretty_json(admin_client):
 def test_avatar_search_by_model_id(admin_client):
     avatar = Avatar.objects.create(owner=make_user())
     Avatar.objects.create(owner=make_user("bo@example.com"))
-    url = reverse("admin:studio_avatar_changelist")
+    url = reverse("admin:portraits_avatar_changelist")
     assert list(admin_client.get(url, {"q": str(avatar.model_id)}).context["cl"].result_list) == [avatar]
     assert admin_client.get(url, {"q": "not-a-uuid"}).status_code == 200
 
@@ -215,21 +216,21 @@ def test_photo_filter_by_check_verdict(admin_client, choice, expected):
         "failed": Photo.objects.create(owner=owner, image=png(), check_result={"code": 6}),
         "new": Photo.objects.create(owner=owner, image=png()),
     }
-    response = admin_client.get(reverse("admin:studio_photo_changelist"), {"passed": choice})
+    response = admin_client.get(reverse("admin:portraits_photo_changelist"), {"passed": choice})
     assert list(response.context["cl"].result_list) == [photos[name] for name in expected]
 
 
 def test_photo_list_survives_a_missing_file(admin_client):
     # Dimensions are given so that the model does not open the file to measure it.
     Photo.objects.create(owner=make_user(), image="photos/gone.jpg", width=8, height=8)
-    page = admin_client.get(reverse("admin:studio_photo_changelist")).content.decode()
+    page = admin_client.get(reverse("admin:portraits_photo_changelist")).content.decode()
     assert 'src="/media/photos/gone.jpg"' in page and 'loading="lazy"' in page
 
 
 def test_template_list_names_catalog_templates(admin_client):
     Template.objects.create(title="Catalog", image=png())
     Template.objects.create(title="Mine", owner=make_user(), image=png())
-    url = reverse("admin:studio_template_changelist")
+    url = reverse("admin:catalog_template_changelist")
     catalog = admin_client.get(url, {"catalog": "yes"})
     assert [t.title for t in catalog.context["cl"].result_list] == ["Catalog"]
     assert ">catalog<" in catalog.content.decode()

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import Credential, User
+from studio.catalog.models import Style
 from studio.management.commands.demo_data import DEFAULT_PASSWORD, DEMO_EMAIL
-from studio.models import Style
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from PIL import Image
 from accounts.services import apikey_create, apikey_revoke, user_get_or_create
 from jobs.models import Job, JobKind, JobState
 from studio.api.dashscope_wire import task_id_for
-from studio.models import Avatar, AvatarStatus, Photo
+from studio.portraits.models import Avatar, AvatarStatus, Photo
 from tests.api.conftest import ASTRONAUT
 from tests.file_server import file_server
 

@@ -8,7 +8,7 @@ import pytest
 
 from accounts.services import user_get_or_create
 from jobs.models import Job, JobKind
-from studio.models import Avatar, AvatarStatus, Photo
+from studio.portraits.models import Avatar, AvatarStatus, Photo
 from tests.api.conftest import ASTRONAUT
 
 CHECK = "/api/v1/aigc_images/check"

@@ -6,7 +6,7 @@ import shutil
 import pytest
 from PIL import Image
 
-from studio.models import Style, StyleKind, Template
+from studio.catalog.models import Style, StyleKind, Template
 
 from .conftest import MULTI_PERSON_KEY, run_command, write_style
 

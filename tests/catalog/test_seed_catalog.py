@@ -7,7 +7,7 @@ from django.db import transaction
 from PIL import Image
 
 from engine.options import preset_list
-from studio.models import Style, StyleKind, Template
+from studio.catalog.models import Style, StyleKind, Template
 
 from .conftest import run_command
 

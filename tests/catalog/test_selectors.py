@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from studio.models import Gender, Style, StyleKind
-from studio.selectors import style_get, style_list, template_get_for, template_list_for
-from studio.services.catalog import catalog_template_add, style_activity_update, template_upload
+from studio.catalog.models import Gender, Style, StyleKind
+from studio.catalog.selectors import style_get, style_list, template_get_for, template_list_for
+from studio.catalog.services import catalog_template_add, style_activity_update, template_upload
 
 from .conftest import make_user
 

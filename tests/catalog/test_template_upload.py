@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from skimage import data
 
-from studio.models import Template
-from studio.services.catalog import TemplateRejected, template_upload
+from studio.catalog.models import Template
+from studio.catalog.services import TemplateRejected, template_upload
 
 from .conftest import make_user, png_bytes
 

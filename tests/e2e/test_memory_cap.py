@@ -13,7 +13,7 @@ from accounts.services import user_get_or_create
 from billing.models import EntryKind
 from billing.services import account_open, ledger_adjust
 from jobs.models import Job, JobState
-from studio.services.styling import stylization_submit
+from studio.portraits.services.styling import stylization_submit
 from tests.e2e.conftest import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

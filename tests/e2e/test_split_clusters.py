@@ -8,9 +8,9 @@ from django.core.files.base import ContentFile
 
 from accounts.services import user_get_or_create
 from jobs.models import Job, JobState
-from studio.models import Photo
-from studio.services.avatars import avatar_train_submit
-from studio.services.photos import photos_check_submit
+from studio.portraits.models import Photo
+from studio.portraits.services.avatars import avatar_train_submit
+from studio.portraits.services.photos import photos_check_submit
 from tests.e2e.conftest import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

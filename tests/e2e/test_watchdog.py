@@ -15,8 +15,8 @@ from django.db import OperationalError
 
 from accounts.services import user_get_or_create
 from jobs.models import Job, JobState, WorkerHeartbeat
-from studio.models import Photo
-from studio.services.avatars import avatar_train_submit
+from studio.portraits.models import Photo
+from studio.portraits.services.avatars import avatar_train_submit
 from tests.conftest import REPO
 from tests.e2e.conftest import database_url, wait_for
 

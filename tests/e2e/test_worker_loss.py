@@ -11,9 +11,9 @@ from accounts.services import user_get_or_create
 from engine.identity import avatar_load
 from jobs.models import Job, JobState
 from jobs.services import jobs_reap
-from studio.artifacts import artifact_local
-from studio.models import Avatar, AvatarStatus, Photo
-from studio.services.avatars import avatar_train_submit
+from studio.portraits.artifacts import artifact_local
+from studio.portraits.models import Avatar, AvatarStatus, Photo
+from studio.portraits.services.avatars import avatar_train_submit
 from tests.e2e.conftest import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

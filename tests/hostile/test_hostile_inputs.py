@@ -22,7 +22,8 @@ from django_q.conf import Conf
 from accounts.services import apikey_create, credential_create, user_get_or_create
 from jobs.models import Job
 from studio.api.pai_auth import pai_signature
-from studio.models import Photo, Template
+from studio.catalog.models import Template
+from studio.portraits.models import Photo
 from tests.hostile.conftest import FETCH_TIMEOUT, HOSTILE_URLS, MARGIN, SLOW_URLS, stored_inputs
 from tests.hostile.corpus import ACCEPTED, REFUSED
 from tests.native.conftest import ASTRONAUT

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.services import apikey_create, user_get_or_create
 from billing.models import Account
 from jobs.models import Job
-from studio.models import Photo
+from studio.portraits.models import Photo
 from studio.web.uploads import pending_photos_for
 from tests.hostile.conftest import stored_inputs
 from tests.native.conftest import ASTRONAUT

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.services import user_get_or_create
 from jobs.models import Job
-from studio.models import Photo
+from studio.portraits.models import Photo
 from tests.native.conftest import ASTRONAUT
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.services import user_get_or_create
-from studio.models import Photo, PhotoOrigin
-from studio.services.retention import retention_sweep
+from studio.portraits.models import Photo, PhotoOrigin
+from studio.portraits.services.retention import retention_sweep
 from tests.hostile.corpus import png_header_bomb
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_photo_json_and_delete_answer_for_a_poisoned_photo(client, owner):
 def test_admin_photo_list_shows_a_poisoned_photo(admin_client, owner):
     poisoned_photo(owner)
 
-    assert admin_client.get("/admin/studio/photo/").status_code == 200
+    assert admin_client.get("/admin/portraits/photo/").status_code == 200
 
 
 def test_retention_sweep_deletes_a_poisoned_photo(owner):
@@ -75,7 +75,7 @@ def test_retention_sweep_skips_a_row_it_cannot_delete_and_goes_on(owner, caplog)
     broken = Photo.objects.create(owner=owner, image="../outside-media.jpg", width=8, height=8)
     fine = poisoned_photo(owner)
 
-    with caplog.at_level(logging.ERROR, logger="studio.services.retention"):
+    with caplog.at_level(logging.ERROR, logger="studio.portraits.services.retention"):
         report = retention_sweep(now=timezone.now() + timedelta(days=2))
 
     assert report.request_photos == 1

@@ -20,8 +20,8 @@ from jobs.services import (
     job_succeed,
     jobs_reap,
 )
-from studio.models import Avatar, AvatarStatus, Photo
-from studio.services.avatars import avatar_train_submit
+from studio.portraits.models import Avatar, AvatarStatus, Photo
+from studio.portraits.services.avatars import avatar_train_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from accounts.services import user_get_or_create
 from engine.errors import EngineError
 from jobs.models import JobState
 from jobs.services import job_run
-from studio.models import Photo, Portrait
-from studio.services.avatars import avatar_train_submit
-from studio.services.styling import idphoto_submit, stylization_submit
+from studio.portraits.models import Photo, Portrait
+from studio.portraits.services.avatars import avatar_train_submit
+from studio.portraits.services.styling import idphoto_submit, stylization_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -110,8 +110,8 @@ def test_idphoto_of_an_avatar_is_made_from_its_reference_photo(owner, astronaut)
 
 
 def test_create_spreads_n_portraits_over_the_styles_templates(owner, astronaut):
-    from studio.models import Style, Template
-    from studio.services.portraits import portrait_create_submit
+    from studio.catalog.models import Style, Template
+    from studio.portraits.services.portraits import portrait_create_submit
 
     photo = Photo(owner=owner)
     with default_storage.open(astronaut, "rb") as handle:
@@ -139,27 +139,3 @@ def test_create_spreads_n_portraits_over_the_styles_templates(owner, astronaut):
     assert sorted(p.template_id for p in portraits) == sorted([templates[0].id, templates[0].id, templates[1].id])
     distances = [p.identity_distance for p in portraits]
     assert distances == sorted(distances)
-
-
-def test_style_without_templates_is_unavailable_with_the_reason(owner):
-    from studio.models import Avatar, Style
-    from studio.services.styling import StyleUnavailable, style_apply_submit
-
-    style = Style.objects.create(key="empty_style", title="Empty")
-    avatar = Avatar.objects.create(owner=owner, status="ready")
-
-    with pytest.raises(StyleUnavailable, match="has no templates"):
-        style_apply_submit(owner=owner, avatar=avatar, style=style)
-
-
-def test_id_photo_style_submits_an_id_photo_of_its_size(owner):
-    from studio.models import Avatar, Style, StyleKind
-    from studio.services.styling import style_apply_submit
-
-    style = Style.objects.create(key="id_us", title="US", kind=StyleKind.IDPHOTO,
-                                 parameters={"size": "us", "background": "white"})
-    avatar = Avatar.objects.create(owner=owner, status="ready")
-
-    job = style_apply_submit(owner=owner, avatar=avatar, style=style)
-
-    assert (job.kind, job.input["size"], job.input["style_id"], job.avatar) == ("idphoto", "us", style.id, avatar)

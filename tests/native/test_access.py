@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from accounts.services import apikey_create
 from jobs.models import Job, JobKind, JobState
 from jobs.services import job_submit
-from studio.models import Avatar, Portrait
+from studio.portraits.models import Avatar, Portrait
 
 from .conftest import API, ASTRONAUT, upload
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from studio.models import Style, StyleKind, Template
+from studio.catalog.models import Style, StyleKind, Template
 
 from .conftest import API, ASTRONAUT, shared_upload, upload
 

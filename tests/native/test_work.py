@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from jobs.models import Job
-from studio.models import Avatar, AvatarStatus, Portrait
+from studio.portraits.models import Avatar, AvatarStatus, Portrait
 
 from .conftest import API, ASTRONAUT, shared_upload, upload
 

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from accounts.services import user_get_or_create
-from studio.models import Avatar, AvatarStatus, Photo, Portrait
+from studio.portraits.models import Avatar, AvatarStatus, Photo, Portrait
 
 
 def jpeg(color=(200, 120, 90), *, exif: Image.Exif | None = None) -> bytes:

@@ -8,8 +8,8 @@ from django.core.files.storage import default_storage
 
 from accounts.models import User
 from jobs.models import Job, JobKind
-from studio.models import Avatar, Photo, Portrait
-from studio.services.privacy import account_delete, avatar_delete
+from studio.portraits.models import Avatar, Photo, Portrait
+from studio.portraits.services.privacy import account_delete, avatar_delete
 
 from .conftest import avatar_with_files, photo, stored_files
 

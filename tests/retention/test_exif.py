@@ -10,7 +10,7 @@ from PIL import Image
 
 from engine import imaging
 from jobs.models import Job, JobKind
-from studio.work.outputs import images_store
+from studio.portraits.work.outputs import images_store
 
 from .conftest import jpeg
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from studio.moderation import Refused, moderation_check
+from studio.lib.moderation import Refused, moderation_check
 
 
 def _png(pixels: np.ndarray) -> bytes:
@@ -28,7 +28,7 @@ def test_default_hook_lets_everything_through():
 
 @pytest.fixture
 def example_hook(settings) -> None:
-    settings.STUDIO_MODERATION_HOOK = "studio.moderation.refuse_blank"
+    settings.STUDIO_MODERATION_HOOK = "studio.lib.moderation.refuse_blank"
 
 
 @pytest.mark.usefixtures("example_hook")

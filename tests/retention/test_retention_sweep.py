@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from jobs.models import Job, JobKind, JobState
-from studio.models import Avatar, AvatarStatus, Photo, Portrait
-from studio.services.retention import retention_sweep
+from studio.portraits.models import Avatar, AvatarStatus, Photo, Portrait
+from studio.portraits.services.retention import retention_sweep
 
 from .conftest import avatar_with_files, photo, stored_files
 
@@ -102,10 +102,10 @@ def test_gallery_portraits_are_kept(owner, media):
 
 
 def test_sweep_is_scheduled_and_its_task_runs(owner, media):
-    from studio.tasks import sweep_retention
+    from studio.portraits.tasks import sweep_retention
 
     schedule = Schedule.objects.get(name="retention sweep")
-    assert schedule.func == "studio.tasks.sweep_retention" and schedule.repeats == -1
+    assert schedule.func == "studio.portraits.tasks.sweep_retention" and schedule.repeats == -1
     assert Schedule.objects.get(name="deliver webhooks").func == "studio.webhooks.tasks.sweep_webhooks"
     assert sweep_retention() == {"training_photos": 0, "request_photos": 0, "input_files": 0, "avatars": 0}
 

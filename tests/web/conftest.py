@@ -15,7 +15,8 @@ from skimage import data
 
 from accounts.services import apikey_create, credential_create, user_get_or_create
 from jobs.models import Job, JobKind, JobState
-from studio.models import Avatar, AvatarStatus, Photo, PhotoOrigin, Portrait, Style, Template
+from studio.catalog.models import Style, Template
+from studio.portraits.models import Avatar, AvatarStatus, Photo, PhotoOrigin, Portrait
 
 
 def jpeg(pixels) -> bytes:

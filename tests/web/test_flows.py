@@ -11,7 +11,7 @@ from django.test import Client
 from PIL import Image
 
 from accounts.models import User
-from studio.models import Photo, Portrait
+from studio.portraits.models import Photo, Portrait
 
 from .conftest import logged_in, upload
 
@@ -171,7 +171,7 @@ def test_checkout_page_waits_for_the_payment_then_shows_the_balance(alice):
 def test_photo_refused_by_moderation_is_not_kept(alice, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.STUDIO_MODERATION_HOOK = "studio.moderation.refuse_blank"
+    settings.STUDIO_MODERATION_HOOK = "studio.lib.moderation.refuse_blank"
     before = Photo.objects.filter(owner=alice.user).count()
     blank = io.BytesIO()
     Image.new("RGB", (600, 800), (128, 128, 128)).save(blank, "JPEG")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from studio.models import Photo
+from studio.portraits.models import Photo
 
 from .conftest import logged_in
 

@@ -10,15 +10,10 @@ from django.core import mail
 from django.utils import timezone
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from studio.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from studio.webhooks.delivery import RETRY_DELAYS, webhooks_sweep
-from studio.webhooks.services import (
-    callback_secret_issue,
-    endpoint_create,
-    webhooks_callback_register,
-    webhooks_emit,
-)
 from jobs.models import Job, JobKind
+from studio.webhooks.delivery import RETRY_DELAYS, webhooks_sweep
+from studio.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from studio.webhooks.services import callback_secret_issue, endpoint_create, webhooks_callback_register, webhooks_emit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed", "sync_queue")]
 
@@ -135,7 +130,7 @@ def test_delivery_fails_for_good_after_the_whole_schedule(owner, receiver, commi
     webhooks_callback_register(job=job, url=receiver.url)
     Job.objects.filter(id=job.id).update(state="failed", error_code="internal", finished_at=timezone.now())
     receiver.statuses = [500] * 20
-    from studio.work.job_events import webhooks_job_finished
+    from studio.portraits.work.job_events import webhooks_job_finished
 
     (delivery,) = committed(webhooks_job_finished, job=job)
     clock = timezone.now()

@@ -10,6 +10,8 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from jobs.models import Job, JobKind, JobState
+from studio.portraits.models import Avatar, AvatarStatus, Portrait
+from studio.portraits.work.job_events import webhooks_job_finished
 from studio.webhooks.models import DeliveryState, WebhookDelivery
 from studio.webhooks.services import (
     callback_secret_issue,
@@ -19,8 +21,6 @@ from studio.webhooks.services import (
     endpoint_update,
     webhooks_callback_register,
 )
-from studio.models import Avatar, AvatarStatus, Portrait
-from studio.work.job_events import webhooks_job_finished
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed", "sync_queue")]
 

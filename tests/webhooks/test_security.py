@@ -8,12 +8,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from studio.webhooks.models import DeliveryState, WebhookAttempt, WebhookEndpoint
-from studio.webhooks.services import (
-    WebhookRefused,
-    endpoint_create,
-    endpoint_secret_rotate,
-    webhooks_emit,
-)
+from studio.webhooks.services import WebhookRefused, endpoint_create, endpoint_secret_rotate, webhooks_emit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sync_queue")]
 

@@ -16,11 +16,11 @@ from rest_framework.views import APIView
 
 from engine.errors import EngineError
 from jobs.models import Job
+from studio.lib.outbound import Fetched, OutboundError
+from studio.portraits.models import Photo
+from studio.portraits.services.intake import image_admit, images_fetch, photo_store, upload_fetched, upload_store
 from studio.webhooks.services import WebhookRefused, webhook_url_check, webhooks_callback_register
 
-from ...models import Photo
-from ...lib.outbound import Fetched, OutboundError
-from ...services.intake import image_admit, images_fetch, photo_store, upload_fetched, upload_store
 from .auth import AUTHENTICATION, PERMISSIONS, THROTTLES
 from .errors import ApiError, ErrorSerializer, native_exception_handler
 

@@ -16,9 +16,8 @@ from rest_framework.views import exception_handler
 from billing.errors import QuotaExceeded
 from engine.errors import EngineError, ErrorCode
 from jobs.queue import QueueUnavailable
-
-from ...moderation import Refused
-from ...lib.outbound import OutboundError
+from studio.lib.moderation import Refused
+from studio.lib.outbound import OutboundError
 
 ENGINE_BAD_REQUEST = {ErrorCode.INVALID_OPTION}
 ENGINE_SERVER = {ErrorCode.INTERNAL}

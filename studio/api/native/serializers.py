@@ -6,10 +6,10 @@ from rest_framework import serializers
 
 from accounts.models import ApiKey
 from jobs.models import Job
+from studio.catalog.models import Style, Template
+from studio.lib.media_urls import media_url_sign
+from studio.portraits.models import Avatar, Portrait
 from studio.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-
-from ...lib.media_urls import media_url_sign
-from ...models import Avatar, Portrait, Style, Template
 
 
 def _signed(serializer: serializers.Serializer, name: str) -> str | None:

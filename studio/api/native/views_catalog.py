@@ -7,10 +7,10 @@ from rest_framework.response import Response
 
 from accounts.selectors import apikey_list_for
 from accounts.services import apikey_create, apikey_revoke
+from studio.catalog.selectors import style_get, style_list, template_get_for, template_list_for, template_own_get
+from studio.catalog.services import TemplateRejected, template_delete, template_upload
 from studio.webhooks.services import callback_secret_issue
 
-from ...selectors import style_get, style_list, template_get_for, template_list_for, template_own_get
-from ...services.catalog import TemplateRejected, template_delete, template_upload
 from .base import ERRORS, NativeView, UploadView, paginated
 from .errors import ApiError, not_found
 from .inputs import ApiKeyInput, StyleFilter, TemplateFilter, TemplateInput

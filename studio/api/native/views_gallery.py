@@ -6,8 +6,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from jobs.services import job_cancel
-
-from ...selectors import (
+from studio.portraits.selectors import (
     avatar_get_for,
     avatar_list_for,
     job_get_for,
@@ -15,8 +14,9 @@ from ...selectors import (
     portrait_get_for,
     portrait_list_for,
 )
-from ...services.privacy import avatar_delete
-from ...services.portraits import portrait_delete, portrait_favourite_set
+from studio.portraits.services.portraits import portrait_delete, portrait_favourite_set
+from studio.portraits.services.privacy import avatar_delete
+
 from .base import ERRORS, NativeView, UploadView, paginated
 from .errors import ApiError, not_found
 from .inputs import JobFilter, PortraitFilter, PortraitPatchInput

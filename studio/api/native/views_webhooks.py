@@ -7,8 +7,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from studio.webhooks.models import WebhookAttempt, WebhookEndpoint
 from studio.webhooks.delivery import endpoint_disable
+from studio.webhooks.models import WebhookAttempt, WebhookEndpoint
 from studio.webhooks.selectors import delivery_list_for, endpoint_list_for
 from studio.webhooks.services import (
     WebhookRefused,

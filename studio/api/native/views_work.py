@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 
-from engine.options import PortraitOptions
 from jobs.models import JobKind
+from studio.catalog.models import StyleKind
+from studio.catalog.selectors import style_get, template_get_for
+from studio.portraits.selectors import avatar_get_for, job_get_for
+from studio.portraits.services.avatars import avatar_train_submit
+from studio.portraits.services.intake import inputs_kept_on_success
+from studio.portraits.services.ordering import OrderRefused, portrait_order_check, portrait_order_place
+from studio.portraits.services.photos import photos_check_submit
+from studio.portraits.services.styling import idphoto_submit, stylization_submit
 
-from ...models import StyleKind
-from ...selectors import avatar_get_for, job_get_for, style_get, template_get_for, template_list_for
-from ...services.avatars import avatar_train_submit
-from ...services.intake import inputs_kept_on_success
-from ...services.photos import photos_check_submit
-from ...services.portraits import portrait_create_submit, portrait_train_free_submit
-from ...services.styling import idphoto_submit, stylization_submit
 from .base import CALLBACK_PARAMETER, ERRORS, IDEMPOTENCY_PARAMETER, NativeView, UploadView, input_take, photos_take
 from .errors import ApiError, not_found
 from .inputs import AvatarInput, IdPhotoInput, PhotoCheckInput, PortraitInput, StylizationInput
@@ -76,60 +76,52 @@ class PortraitCreateMixin:
             return self.answer(JobSerializer, replay)
         data = self.valid(PortraitInput)
         owner = request.user
-        style, template = self._style_and_template(data)
-        options = {**(style.parameters if style else {}), **data["options"]}
-        PortraitOptions.parse(options)  # an EngineError (400) before anything is kept
-        avatars = []
-        for model_id in data["avatars"]:
-            avatar = avatar_get_for(owner=owner, model_id=str(model_id))
-            if avatar is None:
-                raise ApiError(status_code=404, code="avatar_not_found", message=f"No such avatar: {model_id}.")
-            if not avatar.is_ready:
-                raise ApiError(status_code=422, code="avatar_not_ready",
-                               message=f"The avatar {model_id} is {avatar.status}, not ready.")
-            avatars.append(avatar)
+        style, template = self._style(data), self._template(data)
+        own_template = bool(data.get("template_file") or data.get("template_url"))
+        try:
+            order = portrait_order_check(
+                owner=owner, model_ids=[str(model_id) for model_id in data["avatars"]],
+                train_free=not data["avatars"], style=style, template=template, own_template=own_template,
+                options=data["options"], n=data["n"])
+        except OrderRefused as exc:
+            raise _refusal(exc, style=style) from None
         with inputs_kept_on_success():
-            job = self._submitted(data, owner=owner, style=style, template=template, options=options, avatars=avatars)
+            template_file = input_take(owner=owner, upload=data.get("template_file"), url=data.get("template_url"))
+            photos = photos_take(owner=owner, uploads=data["photos"], urls=data["photo_urls"],
+                                 url_field="photo_urls") if order.train_free else []
+            job = self.submitted(lambda: portrait_order_place(
+                order=order, template_file=template_file, photos=photos, source=SOURCE,
+                idempotency_key=self.idempotency_key()))
         return self.answer(JobSerializer, job, status_code=self.created(job))
 
-    def _submitted(self, data: dict, *, owner, style, template, options: dict, avatars: list):
-        template_name = template.image.name if template else input_take(
-            owner=owner, upload=data.get("template_file"), url=data.get("template_url"))
-        common = dict(owner=owner, template=template_name, options=options, n=data["n"],
-                      template_id=template.id if template else None, style_id=style.id if style else None,
-                      source=SOURCE, idempotency_key=self.idempotency_key())
-        if avatars:
-            # A style alone: its n portraits are spread over its templates, for variety.
-            chosen_by_style = style is not None and not (
-                data.get("template") or data.get("template_file") or data.get("template_url"))
-            more = list(template_list_for(owner=owner, style=style)[1:data["n"]]) if chosen_by_style else []
-            job = self.submitted(lambda: portrait_create_submit(avatars=avatars, more_templates=more, **common))
-        else:
-            photos = photos_take(owner=owner, uploads=data["photos"], urls=data["photo_urls"], url_field="photo_urls")
-            job = self.submitted(lambda: portrait_train_free_submit(photos=photos, **common))
-        return job
+    def _style(self, data: dict):
+        if not data.get("style"):
+            return None
+        style = style_get(key=data["style"])
+        if style is None:
+            raise ApiError(status_code=404, code="style_not_found", message=f"No such style: {data['style']}.")
+        if style.kind != StyleKind.TEMPLATE:  # ID photo and stylize styles have their own endpoints
+            raise ApiError(status_code=400, code="style_kind",
+                           message=f"The style {style.key} is a {style.kind} style: use /{style.kind}s/ instead.")
+        return style
 
-    def _style_and_template(self, data: dict):
-        style = None
-        if data.get("style"):
-            style = style_get(key=data["style"])
-            if style is None:
-                raise ApiError(status_code=404, code="style_not_found", message=f"No such style: {data['style']}.")
-            if style.kind != StyleKind.TEMPLATE:
-                raise ApiError(status_code=400, code="style_kind",
-                               message=f"The style {style.key} is a {style.kind} style: use /{style.kind}s/ instead.")
-        if data.get("template"):
-            template = template_get_for(owner=self.request.user, template_id=data["template"])
-            if template is None or (style and template.style_id != style.id):
-                raise ApiError(status_code=404, code="template_not_found", message="No such template.")
-            return style, template
-        if style and not (data.get("template_file") or data.get("template_url")):
-            template = template_list_for(owner=self.request.user, style=style).first()
-            if template is None:
-                raise ApiError(status_code=422, code="style_without_templates",
-                               message=f"The style {style.key} has no templates yet.")
-            return style, template
-        return style, None
+    def _template(self, data: dict):
+        if not data.get("template"):
+            return None
+        template = template_get_for(owner=self.request.user, template_id=data["template"])
+        if template is None:
+            raise ApiError(status_code=404, code="template_not_found", message="No such template.")
+        return template
+
+
+def _refusal(exc: OrderRefused, *, style) -> ApiError:
+    """An order refused, in the native API's codes and statuses."""
+    if exc.code == "template_not_in_style":
+        return ApiError(status_code=404, code="template_not_found", message="No such template.")
+    if exc.code == "style_without_templates":
+        return ApiError(status_code=422, code=exc.code, message=f"The style {style.key} has no templates yet.")
+    status_code = {"avatar_not_found": 404, "avatar_not_ready": 422}.get(exc.code, 400)
+    return ApiError(status_code=status_code, code=exc.code, message=exc.message)
 
 
 class StylizationListView(UploadView):

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from accounts.selectors import credential_list_for
 from accounts.services import credential_create, user_get_or_create
-from studio.models import Style
+from studio.catalog.models import Style
 
 DEMO_EMAIL = "demo@example.com"
 DEFAULT_PASSWORD = "demo-studio"

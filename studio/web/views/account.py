@@ -12,8 +12,8 @@ from accounts.selectors import apikey_list_for, credential_list_for
 from accounts.services import apikey_create, apikey_revoke, credential_create, credential_revoke
 from billing.gateway import purchases_enabled
 from billing.selectors import account_usage_for, package_list_active
+from studio.portraits.services.privacy import account_delete
 
-from ...services.privacy import account_delete
 from ..forms import DeleteAccountForm, NameForm
 from .common import package_rows
 

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.errors import QuotaExceeded
+from studio.portraits.selectors import avatar_get_for, avatar_list_for, photo_get_for, portrait_list_for
+from studio.portraits.services.avatars import avatar_train_submit
 
-from ...selectors import avatar_get_for, avatar_list_for, photo_get_for, portrait_list_for
-from ...services.avatars import avatar_train_submit
 from ..forms import PhotosForm, TrainForm
 from ..progress import job_status
 from ..selectors import check_job_for_photo, jobs_for_avatar

@@ -9,25 +9,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from billing.errors import QuotaExceeded
 from engine.errors import EngineError
+from studio.catalog.models import Gender, StyleKind
+from studio.catalog.selectors import style_get, style_list, template_get_for, template_list_for, template_own_list_for
+from studio.catalog.services import TemplateRejected, template_upload
+from studio.portraits.models import AvatarStatus
+from studio.portraits.selectors import avatar_get_for, avatar_list_for
+from studio.portraits.services.intake import inputs_kept_on_success
+from studio.portraits.services.ordering import OrderRefused, portrait_order
 
-from ...models import AvatarStatus, Gender, StyleKind
-from ...selectors import (
-    avatar_get_for,
-    avatar_list_for,
-    style_get,
-    style_list,
-    template_get_for,
-    template_list_for,
-    template_own_list_for,
-)
-from ...services.catalog import TemplateRejected, template_upload
-from ...services.intake import inputs_kept_on_success
-from ...services.styling import StyleUnavailable, style_apply_submit
-from ..creation import portrait_from_template_submit, portrait_train_free_from_uploads
 from ..forms import CreateForm, StyleCreateForm, TemplateUploadForm, TrainFreeForm
 from ..uploads import UploadRefused, train_free_photos_store
 from .common import or_404, signed
 
+SOURCE = "web"
 GENDERS = [("", "Everyone"), (Gender.FEMALE, "Women"), (Gender.MALE, "Men")]
 
 
@@ -71,9 +65,10 @@ def portrait_create(request: HttpRequest) -> HttpResponse:
     style = style_get(key=request.POST.get("style", "")) if request.POST.get("style") else None
     avatar = or_404(avatar_get_for(owner=request.user, model_id=request.POST.get("avatar", "")))
     back = redirect("web:style-detail", key=style.key) if style else redirect("web:templates")
+    order = {"owner": request.user, "model_ids": [str(avatar.model_id)], "source": SOURCE}
     try:
         if style is not None and style.kind != StyleKind.TEMPLATE:
-            job = style_apply_submit(owner=request.user, avatar=avatar, style=style)
+            job = portrait_order(style=style, **order)
         else:
             templates = template_list_for(owner=request.user, style=style) if style else template_own_list_for(owner=request.user)
             avatars = avatar_list_for(owner=request.user, status=AvatarStatus.READY)
@@ -81,9 +76,9 @@ def portrait_create(request: HttpRequest) -> HttpResponse:
             if not form.is_valid():
                 messages.error(request, "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()))
                 return back
-            job = portrait_from_template_submit(owner=request.user, avatar=avatar, template=form.cleaned_data["template"],
-                                                n=form.cleaned_data["n"], options=form.options())
-    except (QuotaExceeded, StyleUnavailable, EngineError) as exc:
+            job = portrait_order(template=form.cleaned_data["template"], n=form.cleaned_data["n"],
+                                 options=form.options(), **order)
+    except (QuotaExceeded, OrderRefused, EngineError) as exc:
         messages.error(request, exc.message)
         return back
     return redirect("web:job-detail", job_id=job.id)
@@ -102,9 +97,9 @@ def portrait_train_free(request: HttpRequest) -> HttpResponse:
     try:
         with inputs_kept_on_success():
             photos = train_free_photos_store(owner=request.user, uploads=form.cleaned_data["photos"])
-            job = portrait_train_free_from_uploads(owner=request.user, photos=photos, template=template,
-                                                   n=form.cleaned_data["n"], options=form.options())
-    except (UploadRefused, QuotaExceeded, EngineError) as exc:
+            job = portrait_order(owner=request.user, photos=photos, template=template, n=form.cleaned_data["n"],
+                                 options=form.options(), source=SOURCE)
+    except (UploadRefused, QuotaExceeded, OrderRefused, EngineError) as exc:
         messages.error(request, exc.message)
         return back
     return redirect("web:job-detail", job_id=job.id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from ...lib.media_urls import media_url_sign
+from studio.lib.media_urls import media_url_sign
 
 
 def signed(request: HttpRequest, name: str | None) -> str:

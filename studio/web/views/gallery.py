@@ -8,7 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from ...selectors import avatar_get_for, avatar_list_for, portrait_get_for, portrait_list_for, style_get
+from studio.catalog.selectors import style_get
+from studio.portraits.selectors import avatar_get_for, avatar_list_for, portrait_get_for, portrait_list_for
+
 from ..downloads import portrait_filename, portraits_zip_stream
 from ..likeness import SCALE_TEXT, likeness_of
 from ..selectors import jobs_unfinished_for

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from jobs.services import job_cancel
+from studio.portraits.selectors import job_get_for, portrait_list_for
 
-from ...selectors import job_get_for, portrait_list_for
 from ..progress import job_status
 from .common import or_404, signed
 

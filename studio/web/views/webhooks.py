@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from studio.webhooks.models import WebhookAttempt, WebhookEndpoint
 from studio.webhooks.delivery import endpoint_disable
+from studio.webhooks.models import WebhookAttempt, WebhookEndpoint
 from studio.webhooks.selectors import delivery_list_for, endpoint_list_for
 from studio.webhooks.services import (
     EVENT_TYPES,

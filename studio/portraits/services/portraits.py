@@ -8,8 +8,9 @@ from django.db import transaction
 from engine.errors import EngineError, ErrorCode
 from jobs.models import Job, JobKind
 from jobs.services import job_submit
+from studio.catalog.models import Template
 
-from ..models import Avatar, Photo, Portrait, Template
+from ..models import Avatar, Photo, Portrait
 from .privacy import file_delete
 
 TRAIN_FREE_MAX_PHOTOS = 5

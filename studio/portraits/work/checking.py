@@ -5,8 +5,8 @@ from collections.abc import Callable
 
 from jobs.handlers import Outcome
 from jobs.models import Job
+from studio.lib.engine import engine_backend
 
-from ..backend import engine_backend
 from ..models import Photo
 from .inputs import job_photos, photo_bytes
 

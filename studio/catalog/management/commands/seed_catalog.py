@@ -12,9 +12,10 @@ from django.db import transaction
 from engine import imaging
 from engine.errors import EngineError
 from engine.options import SIZES
-from studio.backend import engine_backend
-from studio.models import Gender, Style, StyleKind
-from studio.services.catalog import catalog_template_add, style_activity_update, style_preview_from_templates, style_preview_set
+from studio.lib.engine import engine_backend
+
+from ...models import Gender, Style, StyleKind
+from ...services import catalog_template_add, style_activity_update, style_preview_from_templates, style_preview_set
 
 # DashScope's f_idcard styles are FaceChain's ID photo: a head-and-shoulders photo on a blue
 # background. DashScope names no size; the Chinese 1-inch photo (25x35 mm) is what "ID photo"

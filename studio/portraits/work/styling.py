@@ -5,8 +5,8 @@ from collections.abc import Callable
 
 from jobs.handlers import JobError, Outcome
 from jobs.models import Job
+from studio.lib.engine import engine_backend
 
-from ..backend import engine_backend
 from ..models import Photo
 from .inputs import photo_bytes, storage_bytes
 from .outputs import images_discard, images_store, portraits_commit

@@ -5,11 +5,9 @@ from engine.errors import EngineError, ErrorCode
 from engine.options import CUSTOM_STYLE_INDEX, parse_background, spec_for
 from jobs.models import Job, JobKind
 from jobs.services import job_submit
+from studio.lib.engine import engine_backend
 
-from ..backend import engine_backend
-from ..models import Avatar, Photo, Style, StyleKind
-from ..selectors import template_list_for
-from .portraits import portrait_create_submit
+from ..models import Avatar
 
 
 def stylization_submit(*, owner, image: str, style_index: int, reference: str | None = None,
@@ -50,38 +48,4 @@ def idphoto_submit(*, owner, photo: str | None = None, avatar: Avatar | None = N
         source=source,
         app_id=app_id,
         idempotency_key=idempotency_key,
-    )
-
-
-class StyleUnavailable(Exception):
-    """The style cannot be made for this avatar now; ``message`` says why, for the customer."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def style_apply_submit(*, owner, avatar: Avatar, style: Style, n: int = 1, options: dict | None = None,
-                       source: str = "web", app_id: str = "", idempotency_key: str | None = None) -> Job:
-    """A style made for an avatar, whatever its kind: an ID photo and a stylization start from the
-    avatar's reference photo; a template style spreads its n portraits over its templates."""
-    common = {"owner": owner, "style_id": style.id, "source": source, "app_id": app_id,
-              "idempotency_key": idempotency_key}
-    if style.kind == StyleKind.IDPHOTO:
-        return idphoto_submit(avatar=avatar, size=style.parameters.get("size", "1inch"),
-                              background=style.parameters.get("background", "white"), **common)
-    if style.kind == StyleKind.STYLIZE:
-        reference = Photo.objects.filter(owner=owner, avatar=avatar, is_reference=True).first()
-        if reference is None:
-            raise StyleUnavailable("This avatar has no reference photo yet; wait until its training is done.")
-        return stylization_submit(image=reference.image.name,
-                                  style_index=int(style.parameters.get("style_index", 0)), **common)
-    templates = list(template_list_for(owner=owner, style=style)[:n])
-    if not templates:
-        raise StyleUnavailable(f"The style {style.key} has no templates on this studio yet; an administrator "
-                               f"imports a pack with `manage.py import_templates`.")
-    first, *more = templates
-    return portrait_create_submit(
-        avatars=[avatar], template=first.image.name, template_id=first.id, more_templates=more, n=n,
-        options={**style.parameters, **(options or {})}, **common,
     )

@@ -19,9 +19,10 @@ from django.db import transaction
 
 from jobs.models import FINAL_STATES, Job
 from jobs.services import job_cancel
+from studio.catalog.models import Template
 
 from ..artifacts import artifact_delete
-from ..models import Avatar, Photo, Portrait, Template
+from ..models import Avatar, Photo, Portrait
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from django.db import transaction
 from engine import imaging
 from engine.errors import EngineError
 from engine.options import parse_background, spec_for
+from studio.lib.engine import engine_backend
+from studio.lib.moderation import moderation_check
 
-from ..backend import engine_backend
-from ..models import Gender, Style, StyleKind, Template
-from ..moderation import moderation_check
+from .models import Gender, Style, StyleKind, Template
 
 DEFAULT_TEMPLATE_MAX_BYTES = 10 * 1024 * 1024
 # DashScope's template limit is 512x512 at least; a smaller face would be upscaled into blur.
@@ -98,7 +98,7 @@ def template_upload(*, owner, content: bytes, title: str = "", face_count: int =
     """A customer's private template. The same file uploaded again gives the same template.
 
     It is kept re-encoded, so nothing of the upload's metadata (EXIF, GPS) is ever served back;
-    the moderation hook sees it once it passed the check (studio.moderation.Refused)."""
+    the moderation hook sees it once it passed the check (studio.lib.moderation.Refused)."""
     checked = template_check(content, face_count=face_count)  # admitted first: hooks see only images
     moderation_check(kind="template", content=content)
     existing = Template.objects.filter(

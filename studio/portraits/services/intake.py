@@ -16,10 +16,10 @@ from django.db import transaction
 
 from engine import imaging
 from engine.errors import EngineError
+from studio.lib.moderation import Kind, moderation_check
+from studio.lib.outbound import Fetched, OutboundError, limits_from_settings, url_fetch
 
 from ..models import Photo, PhotoOrigin
-from ..moderation import Kind, moderation_check
-from ..lib.outbound import Fetched, OutboundError, limits_from_settings, url_fetch
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def _kept_url(url: str) -> str:
 
 def photo_store(*, owner, fetched: Fetched, source_url: str, position: int,
                 origin: PhotoOrigin = PhotoOrigin.API) -> Photo:
-    """Keeps a photo after the moderation hook let it through (studio.moderation.Refused if not).
+    """Keeps a photo after the moderation hook let it through (studio.lib.moderation.Refused if not).
 
     Its size is read from the header here (cheap; EngineError for a file that was never admitted),
     so no later load of the row ever decodes the file."""

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from jobs.handlers import Outcome
 from jobs.models import Job
+from studio.lib.engine import engine_backend
 
 from ..artifacts import artifact_local
-from ..backend import engine_backend
 from ..models import Avatar
 from .inputs import job_avatars, job_photos, photo_bytes, storage_bytes
 from .outputs import images_discard, images_store, portraits_commit

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from jobs.handlers import Outcome
 from jobs.models import Job
+from studio.lib.engine import engine_backend
 
 from ..artifacts import artifact_delete, artifact_prefix, artifact_upload
-from ..backend import engine_backend
 from ..models import Avatar, AvatarStatus, Photo
 from .inputs import job_photos, photo_bytes
 

@@ -1,5 +1,5 @@
 """What the studio keeps, and for how long: photos, input files and unused avatars deleted by one
-hourly schedule (retention_sweep). Deleting means the files in storage too (studio.services.privacy).
+hourly schedule (retention_sweep). Deleting means the files in storage too (studio.portraits.services.privacy).
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from studio.services.catalog import pack_import
+from ...services import pack_import
 
 
 class Command(BaseCommand):

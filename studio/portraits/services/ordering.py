@@ -1,0 +1,158 @@
+"""Ordering portraits: "portraits of these avatars (or photos) from this style or template".
+
+The one place that chooses templates, merges options, checks that avatars are ready and submits
+the job; the website and the PAI, DashScope and native APIs only translate their wire to it.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from accounts.models import User
+from engine.options import PortraitOptions
+from jobs.models import Job
+from studio.catalog.models import Style, StyleKind, Template
+from studio.catalog.selectors import template_list_for
+
+from ..models import Avatar, Photo
+from ..selectors import avatar_get_for
+from .portraits import portrait_create_submit, portrait_train_free_submit
+from .styling import idphoto_submit, stylization_submit
+
+
+class OrderRefused(Exception):
+    """An order the studio cannot take now. ``code`` is what front ends map to their wire,
+    ``message`` is for people; ``model_id`` and ``status`` name the avatar concerned, if any."""
+
+    def __init__(self, code: str, message: str, *, model_id: str = "", status: str = ""):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.model_id = model_id
+        self.status = status
+
+
+@dataclass(frozen=True)
+class PortraitOrder:
+    """A checked order: nothing is kept or charged until it is placed."""
+
+    owner: User
+    avatars: tuple[Avatar, ...]
+    train_free: bool
+    style: Style | None
+    # The templates chosen from the catalog, first the one the job starts from; empty when the
+    # customer brings a template image (own_template) or for an ID photo or stylization style.
+    templates: tuple[Template, ...]
+    own_template: bool
+    options: dict = field(default_factory=dict)
+    n: int = 1
+    reference: Photo | None = None  # a stylization style's starting photo
+
+
+def portrait_order_check(*, owner: User, model_ids: Sequence[str] = (), train_free: bool = False,
+                         style: Style | None = None, template: Template | None = None,
+                         own_template: bool = False, options: dict | None = None, n: int = 1) -> PortraitOrder:
+    """Checks an order before any input is fetched or kept: OrderRefused, or EngineError
+    (INVALID_OPTION and kin) for options the engine would refuse.
+
+    ``model_ids`` (the owner's ready avatars, one per template face) or ``train_free`` (photos
+    given when the order is placed); ``template`` (a catalog or private row) or ``own_template``
+    (an image given when placed) or, with a style alone, the style's templates, over which the n
+    portraits are spread. An ID photo or stylization style is made from one avatar's reference photo.
+    """
+    if bool(model_ids) == train_free:
+        raise OrderRefused("person", "Give either avatars or photos (train-free), not both.")
+    if template is not None and own_template:
+        raise OrderRefused("template", "Give one template: a template of the catalog or an image of your own.")
+    style = style if style is not None else (template.style if template is not None else None)
+    templates = _templates(owner=owner, style=style, template=template, own_template=own_template,
+                           train_free=train_free, people=len(model_ids), n=n)
+    avatars = tuple(_ready_avatar(owner=owner, model_id=model_id) for model_id in model_ids)
+    if style is not None and style.kind == StyleKind.IDPHOTO:
+        return PortraitOrder(owner=owner, avatars=avatars, train_free=False, style=style, templates=(),
+                             own_template=False)
+    if style is not None and style.kind == StyleKind.STYLIZE:
+        reference = Photo.objects.filter(owner=owner, avatar=avatars[0], is_reference=True).first()
+        if reference is None:
+            raise OrderRefused("no_reference_photo",
+                               "This avatar has no reference photo yet; wait until its training is done.")
+        return PortraitOrder(owner=owner, avatars=avatars, train_free=False, style=style, templates=(),
+                             own_template=False, reference=reference)
+    # The request's options win over the style's; all of them are the engine's to accept now.
+    merged = {**(style.parameters if style is not None else {}), **(options or {})}
+    PortraitOptions.parse(merged)
+    return PortraitOrder(owner=owner, avatars=avatars, train_free=train_free, style=style,
+                         templates=templates, own_template=own_template, options=merged, n=n)
+
+
+def _templates(*, owner: User, style: Style | None, template: Template | None, own_template: bool,
+               train_free: bool, people: int, n: int) -> tuple[Template, ...]:
+    if style is not None and style.kind != StyleKind.TEMPLATE:
+        if template is not None or own_template or train_free or people != 1:
+            raise OrderRefused("style_kind", f"The style {style.key} is a {style.kind} style: it is made from "
+                                             f"one avatar, without a template.")
+        return ()
+    if template is not None:
+        if style is not None and template.style_id != style.id:
+            raise OrderRefused("template_not_in_style", f"The template {template.id} is not one of the style "
+                                                        f"{style.key}'s.")
+        return (template,)
+    if own_template:
+        return ()
+    if style is None:
+        raise OrderRefused("template", "Give a style, a template or a template image.")
+    # A style alone: its n portraits are spread over its templates, for variety (train-free takes one).
+    chosen = tuple(template_list_for(owner=owner, style=style)[: 1 if train_free else n])
+    if not chosen:
+        raise OrderRefused("style_without_templates",
+                           f"The style {style.key} has no templates on this studio yet; an administrator "
+                           f"imports a pack with `manage.py import_templates`.")
+    return chosen
+
+
+def _ready_avatar(*, owner: User, model_id: str) -> Avatar:
+    # Unknown and someone else's read the same, so an id tells nothing about other accounts.
+    avatar = avatar_get_for(owner=owner, model_id=model_id) if isinstance(model_id, str) else None
+    if avatar is None:
+        raise OrderRefused("avatar_not_found", f"No such avatar: {model_id}.", model_id=str(model_id))
+    if not avatar.is_ready:
+        raise OrderRefused("avatar_not_ready", f"The avatar {avatar.model_id} is {avatar.status}, not ready.",
+                           model_id=str(avatar.model_id), status=avatar.status)
+    return avatar
+
+
+def portrait_order_place(*, order: PortraitOrder, template_file: str | None = None, photos: Sequence[Photo] = (),
+                         source: str, app_id: str = "", idempotency_key: str | None = None) -> Job:
+    """Submits a checked order; ``template_file`` (storage name) and ``photos`` are the inputs it was
+    checked to expect. Pricing is job_submit's (QuotaExceeded when the account cannot pay); train-free
+    takes 1-5 photos (EngineError INVALID_OPTION otherwise)."""
+    if order.own_template != bool(template_file) or order.train_free == (not photos):
+        raise ValueError("The inputs placed are not those the order was checked with.")
+    style_id = order.style.id if order.style is not None else None
+    common = {"owner": order.owner, "style_id": style_id, "source": source, "app_id": app_id,
+              "idempotency_key": idempotency_key}
+    if order.style is not None and order.style.kind == StyleKind.IDPHOTO:
+        parameters = order.style.parameters
+        return idphoto_submit(avatar=order.avatars[0], size=parameters.get("size", "1inch"),
+                              background=parameters.get("background", "white"), **common)
+    if order.style is not None and order.style.kind == StyleKind.STYLIZE:
+        return stylization_submit(image=order.reference.image.name,
+                                  style_index=int(order.style.parameters.get("style_index", 0)), **common)
+    first, *more = order.templates or (None,)
+    template = {"template": template_file or first.image.name, "template_id": first.id if first else None,
+                "options": order.options, "n": order.n}
+    if order.train_free:
+        return portrait_train_free_submit(photos=list(photos), **template, **common)
+    return portrait_create_submit(avatars=list(order.avatars), more_templates=more, **template, **common)
+
+
+def portrait_order(*, owner: User, model_ids: Sequence[str] = (), photos: Sequence[Photo] = (),
+                   style: Style | None = None, template: Template | None = None, template_file: str | None = None,
+                   options: dict | None = None, n: int = 1, source: str, app_id: str = "",
+                   idempotency_key: str | None = None) -> Job:
+    """Checks and places an order at once, for a caller that holds every input already (the website).
+    Front ends that fetch inputs check first (portrait_order_check), so a refusal costs no download."""
+    order = portrait_order_check(owner=owner, model_ids=model_ids, train_free=bool(photos), style=style,
+                                 template=template, own_template=template_file is not None, options=options, n=n)
+    return portrait_order_place(order=order, template_file=template_file, photos=photos, source=source,
+                                app_id=app_id, idempotency_key=idempotency_key)
