@@ -34,7 +34,7 @@ class JobAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = (
         ("kind", "state", "progress", "attempts"),
-        ("owner", "source", "app_id", "avatar"),
+        ("owner", "source", "app_id"),
         ("idempotency_key", "priority", "lease_expires_at"),
         ("created_at", "started_at", "finished_at", "updated_at", "cost_time"),
         ("error_code", "error_message"),

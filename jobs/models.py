@@ -48,9 +48,6 @@ class Job(models.Model):
     source = models.CharField(max_length=16, default="web")
     app_id = models.CharField(max_length=32, blank=True)
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
-    avatar = models.ForeignKey(
-        "portraits.Avatar", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
-    )
     input = models.JSONField(default=dict, blank=True)
     result = models.JSONField(null=True, blank=True)
     error_code = models.CharField(max_length=64, blank=True)

@@ -61,6 +61,7 @@ def test_moved_rows_are_all_there_with_their_relations(old_rows):
     from jobs.models import Job
     from studio.catalog.models import Style, Template
     from studio.portraits.models import Avatar, Photo, Portrait
+    from studio.portraits.services.jobs import job_avatar
     from studio.webhooks.models import (
         WebhookAttempt,
         WebhookCallback,
@@ -73,7 +74,7 @@ def test_moved_rows_are_all_there_with_their_relations(old_rows):
     assert (portrait.style.key, portrait.template.width, portrait.job_id) == ("kept-style", 800, old_rows["job"])
     assert [avatar.name for avatar in portrait.avatars.all()] == ["kept avatar"]
     assert Photo.objects.get(id=old_rows["photo"]).avatar.name == "kept avatar"
-    assert Job.objects.get(id=old_rows["job"]).avatar == Avatar.objects.get()
+    assert job_avatar(Job.objects.get(id=old_rows["job"])) == Avatar.objects.get()
     assert (Style.objects.count(), Template.objects.count()) == (1, 1)
     delivery = WebhookDelivery.objects.get(id=old_rows["delivery"])
     assert (delivery.endpoint.url, delivery.job_id, delivery.payload) == (

@@ -86,7 +86,7 @@ def fine_tune_cancel(request: HttpRequest, key: ApiKey, body: dict, rid: str, fi
 
 def _fine_tune_list(request: HttpRequest, key: ApiKey, rid: str) -> JsonResponse:
     page_no, page_size = _paging(request)
-    jobs = Job.objects.filter(owner=key.owner, kind=JobKind.TRAIN, source=SOURCE).select_related("avatar")
+    jobs = Job.objects.filter(owner=key.owner, kind=JobKind.TRAIN, source=SOURCE).select_related("avatar_link__avatar")
     total = jobs.count()
     page = jobs.order_by("-created_at", "-id")[(page_no - 1) * page_size: page_no * page_size]
     return ds_ok({"output": {"jobs": [fine_tune_output(job) for job in page], "page_no": page_no,

@@ -17,6 +17,7 @@ from django.utils.crypto import salted_hmac
 
 from jobs.models import Job, JobKind, JobState
 from studio.lib.media_urls import media_url_sign
+from studio.portraits.services.jobs import job_avatar
 
 INVALID_API_KEY = "InvalidApiKey"
 INVALID_PARAMETER = "InvalidParameter"
@@ -154,7 +155,7 @@ def task_output(job: Job, request: HttpRequest) -> tuple[dict, dict | None]:
     if job.state == JobState.SUCCEEDED:
         result = job.result or {}
         if job.kind == JobKind.TRAIN:
-            output["finetuned_output"] = result.get("model_id") or (str(job.avatar.model_id) if job.avatar else "")
+            output["finetuned_output"] = result.get("model_id") or _model_id(job)
         elif job.kind == JobKind.CHECK:
             output.update(facedetect_output(result.get("check_results", [])))
         else:
@@ -200,6 +201,11 @@ def fine_tune_id_for(job: Job) -> str:
     return FINE_TUNE_PREFIX + task_id_for(job)
 
 
+def _model_id(job: Job) -> str:
+    avatar = job_avatar(job)
+    return str(avatar.model_id) if avatar else ""
+
+
 def fine_tune_output(job: Job) -> dict:
     """One fine-tune job as FineTunes.call/get read it; finetuned_output is the avatar's model_id,
     the value partners pass as a facelora resource_id."""
@@ -209,7 +215,7 @@ def fine_tune_output(job: Job) -> dict:
         "job_id": fine_tune_id_for(job),
         "job_name": fine_tune_id_for(job),
         "status": status,
-        "finetuned_output": str(job.avatar.model_id) if job.avatar else "",
+        "finetuned_output": _model_id(job),
         "model": MODEL_FINETUNE,
         "base_model": MODEL_FINETUNE,
         "training_file_ids": list(options.get("training_file_ids", [])),

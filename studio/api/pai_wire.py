@@ -7,6 +7,7 @@ import uuid
 from django.http import JsonResponse
 
 from jobs.models import Job, JobState
+from studio.portraits.services.jobs import job_avatar
 
 INVALID_INPUT = "Invalid input data. Please check the input dict."
 NO_TEMPLATE = "Image not provided. Please check the template_image."
@@ -66,7 +67,7 @@ def job_result(job: Job) -> str:
         payload = {
             "cost_time": job.cost_time or 0.0,
             "states": [check_result(url=s.get("url", ""), verdict=s) for s in result.get("states", [])],
-            "model_id": str(job.avatar.model_id) if job.avatar else result.get("model_id", ""),
+            "model_id": str(avatar.model_id) if (avatar := job_avatar(job)) else result.get("model_id", ""),
         }
     elif job.kind == "check":
         payload = {

@@ -50,6 +50,17 @@ class Avatar(models.Model):
         return self.status == AvatarStatus.READY
 
 
+class AvatarJob(models.Model):
+    """The avatar a job trains or works from. The product keeps this link, so that jobs know nothing
+    of avatars; it is made in the transaction that submits the job (services.jobs.avatar_job_submit)."""
+
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, primary_key=True, related_name="avatar_link")
+    avatar = models.ForeignKey(Avatar, on_delete=models.CASCADE, related_name="job_links")
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} of avatar {self.avatar_id}"
+
+
 class PhotoOrigin(models.TextChoices):
     """Where a photo came in: only the website's new-avatar page keeps photos waiting for a training."""
 

@@ -19,7 +19,7 @@ def avatar_get_for(*, owner, model_id: str) -> Avatar | None:
 
 
 def job_get_for(*, owner, job_id: int) -> Job | None:
-    return Job.objects.filter(owner=owner, id=job_id).select_related("avatar").first()
+    return Job.objects.filter(owner=owner, id=job_id).select_related("avatar_link__avatar").first()
 
 
 def avatar_list_for(*, owner, status: str | None = None) -> QuerySet[Avatar]:
@@ -57,7 +57,7 @@ def photo_get_for(*, owner, photo_id: int) -> Photo | None:
 
 
 def job_list_for(*, owner, kind: str | None = None, state: str | None = None) -> QuerySet[Job]:
-    jobs = Job.objects.filter(owner=owner).select_related("avatar")
+    jobs = Job.objects.filter(owner=owner).select_related("avatar_link__avatar")
     if kind:
         jobs = jobs.filter(kind=kind)
     if state:

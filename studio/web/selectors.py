@@ -11,12 +11,12 @@ from studio.portraits.models import Avatar, Photo
 def jobs_unfinished_for(*, owner, avatar: Avatar | None = None) -> QuerySet[Job]:
     jobs = Job.objects.filter(owner=owner).exclude(state__in=FINAL_STATES).exclude(kind="check")
     if avatar is not None:
-        jobs = jobs.filter(avatar=avatar)
+        jobs = jobs.filter(avatar_link__avatar=avatar)
     return jobs.order_by("-created_at")
 
 
 def jobs_for_avatar(*, owner, avatar: Avatar, limit: int = 20) -> list[Job]:
-    return list(Job.objects.filter(owner=owner, avatar=avatar).order_by("-created_at")[:limit])
+    return list(Job.objects.filter(owner=owner, avatar_link__avatar=avatar).order_by("-created_at")[:limit])
 
 
 def check_job_for_photo(*, owner, photo: Photo) -> Job | None:

@@ -16,7 +16,7 @@ from accounts.models import Credential, User
 from accounts.services import credential_create
 from jobs.models import Job, JobKind, JobState
 from studio.catalog.models import Style, Template
-from studio.portraits.models import Avatar, AvatarStatus, Photo, Portrait
+from studio.portraits.models import Avatar, AvatarJob, AvatarStatus, Photo, Portrait
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,10 @@ def admin_user() -> User:
 
 
 def make_job(owner: User, *, state: str, kind: str = JobKind.CHECK, avatar: Avatar | None = None) -> Job:
-    return Job.objects.create(owner=owner, kind=kind, state=state, avatar=avatar, input={"photos": [1, 2]})
+    job = Job.objects.create(owner=owner, kind=kind, state=state, input={"photos": [1, 2]})
+    if avatar is not None:
+        AvatarJob.objects.create(job=job, avatar=avatar)
+    return job
 
 
 def select(client, model: str, action: str, rows) -> str:

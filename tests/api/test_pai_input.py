@@ -8,7 +8,7 @@ import pytest
 
 from accounts.services import user_get_or_create
 from jobs.models import Job, JobKind
-from studio.portraits.models import Avatar, AvatarStatus, Photo
+from studio.portraits.models import Avatar, AvatarJob, AvatarStatus, Photo
 from tests.api.conftest import ASTRONAUT
 
 CHECK = "/api/v1/aigc_images/check"
@@ -204,9 +204,10 @@ def test_job_query_of_another_accounts_job_is_not_found(pai):
 def test_job_query_reports_state_and_result_string(pai, partner):
     owner = partner.credential.owner
     avatar = Avatar.objects.create(owner=owner)
-    job = Job.objects.create(owner=owner, kind=JobKind.TRAIN, avatar=avatar, app_id=partner.app_id,
+    job = Job.objects.create(owner=owner, kind=JobKind.TRAIN, app_id=partner.app_id,
                              state="succeeded", cost_time=1.5, result={"states": [
                                  {"url": "u", "code": 1, "message": "success", "frontal": True}]})
+    AvatarJob.objects.create(job=job, avatar=avatar)
 
     answer = pai(f"/api/v1/async_jobs/{job.id}", b"{}")
 

@@ -12,6 +12,7 @@ from engine.errors import EngineError, ErrorCode
 from jobs.models import Job, JobKind
 from studio.catalog.models import Style, StyleKind, Template
 from studio.portraits.models import Avatar, Photo
+from studio.portraits.services.jobs import job_avatar
 from studio.portraits.services.ordering import OrderRefused, portrait_order
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +128,7 @@ def test_id_photo_style_is_made_for_the_avatar_in_its_size(owner):
 
     job = portrait_order(owner=owner, model_ids=[str(avatar.model_id)], style=style, source="web")
 
-    assert (job.kind, job.input["size"], job.input["style_id"], job.avatar) == (JobKind.IDPHOTO, "us", style.id, avatar)
+    assert (job.kind, job.input["size"], job.input["style_id"], job_avatar(job)) == (JobKind.IDPHOTO, "us", style.id, avatar)
 
 
 def test_stylize_style_starts_from_the_avatars_reference_photo(owner):

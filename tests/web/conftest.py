@@ -16,7 +16,7 @@ from skimage import data
 from accounts.services import apikey_create, credential_create, user_get_or_create
 from jobs.models import Job, JobKind, JobState
 from studio.catalog.models import Style, Template
-from studio.portraits.models import Avatar, AvatarStatus, Photo, PhotoOrigin, Portrait
+from studio.portraits.models import Avatar, AvatarJob, AvatarStatus, Photo, PhotoOrigin, Portrait
 
 
 def jpeg(pixels) -> bytes:
@@ -57,7 +57,8 @@ def customer(email: str, style: Style) -> Customer:
     photo.image.save("p.jpg", ContentFile(ASTRONAUT))
     pending = Photo(owner=user, origin=PhotoOrigin.WEBSITE)
     pending.image.save("p.jpg", ContentFile(ASTRONAUT))
-    job = Job.objects.create(owner=user, kind=JobKind.CREATE, state=JobState.RUNNING, progress=40, avatar=avatar)
+    job = Job.objects.create(owner=user, kind=JobKind.CREATE, state=JobState.RUNNING, progress=40)
+    AvatarJob.objects.create(job=job, avatar=avatar)
     template = Template(owner=user, title=f"{email} template")
     template.image.save("t.jpg", ContentFile(ASTRONAUT))
     portraits = []

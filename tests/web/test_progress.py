@@ -23,3 +23,9 @@ def test_avatar_page_shows_its_unfinished_job_as_a_progress_bar(alice):
     html = logged_in(alice.user).get(f"/avatars/{alice.avatar.model_id}/").content.decode()
     assert f'data-job-url="/jobs/{alice.job.id}.json"' in html
     assert 'value="40"' in html
+
+
+def test_job_page_names_the_avatar_it_is_for(alice):
+    html = logged_in(alice.user).get(f"/jobs/{alice.job.id}/").content.decode()
+
+    assert f"/avatars/{alice.avatar.model_id}/" in html and alice.avatar.name in html

@@ -9,9 +9,9 @@ from standardwebhooks import Webhook
 from billing.models import Account
 from billing.services import ledger_adjust
 from jobs.models import JobKind
-from studio.webhooks.models import WebhookDelivery
 from jobs.services import job_submit
 from studio.webhooks.delivery import delivery_attempt
+from studio.webhooks.models import WebhookDelivery
 from studio.webhooks.services import endpoint_create
 
 # No synchronous queue: the trainings stay queued (and their points reserved) as on a busy studio.

@@ -10,7 +10,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from jobs.models import Job, JobKind, JobState
-from studio.portraits.models import Avatar, AvatarStatus, Portrait
+from studio.portraits.models import Avatar, AvatarJob, AvatarStatus, Portrait
 from studio.portraits.work.job_events import webhooks_job_finished
 from studio.webhooks.models import DeliveryState, WebhookDelivery
 from studio.webhooks.services import (
@@ -25,8 +25,11 @@ from studio.webhooks.services import (
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed", "sync_queue")]
 
 
-def _ended(owner, kind: JobKind, state: JobState = JobState.SUCCEEDED, **fields) -> Job:
-    return Job.objects.create(owner=owner, kind=kind, state=state, finished_at=timezone.now(), input={}, **fields)
+def _ended(owner, kind: JobKind, state: JobState = JobState.SUCCEEDED, avatar=None, **fields) -> Job:
+    job = Job.objects.create(owner=owner, kind=kind, state=state, finished_at=timezone.now(), input={}, **fields)
+    if avatar is not None:
+        AvatarJob.objects.create(job=job, avatar=avatar)
+    return job
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ class UploadView(NativeView):
         key = self.idempotency_key()
         if key is None:
             return None
-        job = Job.objects.filter(owner=self.request.user, idempotency_key=key).select_related("avatar").first()
+        job = Job.objects.filter(owner=self.request.user, idempotency_key=key).select_related("avatar_link__avatar").first()
         if job is not None and job.kind != kind:
             raise ApiError(status_code=409, code="idempotency_key_reused",
                            message=f"This {IDEMPOTENCY_HEADER} was already used for a {job.kind} job.")

@@ -9,6 +9,7 @@ from jobs.models import Job
 from studio.catalog.models import Style, Template
 from studio.lib.media_urls import media_url_sign
 from studio.portraits.models import Avatar, Portrait
+from studio.portraits.services.jobs import job_avatar
 from studio.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -38,7 +39,7 @@ class CheckResultSerializer(serializers.Serializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
-    avatar = serializers.SlugRelatedField(slug_field="model_id", read_only=True, allow_null=True)
+    avatar = serializers.SerializerMethodField(help_text="The model_id of the avatar the job is about, if any.")
     error = serializers.SerializerMethodField()
     images = serializers.SerializerMethodField()
     check_results = serializers.SerializerMethodField()
@@ -47,6 +48,11 @@ class JobSerializer(serializers.ModelSerializer):
         model = Job
         fields = ["id", "kind", "state", "progress", "avatar", "error", "images", "check_results",
                   "created_at", "started_at", "finished_at"]
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_avatar(self, job: Job) -> str | None:
+        avatar = job_avatar(job)
+        return str(avatar.model_id) if avatar else None
 
     @extend_schema_field(JobErrorSerializer(allow_null=True))
     def get_error(self, job: Job) -> dict | None:

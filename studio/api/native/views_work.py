@@ -10,6 +10,7 @@ from studio.catalog.selectors import style_get, template_get_for
 from studio.portraits.selectors import avatar_get_for, job_get_for
 from studio.portraits.services.avatars import avatar_train_submit
 from studio.portraits.services.intake import inputs_kept_on_success
+from studio.portraits.services.jobs import job_avatar
 from studio.portraits.services.ordering import OrderRefused, portrait_order_check, portrait_order_place
 from studio.portraits.services.photos import photos_check_submit
 from studio.portraits.services.styling import idphoto_submit, stylization_submit
@@ -56,14 +57,14 @@ class AvatarCreateMixin:
     def post(self, request):
         replay = self.replayed(kind=JobKind.TRAIN)
         if replay is not None:
-            return self.answer(AvatarCreatedSerializer, {"avatar": replay.avatar, "job": replay})
+            return self.answer(AvatarCreatedSerializer, {"avatar": job_avatar(replay), "job": replay})
         data = self.valid(AvatarInput)
         with inputs_kept_on_success():
             photos = photos_take(owner=request.user, uploads=data["photos"], urls=data["urls"])
             avatar, job = self.submitted(lambda: avatar_train_submit(
                 owner=request.user, photos=photos, name=data["name"], source=SOURCE,
                 idempotency_key=self.idempotency_key()), job_of=lambda result: result[1])
-        return self.answer(AvatarCreatedSerializer, {"avatar": job.avatar or avatar, "job": job},
+        return self.answer(AvatarCreatedSerializer, {"avatar": job_avatar(job) or avatar, "job": job},
                            status_code=self.created(job))
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from jobs.models import Job, JobKind
-from jobs.services import job_submit
 
 from ..models import Avatar, Photo
+from .jobs import avatar_job_submit
 
 
 @transaction.atomic
@@ -15,7 +15,7 @@ def avatar_train_submit(*, owner, photos: list[Photo], name: str = "", options: 
     """Creates the avatar (status training) at once, so that its model_id can be answered now."""
     avatar = Avatar.objects.create(owner=owner, name=name)
     Photo.objects.filter(id__in=[photo.id for photo in photos], owner=owner).update(avatar=avatar)
-    job = job_submit(
+    job = avatar_job_submit(
         owner=owner,
         kind=JobKind.TRAIN,
         payload={"photos": [photo.id for photo in photos], "options": options or {}},

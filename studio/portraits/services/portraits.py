@@ -11,6 +11,7 @@ from jobs.services import job_submit
 from studio.catalog.models import Template
 
 from ..models import Avatar, Photo, Portrait
+from .jobs import avatar_job_submit
 from .privacy import file_delete
 
 TRAIN_FREE_MAX_PHOTOS = 5
@@ -22,7 +23,7 @@ def portrait_create_submit(*, owner, avatars: list[Avatar], template: str, optio
                            idempotency_key: str | None = None) -> Job:
     """``template`` is the storage name of the template image (a catalog template's or an upload);
     with ``more_templates`` (a style's others) the n portraits are spread over them all."""
-    return job_submit(
+    return avatar_job_submit(
         owner=owner,
         kind=JobKind.CREATE,
         payload={

@@ -44,7 +44,7 @@ def _jobs_cancel(jobs) -> None:
 @transaction.atomic
 def avatar_delete(*, avatar: Avatar) -> None:
     """The avatar with its photos, its artifact and every portrait made from it."""
-    _jobs_cancel(Job.objects.filter(avatar=avatar))
+    _jobs_cancel(Job.objects.filter(avatar_link__avatar=avatar))
     photos = list(Photo.objects.filter(avatar=avatar).values_list("image", flat=True))
     portraits = Portrait.objects.filter(avatars=avatar)
     names = photos + list(portraits.values_list("image", flat=True))

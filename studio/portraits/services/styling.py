@@ -8,6 +8,7 @@ from jobs.services import job_submit
 from studio.lib.engine import engine_backend
 
 from ..models import Avatar
+from .jobs import avatar_job_submit
 
 
 def stylization_submit(*, owner, image: str, style_index: int, reference: str | None = None,
@@ -40,7 +41,7 @@ def idphoto_submit(*, owner, photo: str | None = None, avatar: Avatar | None = N
         raise EngineError(ErrorCode.INVALID_OPTION, "An ID photo is made from either a photo or an avatar.")
     spec_for(size)
     parse_background(background)
-    return job_submit(
+    return avatar_job_submit(
         owner=owner,
         kind=JobKind.IDPHOTO,
         payload={"photo": photo, "size": size, "background": background, "sheet": sheet, "style_id": style_id},

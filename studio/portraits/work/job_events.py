@@ -12,6 +12,8 @@ from jobs.models import Job, JobKind, JobState
 from studio.webhooks.models import WebhookEventType
 from studio.webhooks.services import webhooks_emit
 
+from ..services.jobs import job_avatar
+
 
 def job_finished_webhooks(job: Job, state: JobState) -> None:
     """jobs' finished announcement: the events go out once the ending is committed."""
@@ -21,7 +23,7 @@ def job_finished_webhooks(job: Job, state: JobState) -> None:
 def webhooks_job_finished(*, job: Job) -> list:
     """Queues the events of a job that ended (succeeded, failed, canceled, given up) to the owner's
     endpoints and to the job's callback URL. Idempotent: a second call for the same ending queues nothing."""
-    job = Job.objects.select_related("avatar", "owner").get(id=job.id)
+    job = Job.objects.select_related("avatar_link__avatar", "owner").get(id=job.id)
     if not job.is_final:
         return []
     ended = (job.finished_at or job.updated_at).isoformat()
@@ -38,14 +40,14 @@ def job_events(job: Job) -> list[tuple[str, dict]]:
         return _succeeded(job)
     if job.state in (JobState.FAILED, JobState.CANCELED):
         events = [(WebhookEventType.JOB_FAILED.value, _failure(job))]
-        if job.kind == JobKind.TRAIN and job.avatar_id:
+        if job.kind == JobKind.TRAIN and job_avatar(job):
             events.insert(0, (WebhookEventType.AVATAR_FAILED.value, _failure(job) | _avatar(job)))
         return events
     return []
 
 
 def _succeeded(job: Job) -> list[tuple[str, dict]]:
-    if job.kind == JobKind.TRAIN and job.avatar_id:
+    if job.kind == JobKind.TRAIN and job_avatar(job):
         data = _base(job) | _avatar(job) | {"photos_used": (job.result or {}).get("photos_used")}
         return [(WebhookEventType.AVATAR_TRAINED.value, data)]
     if job.kind in (JobKind.CREATE, JobKind.IDPHOTO):
@@ -61,7 +63,7 @@ def _base(job: Job) -> dict:
 
 
 def _avatar(job: Job) -> dict:
-    avatar = job.avatar
+    avatar = job_avatar(job)
     return {"model_id": str(avatar.model_id), "name": avatar.name} if avatar else {}
 
 

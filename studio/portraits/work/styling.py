@@ -8,6 +8,7 @@ from jobs.models import Job
 from studio.lib.engine import engine_backend
 
 from ..models import Photo
+from ..services.jobs import job_avatar
 from .inputs import photo_bytes, storage_bytes
 from .outputs import images_discard, images_store, portraits_commit
 
@@ -47,7 +48,8 @@ class IdPhotoHandler:
         )
         report(0.9)
         images = images_store(job, [(made.image, None)], dpi=made.dpi)
-        avatars = [job.avatar] if job.avatar else []
+        avatar = job_avatar(job)
+        avatars = [avatar] if avatar else []
         return Outcome(
             result={"images": images, "dpi": made.dpi},
             on_success=lambda: portraits_commit(job, images, avatars=avatars),
@@ -57,7 +59,7 @@ class IdPhotoHandler:
     def _photo(self, job: Job) -> bytes:
         if job.input.get("photo"):
             return storage_bytes(job.input["photo"])
-        reference = Photo.objects.filter(owner=job.owner, avatar=job.avatar, is_reference=True).first()
+        reference = Photo.objects.filter(owner=job.owner, avatar=job_avatar(job), is_reference=True).first()
         if reference is None:
             raise JobError("photo_not_found", "The avatar's reference photo is no longer kept; give a photo.")
         return photo_bytes(reference)

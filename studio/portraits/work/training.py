@@ -14,12 +14,13 @@ from studio.lib.engine import engine_backend
 
 from ..artifacts import artifact_delete, artifact_prefix, artifact_upload
 from ..models import Avatar, AvatarStatus, Photo
+from ..services.jobs import job_avatar
 from .inputs import job_photos, photo_bytes
 
 
 class TrainHandler:
     def run(self, job: Job, report: Callable[[float], None]) -> Outcome:
-        avatar = job.avatar
+        avatar = job_avatar(job)
         photos = job_photos(job)
         data = [photo_bytes(photo) for photo in photos]
         names = [f"photo {i + 1}" for i in range(len(photos))]
@@ -56,7 +57,7 @@ class TrainHandler:
         )
 
     def failed(self, job: Job) -> None:
-        Avatar.objects.filter(id=job.avatar_id, status=AvatarStatus.TRAINING).update(status=AvatarStatus.FAILED)
+        Avatar.objects.filter(job_links__job=job, status=AvatarStatus.TRAINING).update(status=AvatarStatus.FAILED)
 
     def retried(self, job: Job) -> None:
-        Avatar.objects.filter(id=job.avatar_id, status=AvatarStatus.FAILED).update(status=AvatarStatus.TRAINING)
+        Avatar.objects.filter(job_links__job=job, status=AvatarStatus.FAILED).update(status=AvatarStatus.TRAINING)

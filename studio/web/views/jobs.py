@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jobs.services import job_cancel
 from studio.portraits.selectors import job_get_for, portrait_list_for
+from studio.portraits.services.jobs import job_avatar
 
 from ..progress import job_status
 from .common import or_404, signed
@@ -28,7 +29,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = or_404(job_get_for(owner=request.user, job_id=job_id))
     portraits = portrait_list_for(owner=request.user).filter(job=job)
     return render(request, "web/job_detail.html", {
-        "job": job, "status": job_status(job),
+        "job": job, "avatar": job_avatar(job), "status": job_status(job),
         "portraits": [(portrait, signed(request, portrait.image.name)) for portrait in portraits],
     })
 

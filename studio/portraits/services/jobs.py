@@ -1,0 +1,28 @@
+"""Jobs about one avatar: submitted and linked to it in one transaction, and read back."""
+from __future__ import annotations
+
+from django.db import transaction
+
+from jobs.models import Job
+from jobs.services import job_submit
+
+from ..models import Avatar, AvatarJob
+
+
+@transaction.atomic
+def avatar_job_submit(*, avatar: Avatar | None, **submit) -> Job:
+    """``jobs.services.job_submit``, with the job linked to ``avatar`` before the submit commits (so
+    that the worker, which starts on commit, finds the link). An idempotent replay keeps its link."""
+    job = job_submit(**submit)
+    if avatar is not None:
+        AvatarJob.objects.get_or_create(job=job, defaults={"avatar": avatar})
+    return job
+
+
+def job_avatar(job: Job) -> Avatar | None:
+    """The avatar a job trains or works from; None for jobs about no one avatar (or a deleted one).
+    Uses the row loaded by ``select_related("avatar_link__avatar")`` when there is one."""
+    try:
+        return job.avatar_link.avatar
+    except AvatarJob.DoesNotExist:
+        return None
