@@ -1,7 +1,7 @@
-"""Rate limits per account and operation, and first-use marks of signed requests, in the shared
-cache (Redis when REDIS_URL is set), so that every web process counts together. Rate limits are a
-sliding window: this window's count plus the previous window's, weighted by how much of it still
-overlaps. Both fail open: a cache outage is logged (once a minute) and never fails a request."""
+"""Rate limits per account and operation, and first-use marks of signed requests, shared by every
+web process: exact moving windows counted by the `limits` library in the cache's Redis, or in this
+process's memory when the cache is not Redis (one web process only). Both fail open: an outage is
+logged (once a minute) and never fails a request."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage, RedisStorage
+from limits.strategies import MovingWindowRateLimiter
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -55,7 +58,12 @@ class RateLimit:
     allowed: bool
     operation: str
     rate: Rate | None = None
-    retry_after: float = 0.0  # seconds
+    retry_after: float = 0.0  # seconds until the oldest counted request leaves the window
+
+    @property
+    def retry_after_seconds(self) -> int:
+        """``retry_after`` as a Retry-After header writes it: whole seconds, at least one."""
+        return max(1, math.ceil(self.retry_after))
 
     @property
     def message(self) -> str:
@@ -75,43 +83,89 @@ def rate_parse(text: str) -> Rate:
     return rate
 
 
-def _account_key(owner) -> str:
+def account_key(owner) -> str:
+    """The account's name in the limiter's keys."""
     # SQLite reuses the ids of deleted rows; the join time keeps a new account off an old one's counts.
     return f"{owner.pk}.{int(owner.date_joined.timestamp() * 1000)}"
 
 
-def rate_limit_hit(*, owner, operation: str, now: float | None = None) -> RateLimit:
-    """Counts one request of ``operation`` (a key of STUDIO_RATE_LIMITS) by ``owner``; a refused
-    request is not counted, so a client that slows down gets through again. Without the cache the
-    request is allowed: an outage of the limiter must not become an outage of the API."""
-    text = settings.STUDIO_RATE_LIMITS.get(operation)
-    if not text:
-        return RateLimit(allowed=True, operation=operation)
-    rate = rate_parse(text)
+# The cache's socket timeouts also bound the limiter's calls: a dead Redis must not hold requests.
+_REDIS_OPTIONS = ("socket_connect_timeout", "socket_timeout")
+# How early a request may come and wait for its slot (at most once) instead of being refused: a
+# client that sends at the rate sees its requests arrive this much closer together, or more, as
+# the network and the server's own work (a cold first request) vary.
+ARRIVAL_JITTER = 0.1
+_limiters: dict[tuple[str, str], MovingWindowRateLimiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def _redis_url(config: dict) -> str | None:
+    """The Redis the cache writes to (the first of its servers), or None when the cache is not Redis."""
+    if "redis" not in config.get("BACKEND", "").lower():
+        return None
+    location = config.get("LOCATION") or ""
+    servers = location.split(",") if isinstance(location, str) else list(location)
+    return servers[0].strip() if servers and servers[0].strip() else None
+
+
+def _limiter() -> MovingWindowRateLimiter:
+    """The moving-window limiter on the cache's Redis, or on this process's memory when the cache is
+    not Redis; one per storage and process, looked up on each call so that it follows the settings."""
+    config = settings.CACHES["default"]
+    url = _redis_url(config)
+    prefix = ":".join(filter(None, [config.get("KEY_PREFIX"), "ratelimit"]))
+    with _limiters_lock:
+        limiter = _limiters.get((url or "memory://", prefix))
+        if limiter is None:
+            if url:
+                options = {name: value for name, value in config.get("OPTIONS", {}).items() if name in _REDIS_OPTIONS}
+                storage = RedisStorage(url, key_prefix=prefix, **options)
+            else:
+                storage = MemoryStorage()
+            limiter = _limiters[(url or "memory://", prefix)] = MovingWindowRateLimiter(storage)
+    return limiter
+
+
+def _room_in(limiter: MovingWindowRateLimiter, item: RateLimitItemPerSecond, *identifiers: str) -> float:
+    """Seconds until the window has room for one more request: none when the oldest request left
+    it since it was found full."""
+    stats = limiter.get_window_stats(item, *identifiers)
+    return 0.0 if stats.remaining > 0 else max(0.0, stats.reset_time - time.time())
+
+
+def rate_limit_take(*, operation: str, key: str, rate: Rate) -> RateLimit:
+    """Counts one request of ``operation`` by ``key`` when fewer than ``rate.count`` were counted in
+    the last ``rate.seconds`` (a moving window); a refused request is not counted, and learns when
+    the oldest counted one leaves the window. A request that comes at most ARRIVAL_JITTER early
+    waits for that instead, so that a client keeping the rate is never refused for the network's
+    jitter. Without the storage the request is allowed: an outage of the limiter must not become
+    an outage of the API."""
+    item = RateLimitItemPerSecond(rate.count, rate.seconds, namespace="studio")
     try:
-        return _counted(owner=owner, operation=operation, rate=rate, now=time.time() if now is None else now)
+        limiter = _limiter()
+        allowed = limiter.hit(item, operation, key)
+        if not allowed:
+            wait = _room_in(limiter, item, operation, key)
+            if wait <= ARRIVAL_JITTER:
+                time.sleep(wait + 0.001)  # the window holds entries as old as its length
+                allowed = limiter.hit(item, operation, key)
+                wait = 0.0 if allowed else _room_in(limiter, item, operation, key)
     except CACHE_ERRORS as exc:
         cache_outage_log(operation=f"rate limit {operation}", error=exc)
         return RateLimit(allowed=True, operation=operation, rate=rate)
-
-
-def _counted(*, owner, operation: str, rate: Rate, now: float) -> RateLimit:
-    window = math.floor(now / rate.seconds)
-    elapsed = now / rate.seconds - window  # fraction of this window gone by
-    base = f"ratelimit:{operation}:{_account_key(owner)}"
-    current, previous = f"{base}:{window}", f"{base}:{window - 1}"
-    cache.add(current, 0, timeout=rate.seconds * 2 + 1)
-    try:
-        count = cache.incr(current)
-    except ValueError:  # evicted between add and incr
-        cache.set(current, 1, timeout=rate.seconds * 2 + 1)
-        count = 1
-    weighted = (cache.get(previous) or 0) * (1 - elapsed) + count
-    if weighted <= rate.count:
+    if allowed:
         return RateLimit(allowed=True, operation=operation, rate=rate)
-    cache.decr(current)
-    return RateLimit(allowed=False, operation=operation, rate=rate,
-                     retry_after=round(max(0.1, (1 - elapsed) * rate.seconds), 1))
+    # Rounded up to a tenth: a client that waits what the message says is let through.
+    return RateLimit(allowed=False, operation=operation, rate=rate, retry_after=max(0.1, math.ceil(wait * 10) / 10))
+
+
+def rate_limit_hit(*, owner, operation: str) -> RateLimit:
+    """Counts one request of ``operation`` (a key of STUDIO_RATE_LIMITS) by ``owner`` against the
+    account's limit (see rate_limit_take); an operation without a limit is always allowed."""
+    text = settings.STUDIO_RATE_LIMITS.get(operation)
+    if not text:
+        return RateLimit(allowed=True, operation=operation)
+    return rate_limit_take(operation=operation, key=account_key(owner), rate=rate_parse(text))
 
 
 def request_first_use(*, key: str, seconds: int) -> bool:
