@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from studio.lib.ratelimit import rate_limit_hit
 from billing.selectors import jobs_in_flight_for
+from studio.lib.ratelimit import rate_limit_hit
 
 from .dashscope_wire import RATE_MESSAGE, THROTTLING, THROTTLING_RATE, DashScopeError
 

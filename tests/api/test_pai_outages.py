@@ -9,10 +9,10 @@ import math
 
 import pytest
 
-from studio.lib import ratelimit
 from billing.models import Account
 from jobs.models import Job, JobKind
 from studio.api.pai_wire import BUSY
+from studio.lib import ratelimit
 from tests.conftest import broker_outage
 
 TRAIN = "/api/v1/aigc_images/train"

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from studio.lib.ratelimit import rate_limit_hit
 from jobs.models import Job, JobState
+from studio.lib.ratelimit import rate_limit_hit
 
 from .conftest import balance
 
