@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from accounts.models import Credential
 from billing.errors import QuotaExceeded
@@ -82,10 +81,14 @@ def pai_view(action: str | None, *, limit: Limit) -> Callable[[View], Callable[.
 
     def decorate(view: View) -> Callable[..., JsonResponse]:
         @csrf_exempt
-        @require_POST
         @functools.wraps(view)
         def wrapper(request: HttpRequest, **kwargs) -> JsonResponse:
             rid = request_id()
+            if request.method != "POST":  # the envelope, where require_POST would answer an empty page
+                response = pai_error(f"{request.method} is not allowed here: every PAI call is a POST.",
+                                     rid=rid, status=405)
+                response["Allow"] = "POST"
+                return response
             try:
                 credential = pai_authenticate(request)
                 body = _body(request, action)

@@ -36,9 +36,11 @@ def pai_ok(data: dict, *, rid: str) -> JsonResponse:
     return JsonResponse({"request_id": rid, "code": "OK", "message": "success", "data": data})
 
 
-def pai_error(message: str, *, rid: str, data: dict | None = None) -> JsonResponse:
-    # Always HTTP 200: every SDK raises on other statuses and hides the message.
-    return JsonResponse({"request_id": rid, "code": "error", "message": message, "data": data or {}})
+def pai_error(message: str, *, rid: str, data: dict | None = None, status: int = 200) -> JsonResponse:
+    # HTTP 200 for every request an endpoint processed: every SDK raises on other statuses and hides
+    # the message. Other statuses only where no endpoint took the request (unknown path, method).
+    return JsonResponse({"request_id": rid, "code": "error", "message": message, "data": data or {}},
+                        status=status)
 
 
 def check_result(*, url: str, verdict: dict) -> dict:
