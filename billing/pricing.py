@@ -59,5 +59,7 @@ def job_charge(*, kind: str, payload: dict) -> Charge:
         images = max(1, int(payload.get("n") or 1))
         operation = Operation.CREATE_PERSON if persons > 1 else Operation.CREATE_SOLO
         return Charge(operation, images, persons, price_of(operation))
-    operation = Operation(kind)  # train, stylize, idphoto, check: one unit each
+    if kind == "idphoto":  # one image per photo it is made from: payload n (see idphoto_submit)
+        return Charge(Operation.IDPHOTO, max(1, int(payload.get("n") or 1)), 1, price_of(Operation.IDPHOTO))
+    operation = Operation(kind)  # train, stylize, check: one unit each
     return Charge(operation, 1, 1, price_of(operation))

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jobs.models import JobState
+from jobs.models import Job, JobState
 
 from .errors import QuotaExceeded
 from .events import balance_low_announce
@@ -166,6 +166,10 @@ def _settle(*, job, to: ReservationState) -> bool:
         account.available += points
         account.trial_trainings += reservation.trial_trainings
         account.trial_creations += reservation.trial_creations
+    else:  # images the job was priced for but did not make go back: one pays per image made
+        unused_points, unused_trial = _unmade(job_id=job.id, reservation=reservation)
+        account.available += unused_points
+        account.trial_creations += unused_trial
     account.save(update_fields=["available", "reserved", "trial_trainings", "trial_creations", "updated_at"])
     LedgerEntry.objects.create(
         account=account,
@@ -178,7 +182,29 @@ def _settle(*, job, to: ReservationState) -> bool:
         job_id=job.id,
         note=f"{reservation.operation} x{reservation.units}",
     )
+    if not back and (unused_points or unused_trial):
+        LedgerEntry.objects.create(
+            account=account, kind=EntryKind.RELEASE, points=unused_points, trial_creations=unused_trial,
+            reference=f"job:{job.id}:unmade", job_id=job.id,
+            note=f"{reservation.operation}: images not made given back",
+        )
     return True
+
+
+def _unmade(*, job_id: int, reservation: Reservation) -> tuple[int, int]:
+    """(points, trial creations) of the images a succeeded job was priced for and did not make (an
+    ID photo order for more variants than the avatar has usable photos); points go back first."""
+    job = Job.objects.filter(id=job_id).values("kind", "input", "result").first()
+    if job is None or not isinstance((job["result"] or {}).get("images"), list):
+        return 0, 0
+    charge = job_charge(kind=job["kind"], payload=job["input"] or {})
+    unmade = charge.images - len(job["result"]["images"])
+    if unmade <= 0 or charge.trial_bucket != "creations":
+        return 0, 0
+    paid_images = charge.images - reservation.trial_creations
+    from_points = min(unmade, paid_images)
+    points = reservation.points // paid_images * from_points if paid_images else 0
+    return points, unmade - from_points
 
 
 @transaction.atomic

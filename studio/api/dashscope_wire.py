@@ -137,6 +137,8 @@ def _failure(job: Job) -> tuple[str, str]:
 def _requested_images(job: Job) -> int:
     if job.kind == JobKind.CREATE:
         return max(1, int(job.input.get("n", 1)))
+    if job.kind == JobKind.IDPHOTO:  # n as asked; an avatar with fewer photos gets fewer
+        return max(1, int(job.input.get("requested") or 1))
     return 1
 
 
@@ -163,6 +165,8 @@ def task_output(job: Job, request: HttpRequest) -> tuple[dict, dict | None]:
             output["results"] = [{"url": media_url_sign(name=image["name"], request=request)} for image in images]
             total = max(_requested_images(job), len(images))
             output["task_metrics"] = {"TOTAL": total, "SUCCEEDED": len(images), "FAILED": total - len(images)}
+            if result.get("note"):  # why fewer images than asked came back
+                output["message"] = result["note"]
             usage = {"image_count": len(images)}
     elif job.state in (JobState.FAILED, JobState.CANCELED):
         output["code"], output["message"] = _failure(job)
@@ -187,9 +191,13 @@ def facedetect_output(verdicts: list[dict]) -> dict:
 
 
 def task_list_item(job: Job) -> dict:
+    """One item of GET tasks: DashScope's list fields (times in epoch milliseconds), with
+    ``task_status`` as GET tasks/{id} spells it."""
+    status = STATUS_OF_STATE[JobState(job.state)]
     return {
         "task_id": task_id_for(job),
-        "status": STATUS_OF_STATE[JobState(job.state)],
+        "task_status": status,
+        "status": status,
         "model_name": MODEL_OF_KIND.get(JobKind(job.kind), ""),
         "gmt_create": int(job.created_at.timestamp() * 1000),
         "start_time": int(job.started_at.timestamp() * 1000) if job.started_at else None,
@@ -207,15 +215,14 @@ def _model_id(job: Job) -> str:
 
 
 def fine_tune_output(job: Job) -> dict:
-    """One fine-tune job as FineTunes.call/get read it; finetuned_output is the avatar's model_id,
-    the value partners pass as a facelora resource_id."""
+    """One fine-tune job as FineTunes.call/get read it; finetuned_output, the avatar's model_id that
+    partners pass as a facelora resource_id, appears once the training succeeded (as DashScope's)."""
     status = STATUS_OF_STATE[JobState(job.state)]
     options = job.input.get("options") or {}
     output = {
         "job_id": fine_tune_id_for(job),
         "job_name": fine_tune_id_for(job),
         "status": status,
-        "finetuned_output": _model_id(job),
         "model": MODEL_FINETUNE,
         "base_model": MODEL_FINETUNE,
         "training_file_ids": list(options.get("training_file_ids", [])),
@@ -225,6 +232,8 @@ def fine_tune_output(job: Job) -> dict:
         "create_time": job.created_at and timezone.localtime(job.created_at).strftime("%Y-%m-%d %H:%M:%S"),
         "group": "facechain",
     }
+    if job.state == JobState.SUCCEEDED:
+        output["finetuned_output"] = (job.result or {}).get("model_id") or _model_id(job)
     if job.finished_at:
         output["end_time"] = timezone.localtime(job.finished_at).strftime("%Y-%m-%d %H:%M:%S")
     if job.state in (JobState.FAILED, JobState.CANCELED):

@@ -63,3 +63,13 @@ def job_list_for(*, owner, kind: str | None = None, state: str | None = None) ->
     if state:
         jobs = jobs.filter(state=state)
     return jobs
+
+
+def avatar_best_photos(*, avatar: Avatar) -> list[Photo]:
+    """The avatar's photos that passed their check, best first: the reference photo, then by the
+    training's reference score (likeness x frontal x quality), then as given."""
+    photos = [photo for photo in Photo.objects.filter(owner_id=avatar.owner_id, avatar=avatar)
+              if photo.passed or photo.is_reference]
+    photos.sort(key=lambda photo: (not photo.is_reference, -float((photo.check_result or {}).get("score") or 0.0),
+                                   photo.position, photo.id))
+    return photos

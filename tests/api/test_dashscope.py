@@ -14,9 +14,11 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.services import apikey_create, apikey_revoke, user_get_or_create
+from billing.models import Reservation
 from jobs.models import Job, JobKind, JobState
 from studio.api.dashscope_wire import task_id_for
-from studio.portraits.models import Avatar, AvatarStatus, Photo
+from studio.catalog.models import Style, StyleKind
+from studio.portraits.models import Avatar, AvatarJob, AvatarStatus, Photo
 from tests.api.conftest import ASTRONAUT
 from tests.file_server import file_server
 
@@ -346,6 +348,53 @@ def test_task_list_pages_through_own_dashscope_tasks_only(ds, partner):
     assert first["data"][0]["status"] == "PENDING" and first["data"][0]["model_name"] == "wanx-style-repaint-v1"
 
 
+def _submitted_at(owner, moment, **fields) -> Job:
+    job = queued_job(owner, **fields)
+    Job.objects.filter(id=job.id).update(created_at=moment)
+    return job
+
+
+@pytest.mark.django_db
+def test_task_list_keeps_tasks_submitted_between_start_and_end_time(ds, partner):
+    now = timezone.localtime().replace(microsecond=0)
+    before = _submitted_at(partner[0], now - timedelta(hours=3))
+    within = [_submitted_at(partner[0], now - timedelta(hours=2)), _submitted_at(partner[0], now - timedelta(hours=1))]
+    _submitted_at(partner[0], now)
+    start, end = (now - timedelta(hours=2)).strftime("%Y%m%d%H%M%S"), (now - timedelta(hours=1)).strftime("%Y%m%d%H%M%S")
+
+    both = ds("GET", f"/api/v1/tasks?start_time={start}&end_time={end}")[1]
+    since = ds("GET", f"/api/v1/tasks?start_time={start}")[1]
+    until = ds("GET", f"/api/v1/tasks?end_time={start}")[1]
+
+    assert [item["task_id"] for item in both["data"]] == [task_id_for(job) for job in reversed(within)]
+    assert (both["total"], since["total"]) == (2, 3)
+    assert [item["task_id"] for item in until["data"]] == [task_id_for(within[0]), task_id_for(before)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["start_time=2023-04-20", "end_time=yesterday", "start_time=20230421000000&end_time=20230420000000"])
+def test_bad_task_list_times_are_invalid_parameter(ds, partner, query):
+    queued_job(partner[0])
+
+    status, body = ds("GET", f"/api/v1/tasks?{query}")
+
+    assert (status, body["code"]) == (400, "InvalidParameter")
+    assert "start_time" in body["message"] or "end_time" in body["message"]
+
+
+@pytest.mark.django_db
+def test_task_list_items_carry_task_status_and_times(ds, partner):
+    started, finished = timezone.now() - timedelta(minutes=2), timezone.now() - timedelta(minutes=1)
+    job = queued_job(partner[0], state=JobState.SUCCEEDED, started_at=started, finished_at=finished,
+                     result={"images": []})
+
+    [item] = ds("GET", "/api/v1/tasks")[1]["data"]
+
+    assert (item["task_id"], item["task_status"], item["status"]) == (task_id_for(job), "SUCCEEDED", "SUCCEEDED")
+    assert (item["start_time"], item["end_time"]) == (int(started.timestamp() * 1000), int(finished.timestamp() * 1000))
+    assert item["gmt_create"] == int(job.created_at.timestamp() * 1000)
+
+
 @pytest.mark.django_db
 def test_bad_paging_is_invalid_parameter(ds):
     status, body = ds("GET", "/api/v1/tasks?page_no=0")
@@ -401,18 +450,99 @@ def test_fine_tune_of_someone_elses_job_is_not_found(ds):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_fine_tune_answers_the_avatar_as_finetuned_output(ds, files, private_urls_allowed, sync_queue):
+def test_fine_tune_answers_the_avatar_as_finetuned_output_once_trained(ds, files, private_urls_allowed, sync_queue):
     status, body = ds("POST", FINE_TUNES, {"model": "facechain-finetune",
                                            "training_file_ids": [f"{files}/astronaut.jpg"]}, asynchronous=False)
 
     assert status == 200, body
     output = body["output"]
     avatar = Avatar.objects.get()
-    assert output["finetuned_output"] == str(avatar.model_id)
+    assert output["status"] == "PENDING" and "finetuned_output" not in output
     assert output["job_id"].startswith("ft-") and output["training_file_ids"] == [f"{files}/astronaut.jpg"]
     fetched = ds("GET", f"{FINE_TUNES}/{output['job_id']}")[1]["output"]
-    assert fetched["status"] in ("SUCCEEDED", "FAILED") and fetched["finetuned_output"] == str(avatar.model_id)
+    assert fetched["status"] == "SUCCEEDED" and fetched["finetuned_output"] == str(avatar.model_id)
     assert Photo.objects.filter(avatar=avatar).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", [JobState.QUEUED, JobState.RUNNING, JobState.FAILED, JobState.CANCELED])
+def test_fine_tune_has_no_finetuned_output_until_it_succeeds(ds, partner, state):
+    job = queued_job(partner[0], kind=JobKind.TRAIN, state=state)
+    AvatarJob.objects.create(job=job, avatar=Avatar.objects.create(owner=partner[0]))
+
+    fetched = ds("GET", f"{FINE_TUNES}/ft-{task_id_for(job)}")[1]["output"]
+    [listed] = ds("GET", FINE_TUNES)[1]["output"]["jobs"]
+
+    assert fetched["status"] != "SUCCEEDED"
+    assert "finetuned_output" not in fetched and "finetuned_output" not in listed
+
+
+# --- ID photos ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def idcard(db):
+    return Style.objects.create(key="f_idcard_female", title="ID card", kind=StyleKind.IDPHOTO,
+                                parameters={"size": "1inch", "background": "blue"})
+
+
+def trained_avatar(owner, shared_data, scores: dict[str, float]) -> tuple[Avatar, list[Photo]]:
+    """A ready avatar whose photos passed their check with these training scores; the first is the reference."""
+    avatar = ready_avatar(owner)
+    photos = []
+    for position, (name, score) in enumerate(scores.items()):
+        photo = Photo(owner=owner, avatar=avatar, position=position, is_reference=position == 0,
+                      check_result={"code": 1, "message": "success", "score": score})
+        photo.image.save("photo.jpg", io.BytesIO((shared_data / name).read_bytes()), save=True)
+        photos.append(photo)
+    return avatar, photos
+
+
+@pytest.mark.django_db(transaction=True)
+def test_id_photo_preset_makes_n_id_photos_from_the_avatars_best_photos(ds, client, partner, idcard, shared_data,
+                                                                        sync_queue):
+    avatar, (reference, weaker, better) = trained_avatar(
+        partner[0], shared_data, {f"faces/mark_zuckerberg/{i}.jpg": score for i, score in ((1, 0.9), (2, 0.3), (3, 0.7))})
+
+    status, submitted = ds("POST", GEN, gen_body("f_idcard_female", parameters={"style": "f_idcard_female", "n": 2},
+                                                 resources=facelora(avatar)))
+    body = ds("GET", f"/api/v1/tasks/{submitted['output']['task_id']}")[1]
+
+    assert status == 200, submitted
+    output = body["output"]
+    assert output["task_status"] == "SUCCEEDED", (output, Job.objects.get().error_message)
+    assert body["usage"] == {"image_count": 2} and len(output["results"]) == 2
+    assert output["task_metrics"] == {"TOTAL": 2, "SUCCEEDED": 2, "FAILED": 0} and "message" not in output
+    job = Job.objects.get()
+    assert job.input["photos"] == [reference.id, better.id, weaker.id] and job.input["n"] == 2
+    images = [Image.open(io.BytesIO(b"".join(client.get(item["url"]).streaming_content))) for item in output["results"]]
+    assert all(image.height > image.width for image in images)
+    assert np.asarray(images[0]).shape != np.asarray(images[1]).shape or \
+        np.abs(np.asarray(images[0], dtype=int) - np.asarray(images[1], dtype=int)).mean() > 5
+    assert Reservation.objects.get(job=job).units == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_id_photo_preset_with_fewer_usable_photos_than_n_makes_and_charges_what_it_can(ds, partner, idcard,
+                                                                                       shared_data, sync_queue):
+    from billing.models import Account
+
+    # obama/4 passed the training's check, but its head is turned 20°: the ID-photo framing refuses it.
+    avatar, _ = trained_avatar(partner[0], shared_data, {"faces/obama/1.jpg": 0.9, "faces/obama/4.jpg": 0.5})
+    Photo.objects.create(owner=partner[0], avatar=avatar, position=2, check_result={"code": 3, "message": "no"})
+    trial_before = Account.objects.get(user=partner[0]).trial_creations
+
+    submitted = ds("POST", GEN, gen_body("f_idcard_female", parameters={"style": "f_idcard_female", "n": 4},
+                                         resources=facelora(avatar)))[1]
+    body = ds("GET", f"/api/v1/tasks/{submitted['output']['task_id']}")[1]
+
+    output = body["output"]
+    assert output["task_status"] == "SUCCEEDED", (output, Job.objects.get().error_message)
+    assert body["usage"] == {"image_count": 1} and len(output["results"]) == 1
+    assert output["task_metrics"] == {"TOTAL": 4, "SUCCEEDED": 1, "FAILED": 3}
+    assert "1 of the 4 ID photos" in output["message"] and "turned" in output["message"]
+    assert Reservation.objects.get(job=Job.objects.get()).units == 2  # the two photos that passed their check
+    account = Account.objects.get(user=partner[0])
+    assert (account.trial_creations, account.reserved) == (trial_before - 1, 0)
 
 
 # --- limits ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from datetime import timedelta
 from http import HTTPStatus
 
 import dashscope
@@ -15,6 +16,7 @@ from dashscope.aigc.image_synthesis import ImageSynthesis
 from dashscope.client.base_api import BaseApi, BaseAsyncApi
 from dashscope.finetune.finetunes import FineTunes
 from django.core.management import call_command
+from django.utils import timezone
 from PIL import Image
 
 from accounts.services import apikey_create, user_get_or_create
@@ -57,6 +59,7 @@ def trained(photo_server: str) -> str:
     """A fine-tune through the SDK, polled with FineTunes.get; returns its resource id."""
     job = FineTunes.call(model="facechain-finetune", training_file_ids=urls(photo_server, OBAMA))
     assert job.status_code == HTTPStatus.OK, job
+    assert "finetuned_output" not in job.output  # only once the training succeeded
     job_id = job.output.job_id
 
     def finished():
@@ -65,7 +68,6 @@ def trained(photo_server: str) -> str:
 
     state = wait_for(finished, timeout=120, what=f"fine-tune {job_id}")
     assert state.output.status == "SUCCEEDED", state
-    assert state.output.finetuned_output == job.output.finetuned_output
     return state.output.finetuned_output
 
 
@@ -121,6 +123,17 @@ def test_sdk_preset_styles_from_a_fine_tune(studio, photo_server, pack):
     assert len(idphoto) == 1 and idphoto[0].height > idphoto[0].width
 
 
+def test_sdk_id_photo_preset_makes_one_per_usable_photo_up_to_n(studio, photo_server, pack):
+    resource_id = trained(photo_server)
+
+    result = generate("f_idcard_female", resource_id=resource_id, n=3)
+
+    # Of obama 1, 2 and 4 only 1 faces the camera squarely enough for an ID photo (2 and 4 are turned).
+    assert len(jpegs(result)) == 1
+    assert result.output.task_metrics == {"TOTAL": 3, "SUCCEEDED": 1, "FAILED": 2}
+    assert "1 of the 3 ID photos" in result.output.message
+
+
 def test_sdk_train_free_portrait(studio, photo_server):
     result = generate("train_free_portrait_url_template", template_url=f"{photo_server}/{TEMPLATE}",
                       user_urls=urls(photo_server, OBAMA[:2]))
@@ -153,8 +166,24 @@ def test_sdk_lists_and_fetches_its_tasks(studio, photo_server):
     fetched = ImageSynthesis.fetch(done.output.task_id)
 
     assert listed.status_code == HTTPStatus.OK and listed.output["total"] == 1
-    assert listed.output["data"][0]["task_id"] == done.output.task_id
+    [item] = listed.output["data"]
+    assert (item["task_id"], item["task_status"]) == (done.output.task_id, "SUCCEEDED")
+    assert item["start_time"] <= item["end_time"]
     assert fetched.output.task_status == "SUCCEEDED"
+
+
+def test_sdk_task_list_honours_start_and_end_time(studio, photo_server):
+    done = repaint(image_url=f"{photo_server}/{OBAMA[0]}", style_index=0)
+    now = timezone.localtime()
+    hour = timedelta(hours=1)
+
+    around = ImageSynthesis.list(start_time=(now - hour).strftime("%Y%m%d%H%M%S"),
+                                 end_time=(now + hour).strftime("%Y%m%d%H%M%S"))
+    later = ImageSynthesis.list(start_time=(now + hour).strftime("%Y%m%d%H%M%S"))
+    earlier = ImageSynthesis.list(end_time=(now - hour).strftime("%Y%m%d%H%M%S"))
+
+    assert [item["task_id"] for item in around.output["data"]] == [done.output.task_id]
+    assert later.output["total"] == earlier.output["total"] == 0
 
 
 def test_sdk_wrong_key_gets_invalid_api_key(studio):

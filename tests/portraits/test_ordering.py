@@ -131,6 +131,23 @@ def test_id_photo_style_is_made_for_the_avatar_in_its_size(owner):
     assert (job.kind, job.input["size"], job.input["style_id"], job_avatar(job)) == (JobKind.IDPHOTO, "us", style.id, avatar)
 
 
+def test_id_photo_style_lists_the_avatars_passed_photos_best_first_and_prices_what_it_can_make(owner):
+    from billing.pricing import job_charge
+
+    style = _style("id_blue", kind=StyleKind.IDPHOTO, parameters={"size": "1inch", "background": "blue"})
+    avatar = _avatar(owner)
+    weaker = _photo(owner, avatar=avatar, position=0, check_result={"code": 1, "score": 0.2})
+    _photo(owner, avatar=avatar, position=1, check_result={"code": 6, "score": 0.0})
+    reference = _photo(owner, avatar=avatar, position=2, is_reference=True, check_result={"code": 1, "score": 0.5})
+    better = _photo(owner, avatar=avatar, position=3, check_result={"code": 1, "score": 0.8})
+
+    job = portrait_order(owner=owner, model_ids=[str(avatar.model_id)], style=style, n=4, source="web")
+
+    assert job.input["photos"] == [reference.id, better.id, weaker.id]
+    assert (job.input["n"], job.input["requested"]) == (3, 4)
+    assert job_charge(kind=job.kind, payload=job.input).images == 3
+
+
 def test_stylize_style_starts_from_the_avatars_reference_photo(owner):
     style = _style("ink", kind=StyleKind.STYLIZE, parameters={"style_index": 1})
     avatar = _avatar(owner)

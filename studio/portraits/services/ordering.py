@@ -58,7 +58,8 @@ def portrait_order_check(*, owner: User, model_ids: Sequence[str] = (), train_fr
     ``model_ids`` (the owner's ready avatars, one per template face) or ``train_free`` (photos
     given when the order is placed); ``template`` (a catalog or private row) or ``own_template``
     (an image given when placed) or, with a style alone, the style's templates, over which the n
-    portraits are spread. An ID photo or stylization style is made from one avatar's reference photo.
+    portraits are spread. An ID photo style makes up to n ID photos from one avatar's best photos, one
+    each; a stylization style is made from the avatar's reference photo.
     """
     if bool(model_ids) == train_free:
         raise OrderRefused("person", "Give either avatars or photos (train-free), not both.")
@@ -70,7 +71,7 @@ def portrait_order_check(*, owner: User, model_ids: Sequence[str] = (), train_fr
     avatars = tuple(_ready_avatar(owner=owner, model_id=model_id) for model_id in model_ids)
     if style is not None and style.kind == StyleKind.IDPHOTO:
         return PortraitOrder(owner=owner, avatars=avatars, train_free=False, style=style, templates=(),
-                             own_template=False)
+                             own_template=False, n=n)
     if style is not None and style.kind == StyleKind.STYLIZE:
         reference = Photo.objects.filter(owner=owner, avatar=avatars[0], is_reference=True).first()
         if reference is None:
@@ -134,7 +135,7 @@ def portrait_order_place(*, order: PortraitOrder, template_file: str | None = No
     if order.style is not None and order.style.kind == StyleKind.IDPHOTO:
         parameters = order.style.parameters
         return idphoto_submit(avatar=order.avatars[0], size=parameters.get("size", "1inch"),
-                              background=parameters.get("background", "white"), **common)
+                              background=parameters.get("background", "white"), n=order.n, **common)
     if order.style is not None and order.style.kind == StyleKind.STYLIZE:
         return stylization_submit(image=order.reference.image.name,
                                   style_index=int(order.style.parameters.get("style_index", 0)), **common)

@@ -8,6 +8,7 @@ from jobs.services import job_submit
 from studio.lib.engine import engine_backend
 
 from ..models import Avatar
+from ..selectors import avatar_best_photos
 from .jobs import avatar_job_submit
 
 
@@ -34,17 +35,27 @@ def stylization_submit(*, owner, image: str, style_index: int, reference: str | 
 
 
 def idphoto_submit(*, owner, photo: str | None = None, avatar: Avatar | None = None, size: str = "1inch",
-                   background: str = "white", sheet: bool = False, style_id: int | None = None,
+                   background: str = "white", sheet: bool = False, n: int = 1, style_id: int | None = None,
                    source: str = "web", app_id: str = "", idempotency_key: str | None = None) -> Job:
-    """From a photo (storage name) or from an avatar's reference photo; size and colour checked now."""
+    """From a photo (storage name) or from an avatar; size and colour checked now.
+
+    From an avatar, ``n`` asks for n variants, each from another of its photos (``photos``, best
+    first; the job skips those the ID-photo framing refuses): the same photo reframed twice would be
+    the same picture. An avatar with fewer photos gets fewer: payload ``n`` is what can be made and
+    is priced, ``requested`` what was asked; images the job could not make are not charged."""
     if (photo is None) == (avatar is None):
         raise EngineError(ErrorCode.INVALID_OPTION, "An ID photo is made from either a photo or an avatar.")
     spec_for(size)
     parse_background(background)
+    payload = {"photo": photo, "size": size, "background": background, "sheet": sheet, "style_id": style_id}
+    if avatar is not None:
+        sources = avatar_best_photos(avatar=avatar)
+        payload |= {"photos": [source.id for source in sources], "requested": max(1, n),
+                    "n": max(1, min(n, len(sources)))}
     return avatar_job_submit(
         owner=owner,
         kind=JobKind.IDPHOTO,
-        payload={"photo": photo, "size": size, "background": background, "sheet": sheet, "style_id": style_id},
+        payload=payload,
         avatar=avatar,
         source=source,
         app_id=app_id,

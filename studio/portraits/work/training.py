@@ -32,6 +32,8 @@ class TrainHandler:
             )
             artifact_upload(local_dir=out, prefix=prefix)
         verdicts = [check.as_dict() for check in checks]
+        # Kept with each photo so that the best ones can be chosen later (ID photo variants).
+        scores = {face.source: face.score for face in built.faces}
         previous = avatar.artifact
 
         def commit() -> None:
@@ -44,7 +46,7 @@ class TrainHandler:
             )
             for name, photo, verdict in zip(names, photos, verdicts):
                 Photo.objects.filter(id=photo.id).update(
-                    check_result=verdict, is_reference=name == built.reference.source
+                    check_result=dict(verdict, score=scores.get(name)), is_reference=name == built.reference.source
                 )
             if previous:
                 transaction.on_commit(lambda: artifact_delete(prefix=previous))
