@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 
 from jobs.models import Job
 
