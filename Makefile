@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 STAMP := $(VENV)/.requirements-installed
 REQUIREMENTS := $(wildcard requirements/*.txt)
 
-.PHONY: venv browser test test-postgres bench bench-faults run
+.PHONY: venv browser test test-postgres bench bench-faults run serve
 
 venv: $(STAMP)
 
@@ -48,3 +48,9 @@ run: export DEBUG ?= 1
 run: venv
 	$(PY) manage.py migrate --no-input
 	$(PY) scripts/run_studio.py --port $(PORT)
+
+# Production on port $(PORT): DEBUG off, DATABASE_URL (PostgreSQL), REDIS_URL and SECRET_KEY required;
+# refuses to start unless `check --deploy` is clean, then migrates, collects static files, seeds the
+# catalog and runs gunicorn with the workers; one Ctrl-C stops both (README: Deploying).
+serve: venv
+	$(PY) scripts/run_studio.py --serve --port $(PORT)

@@ -36,6 +36,12 @@ class JobAbandoned(Exception):
     """The job was canceled or re-queued while this worker ran it: stop and write nothing."""
 
 
+def _state_logged(job: Job, state: str, *, attempt: int | None = None) -> None:
+    """The one log line of a state change, as operators follow a job across web and workers."""
+    log.info("job state", extra={"job_id": job.id, "kind": job.kind, "state": state,
+                                 "attempt": job.attempts if attempt is None else attempt})
+
+
 def _lease_end(now: datetime) -> datetime:
     return now + timedelta(seconds=settings.STUDIO_JOB_LEASE)
 
@@ -83,6 +89,7 @@ def job_submit(
             raise
         # Two submissions with the same key raced; the other one won.
         return Job.objects.get(owner=owner, idempotency_key=idempotency_key)
+    _state_logged(job, JobState.QUEUED)
     return job
 
 
@@ -97,7 +104,11 @@ def job_claim(*, job_id: int) -> Job | None:
         progress=0,
         updated_at=now,
     )
-    return Job.objects.get(id=job_id) if claimed else None
+    if not claimed:
+        return None
+    job = Job.objects.get(id=job_id)
+    _state_logged(job, JobState.RUNNING)
+    return job
 
 
 def _fenced(job: Job):
@@ -177,7 +188,9 @@ def job_succeed(*, job: Job, outcome: Outcome, cost_time: float) -> bool:
         if done:
             outcome.on_success()
             job_finished_announce(job, JobState.SUCCEEDED)
-    if not done:
+    if done:
+        _state_logged(job, JobState.SUCCEEDED)
+    else:
         outcome.on_discard()
     return bool(done)
 
@@ -198,6 +211,8 @@ def job_fail(*, job: Job, code: str, message: str, cost_time: float | None = Non
         if done:
             handler_for(job.kind).failed(job)
             job_finished_announce(job, JobState.FAILED)
+    if done:
+        _state_logged(job, JobState.FAILED)
     return bool(done)
 
 
@@ -217,6 +232,8 @@ def job_cancel(*, job: Job) -> bool:
             handler_for(job.kind).failed(job)
             job_finished_announce(job, JobState.CANCELED)
     job.refresh_from_db()
+    if done:
+        _state_logged(job, JobState.CANCELED)
     return bool(done)
 
 
@@ -241,6 +258,8 @@ def job_retry(*, job: Job) -> bool:
             handler_for(job.kind).retried(job)
             transaction.on_commit(lambda: job_enqueue(job=job))
     job.refresh_from_db()
+    if done:
+        _state_logged(job, JobState.QUEUED)
     return bool(done)
 
 
@@ -282,6 +301,8 @@ def _expired_reap(job: Job, *, now: datetime, report: ReapReport) -> None:
             ):
                 report.requeued.append(job.id)
                 transaction.on_commit(lambda: job_enqueue(job=job))
+        if job.id in report.requeued:
+            _state_logged(job, JobState.QUEUED)
         return
     message = (
         f"The job was interrupted {job.attempts} times (its worker stopped before finishing) "
@@ -299,6 +320,8 @@ def _expired_reap(job: Job, *, now: datetime, report: ReapReport) -> None:
             handler_for(job.kind).failed(job)
             job_finished_announce(job, JobState.FAILED)
             report.failed.append(job.id)
+    if job.id in report.failed:
+        _state_logged(job, JobState.FAILED)
 
 
 def job_wait(*, job_id: int, timeout: float, poll: float = 0.2,

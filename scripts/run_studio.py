@@ -4,6 +4,10 @@ Runs `manage.py demo_data`, starts `runserver` and `qcluster_supervised` (qclust
 that restarts it when it stops working), prints where the studio answers and how to log in once it
 does, and stops both (and their own children) when either exits or on SIGINT/SIGTERM. DEBUG
 defaults to on, so that runserver serves static files and media.
+
+With --serve (`make serve`) it is the production start instead: DEBUG off, PostgreSQL and Redis
+required, `check --deploy` clean or no start, then migrate, collectstatic and seed_catalog, and
+gunicorn (studio/gunicorn.conf.py) in place of runserver.
 """
 from __future__ import annotations
 
@@ -28,18 +32,32 @@ STOP_TIMEOUT = 15  # seconds for a child to stop after SIGINT before it is kille
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.getenv("PORT") or 8000))
-    port = parser.parse_args().port
+    parser.add_argument("--serve", action="store_true",
+                        help="production: DEBUG off, PostgreSQL and Redis, gunicorn (make serve)")
+    args = parser.parse_args()
+    port = args.port
     env = dict(os.environ)
-    env.setdefault("DEBUG", "1")
-    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     env.setdefault("PYTHONUNBUFFERED", "1")
     manage = [sys.executable, str(REPO / "manage.py")]
-
-    demo = subprocess.run([*manage, "demo_data"], cwd=REPO, env=env, capture_output=True, text=True)
-    sys.stderr.write(demo.stderr)
-    if demo.returncode:
-        sys.stderr.write(demo.stdout)
-        return demo.returncode
+    if args.serve:
+        env.setdefault("DEBUG", "0")
+        refusal = _serve_refusal(env) or _serve_prepare(manage, env)
+        if refusal:
+            print(refusal, file=sys.stderr, flush=True)
+            return 2
+        web = [sys.executable, "-m", "gunicorn", "-c", str(REPO / "studio" / "gunicorn.conf.py"),
+               "--bind", f"0.0.0.0:{port}", "studio.wsgi"]
+        banner = _serve_banner(port, env)
+    else:
+        env.setdefault("DEBUG", "1")
+        env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+        demo = subprocess.run([*manage, "demo_data"], cwd=REPO, env=env, capture_output=True, text=True)
+        sys.stderr.write(demo.stderr)
+        if demo.returncode:
+            sys.stderr.write(demo.stdout)
+            return demo.returncode
+        web = [*manage, "runserver", f"127.0.0.1:{port}"]
+        banner = _run_banner(port, demo.stdout, env)
 
     # Handlers first: started in the background, the launcher inherits SIGINT ignored, and an
     # ignored signal stays ignored through exec, while a handled one comes back as the default.
@@ -47,15 +65,15 @@ def main() -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda signum, frame: stopping.append(signum))
     # Each child leads its own process group, so that a signal reaches the processes it starts
-    # itself too (runserver's autoreloaded server, qcluster's workers).
+    # itself too (runserver's autoreloaded server, gunicorn's and qcluster's workers).
     children = {
-        name: subprocess.Popen([*manage, *command], cwd=REPO, env=env, process_group=0)
-        for name, command in (("web server", ["runserver", f"127.0.0.1:{port}"]),
-                              ("workers", ["qcluster_supervised"]))
+        name: subprocess.Popen(command, cwd=REPO, env=env, process_group=0)
+        for name, command in (("web server", web), ("workers", [*manage, "qcluster_supervised"]))
     }
 
     if _wait_for_port(port, children, stopping):
-        _print_banner(port, demo.stdout, env)
+        rule = "=" * max(len(line) for line in banner)
+        print("\n".join(["", rule, *banner, rule, ""]), flush=True)
     while not stopping and all(child.poll() is None for child in children.values()):
         time.sleep(0.2)
 
@@ -84,18 +102,55 @@ def _wait_for_port(port: int, children: dict[str, subprocess.Popen], stopping: l
     return False
 
 
-def _print_banner(port: int, demo_output: str, env: dict[str, str]) -> None:
+def _run_banner(port: int, demo_output: str, env: dict[str, str]) -> list[str]:
     base = f"http://127.0.0.1:{port}"
     broker = "Redis (REDIS_URL)" if env.get("REDIS_URL") else "the database (django-q2's ORM broker)"
-    lines = [
+    return [
         f"The studio runs at {base}/  (admin: {base}/admin/, API docs: {base}/api/docs/)",
         *demo_output.strip().splitlines(),
         f"PAI API (ai-service-python-sdk host): {base}  (paths under {base}/api/v1/)",
         f"Workers: a django-q2 cluster under a watchdog, broker: {broker}",
         "Ctrl-C stops the web server and the workers.",
     ]
-    rule = "=" * max(len(line) for line in lines)
-    print("\n".join(["", rule, *lines, rule, ""]), flush=True)
+
+
+def _serve_refusal(env: dict[str, str]) -> str | None:
+    """Why `make serve` will not start with this environment, or None."""
+    if env["DEBUG"].lower() not in ("0", "false", "no", "off"):
+        return "make serve runs with DEBUG off: unset DEBUG (make run is the DEBUG server)."
+    if not env.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return "make serve needs PostgreSQL: set DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/NAME."
+    if not env.get("REDIS_URL"):
+        return "make serve needs Redis for the job queue and the shared cache: set REDIS_URL=redis://HOST:PORT/DB."
+    if not env.get("SECRET_KEY"):
+        return ("make serve needs SECRET_KEY: keep one secret, long random value, such as the output of\n"
+                "  python3 -c 'import secrets; print(secrets.token_urlsafe(50))'")
+    return None
+
+
+def _serve_prepare(manage: list[str], env: dict[str, str]) -> str | None:
+    """The deploy checks (any warning stops the start), the schema, static files and the catalog."""
+    steps = (
+        (["check", "--deploy", "--fail-level", "WARNING"],
+         "Refusing to start: `manage.py check --deploy` found the problems above (README: Deploying)."),
+        (["migrate", "--no-input"], "Migrating the database failed (above)."),
+        (["collectstatic", "--no-input", "--verbosity", "0"], "collectstatic failed (above)."),
+        (["seed_catalog"], "seed_catalog failed (above)."),
+    )
+    for command, failure in steps:
+        if subprocess.run([*manage, *command], cwd=REPO, env=env).returncode:
+            return failure
+    return None
+
+
+def _serve_banner(port: int, env: dict[str, str]) -> list[str]:
+    base = env.get("SITE_URL") or f"http://127.0.0.1:{port}"
+    return [
+        f"The studio serves on port {port} (gunicorn, DEBUG off) for {base}/",
+        "An administrator for the admin: .venv/bin/python manage.py createsuperuser",
+        "Workers: a django-q2 cluster under a watchdog, broker: Redis (REDIS_URL)",
+        "Ctrl-C stops the web server and the workers.",
+    ]
 
 
 def _stop(children) -> None:

@@ -142,7 +142,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: load balancers' probes of /health/live and /health/ready skip host checks and sessions.
     "studio.health.HealthMiddleware",
+    # One log line per request (studio.request), timing everything below it.
+    "studio.lib.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT (collectstatic) with far-future caching and gzip/brotli copies;
+    # with DEBUG on it steps aside for runserver's own static files.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -220,9 +225,15 @@ if S3_BUCKET:
     }
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Hashed, compressed static file names (site.3f2a9c.css, cached for a year) once DEBUG is off.
+# They need `collectstatic` (make serve runs it): the manifest it writes maps names to hashes, and
+# {% static %} refuses a name missing from it. The test settings turn this off, so that tests need
+# no collectstatic; tests/serving runs collectstatic with it on and serves the result.
+STUDIO_STATIC_MANIFEST = env_bool("STUDIO_STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": _media_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                    if STUDIO_STATIC_MANIFEST else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Uploads above this are refused before they reach the engine.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("STUDIO_REQUEST_MAX_BYTES", 30 * 1024 * 1024, minimum=1024)
@@ -326,14 +337,39 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+# HTTPS: on by default with DEBUG off. It redirects plain HTTP, sends HSTS and keeps cookies to
+# HTTPS, so that `manage.py check --deploy` (which `make serve` runs first) is clean. STUDIO_HTTPS=0
+# is the explicit opt-out for a plain-HTTP run (a LAN, a test): it also silences the deploy
+# checks that ask for these. Behind a proxy that ends TLS (STUDIO_PROXY_COUNT > 0), the proxy's
+# X-Forwarded-Proto says whether the client used HTTPS; it must set that header, not pass it on.
+STUDIO_HTTPS = env_bool("STUDIO_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = STUDIO_HTTPS
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", STUDIO_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", STUDIO_HTTPS)
+SECURE_HSTS_SECONDS = env_int("STUDIO_HSTS_SECONDS", 365 * 24 * 3600) if STUDIO_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("STUDIO_HSTS_INCLUDE_SUBDOMAINS", True)
+# Browsers' preload list is a commitment for the whole domain, which only its owner can make.
+SECURE_HSTS_PRELOAD = env_bool("STUDIO_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if not STUDIO_HTTPS:
+    # HSTS, SSL redirect, secure session and CSRF cookies: asked for, and declined, by STUDIO_HTTPS=0.
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W008", "security.W012", "security.W016"]
+if env_int("STUDIO_PROXY_COUNT", 0):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# One line per record: LOG_FORMAT=keyvalue (logfmt, default) or json. The studio.request logger
+# writes one line per request, jobs.services one per job state change (studio.lib.logs).
+LOG_FORMAT = env_str("LOG_FORMAT", "keyvalue")
+if LOG_FORMAT not in ("keyvalue", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be keyvalue or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "keyvalue": {"()": "studio.lib.logs.KeyValueFormatter"},
+        "json": {"()": "studio.lib.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own console handler would print every record a second time through the root.

@@ -13,5 +13,12 @@ if "STUDIO_VAR_DIR" not in os.environ:
     atexit.register(shutil.rmtree, os.environ["STUDIO_VAR_DIR"], ignore_errors=True)
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else")
 os.environ.setdefault("STUDIO_JOB_LEASE", "30")
+# Tests run with DEBUG off, as production does, but over the test client's plain HTTP, and without
+# collectstatic's manifest of hashed names; tests/serving turns both on where they are the subject.
+os.environ.setdefault("STUDIO_HTTPS", "0")
+os.environ.setdefault("STUDIO_STATIC_MANIFEST", "0")
 
 from studio.settings import *  # noqa: E402, F401, F403
+
+# WhiteNoise warns (an error in tests) when STATIC_ROOT is missing; tests collect nothing into it.
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405 - from studio.settings

@@ -1,0 +1,35 @@
+"""gunicorn's settings for the studio (`make serve`, or `gunicorn -c studio/gunicorn.conf.py
+studio.wsgi`): threaded workers, sized and bound from the environment."""
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.getenv(name) or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+bind = os.getenv("STUDIO_BIND") or f"0.0.0.0:{os.getenv('PORT') or 8000}"
+# Threads, not sync workers: the synchronous PAI check and create hold their request while their job
+# runs (up to STUDIO_SYNC_WAIT seconds, polling the database), and a thread that waits leaves the
+# worker's other threads serving. Each thread may keep one database connection open: workers x
+# threads per web machine must fit PostgreSQL's max_connections (100 by default) with the workers'.
+worker_class = "gthread"
+workers = _int("STUDIO_WEB_WORKERS", 2)
+threads = _int("STUDIO_WEB_THREADS", 16)
+# A worker whose main loop is silent this long is restarted; it must outlast a synchronous wait.
+timeout = _int("STUDIO_SYNC_WAIT", 300) + 60
+# On a stop or reload, requests in flight get this long to finish.
+graceful_timeout = _int("STUDIO_WEB_GRACEFUL_TIMEOUT", 30)
+# Longer than a load balancer's idle timeout would be wasted; shorter makes it reconnect more.
+keepalive = 5
+# Heartbeat files in memory: a container's disk-backed /tmp can stall them.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# The studio logs one line per request itself (studio.request, with the user and request id).
+accesslog = None
+errorlog = "-"
+loglevel = (os.getenv("LOG_LEVEL") or "info").lower()
+# gunicorn's control socket is one path per user (~/.gunicorn): a second server on the machine would
+# take it over; the launcher and the process manager control the server with signals instead.
+control_socket_disable = True
