@@ -145,7 +145,7 @@ MIDDLEWARE = [
     # One log line per request (studio.request), timing everything below it.
     "studio.lib.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Static files from STATIC_ROOT (collectstatic) with far-future caching and gzip/brotli copies;
+    # Static files from STATIC_ROOT (collectstatic) with far-future caching and gzipped copies;
     # with DEBUG on it steps aside for runserver's own static files.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
