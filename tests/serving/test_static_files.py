@@ -19,6 +19,7 @@ def test_whitenoise_serves_hashed_compressed_static_files_with_debug_off(setting
     url = static("studio/site.css")
     assert re.fullmatch(r"/static/studio/site\.[0-9a-f]{12}\.css", url)
     response = Client().get(url, HTTP_ACCEPT_ENCODING="gzip")  # a new client: WhiteNoise scans at start
+    response.close()  # WhiteNoise streams the open file; left open, it warns later in another test
     assert response.status_code == 200
     assert response["Content-Encoding"] == "gzip"
     assert "immutable" in response["Cache-Control"]
