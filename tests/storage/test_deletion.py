@@ -10,36 +10,14 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from jobs.models import Job, JobKind, JobState
-from studio.portraits.models import Avatar, AvatarStatus, Photo, Portrait
+from studio.portraits.models import Photo
 from studio.portraits.services.privacy import account_delete, avatar_delete
 from studio.portraits.services.retention import retention_sweep
+from tests.retention.conftest import avatar_with_files, photo
 
 from .conftest import jpeg
 
 pytestmark = pytest.mark.django_db
-
-
-def photo(owner, avatar=None, **fields) -> Photo:
-    made = Photo(owner=owner, avatar=avatar, **fields)
-    made.image.save("p.jpg", ContentFile(jpeg()), save=False)
-    made.save()
-    return made
-
-
-def avatar_with_files(owner) -> Avatar:
-    """A trained avatar with two photos (one the reference), a nested artifact and a portrait."""
-    avatar = Avatar.objects.create(owner=owner, status=AvatarStatus.READY)
-    avatar.artifact = f"avatars/{owner.id}/{avatar.model_id}/abc"
-    default_storage.save(f"{avatar.artifact}/avatar.json", ContentFile(b"{}"))
-    default_storage.save(f"{avatar.artifact}/faces/0.npy", ContentFile(b"\x93NUMPY"))
-    avatar.save()
-    photo(owner, avatar, is_reference=True)
-    photo(owner, avatar)
-    portrait = Portrait(owner=owner)
-    portrait.image.save("x.jpg", ContentFile(jpeg()), save=False)
-    portrait.save()
-    portrait.avatars.set([avatar])
-    return avatar
 
 
 def account_files(owner) -> None:
