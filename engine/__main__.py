@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 
 from . import cli_idphoto, cli_stylize, imaging
+from .backends import get_backend
 from .check import check_photos
 from .errors import EngineError, ErrorCode
-from .backends import get_backend
 from .identity import avatar_build, avatar_load
 from .options import PortraitOptions, coerce_cli_value
 from .portrait import MAX_CANDIDATES, portrait_create
@@ -90,9 +90,11 @@ def command_create(args: argparse.Namespace) -> dict:
     _write_all(paths, [portrait.image for portrait in portraits])
     return {
         "outputs": [
-            {"path": str(path), "identity_distance": portrait.identity_distance, "face_distances": portrait.face_distances}
+            {"path": str(path), "identity_distance": portrait.identity_distance, "face_distances": portrait.face_distances,
+             "warnings": portrait.warnings}
             for path, portrait in zip(paths, portraits)
         ],
+        "note": portraits.note,
         "cost_time": round(time.perf_counter() - start, 3),
     }
 

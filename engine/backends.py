@@ -17,11 +17,11 @@ from .errors import EngineError, ErrorCode
 from .identity import Avatar, avatar_build, avatar_load, avatar_save
 from .idphoto import IdPhoto, idphoto_create
 from .options import STYLE_PRESETS, IdPhotoSpec, PortraitOptions, StylePreset
-from .portrait import Portrait, TemplateFace, portrait_create, template_inspect
+from .portrait import Portrait, Portraits, TemplateFace, portrait_create, template_inspect
 from .stylize import Stylized, stylize
 
 __all__ = [
-    "Avatar", "Backend", "ClassicBackend", "IdPhoto", "IdPhotoSpec", "PhotoCheck", "Portrait", "Progress", "Reason",
+    "Avatar", "Backend", "ClassicBackend", "IdPhoto", "IdPhotoSpec", "PhotoCheck", "Portrait", "Portraits", "Progress", "Reason",
     "StylePreset", "Stylized", "TemplateFace", "get_backend",
 ]
 
@@ -56,9 +56,11 @@ class Backend(Protocol):
         ...
 
     def create(self, template: bytes | np.ndarray, *, avatars: Sequence[Avatar], options: dict | None = None,
-               n: int = 1, on_progress: Progress | None = None) -> list[Portrait]:
-        """``n`` portraits of the avatars (one per template face, left to right), closest to the
-        avatars first; ``options`` are the PAI ``configure`` keys (engine.options.PortraitOptions)."""
+               n: int = 1, on_progress: Progress | None = None) -> Portraits:
+        """Up to ``n`` distinct portraits of the avatars (one per template face, left to right),
+        closest to the avatars first, each with its fit ``warnings``; fewer where the avatars do
+        not give n distinct ones, and ``Portraits.note`` says why. ``options`` are the PAI
+        ``configure`` keys (engine.options.PortraitOptions)."""
         ...
 
     def template_faces(self, template: bytes | np.ndarray) -> list[TemplateFace]:
@@ -108,7 +110,7 @@ class ClassicBackend:
         return avatar
 
     def create(self, template: bytes | np.ndarray, *, avatars: Sequence[Avatar], options: dict | None = None,
-               n: int = 1, on_progress: Progress | None = None) -> list[Portrait]:
+               n: int = 1, on_progress: Progress | None = None) -> Portraits:
         return portrait_create(template, avatars, options=PortraitOptions.parse(options), n=n, on_progress=on_progress)
 
     def template_faces(self, template: bytes | np.ndarray) -> list[TemplateFace]:

@@ -34,3 +34,14 @@ def super_resolution(rgb: np.ndarray, *, factor: int = 2) -> np.ndarray:
     large = cv2.resize(rgb, (width * factor, height * factor), interpolation=cv2.INTER_LANCZOS4)
     detail = cv2.detailEnhance(large, sigma_s=6, sigma_r=0.08)
     return cv2.addWeighted(large, 0.5, detail, 0.5, 0)
+
+
+def upscale_to(rgb: np.ndarray, *, long_side: int) -> np.ndarray:
+    """Enlarge so the long side is ``long_side``: Lanczos, then a light unsharp mask for the
+    crispness interpolation loses. Cheaper than ``super_resolution`` (whose edge-aware pass takes
+    0.6 s at 1024 px): a template is enlarged once per create, before any face is fused."""
+    height, width = rgb.shape[:2]
+    scale = long_side / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    large = cv2.resize(rgb, size, interpolation=cv2.INTER_LANCZOS4)
+    return unsharp(large, amount=0.35 * min(scale - 1.0, 1.0), sigma=max(scale * 0.6, 0.8))

@@ -1,22 +1,29 @@
-"""Portrait creation: template + avatar(s) + options -> n portraits ranked by identity.
+"""Portrait creation: template + avatar(s) + options -> up to n distinct portraits ranked by identity.
 
-Faces in the template are taken left to right, one avatar each. The n candidates use the
-avatar's best reference faces in turn (and, past those, a stronger likeness setting), and
-every candidate is measured: the identity distance of its face to the avatar's mean embedding.
+Faces in the template are taken left to right, one avatar each. A template under MIN_LONG_SIDE
+is enlarged first, so the faces are fused at full size. The candidates use the avatar's reference
+faces best fit first (head turn, mouth, smile), one reference (or, with several avatars, one
+combination of references) each; a candidate whose face regions come out too like an earlier
+one's (engine.candidates) is dropped, so fewer than n may come back, with ``Portraits.note``
+saying why. Every candidate is measured: the identity distance of its face to the avatar's mean
+embedding; and every template face is compared with its avatar (engine.fit) for warnings.
 """
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import imaging
-from .enhance import super_resolution
+from .candidates import DISTINCT_SSIM, face_region, faces_ssim
+from .enhance import super_resolution, upscale_to
 from .errors import FACE_COUNT_MESSAGE, TEMPLATE_DECODE_MESSAGE, TEMPLATE_NO_FACE_MESSAGE, EngineError, ErrorCode
 from .faces import Face, analyze_faces, distance, landmarks
 from .faces.embed import face_embedding
+from .fit import avatar_traits, face_traits, fit_warnings
 from .fusion.fuse import fuse_face
 from .identity import Avatar
 from .options import PortraitOptions
@@ -25,6 +32,15 @@ from .stylize import anime_look
 MAX_CANDIDATES = 8
 POSE_MATCH_DEGREES = 20.0  # a reference this far from the template's pose keeps 37 % of its score
 MOUTH_MATCH = 0.25  # likewise for this difference in mouth opening (lip gap / mouth width)
+# Likewise for this difference in smile (corner lift / mouth width, landmarks.smile): composed
+# faces measure about 0, smiles 0.1 to 0.2 on ../shared/data.
+SMILE_MATCH = 0.08
+# Portraits are at least this many pixels on their long side: smaller templates are enlarged
+# first. Larger ones are used as they are (no point paying to enlarge a 3000 px template).
+MIN_LONG_SIDE = 1024
+# Combinations of references tried beyond n for distinct candidates: each costs a fusion, and
+# past a few more the references left are the worst fits anyway.
+EXTRA_TRIES = 3
 
 
 @dataclass
@@ -34,6 +50,26 @@ class Portrait:
     face_distances: list[float]
     references: list[int]  # which avatar face each template face was made from
     options: PortraitOptions
+    # What a customer should know about this portrait's fit (engine.fit: apparent age, gender).
+    warnings: list[str] = field(default_factory=list)
+    regions: list[np.ndarray] = field(default_factory=list, repr=False)  # grey faces, for distinctness
+    # What was found in front of a template face or of its reference face, e.g. "template:glasses",
+    # "reference:hair" (engine.fusion.occlusion); the template's stay in front, the reference's are left out.
+    occluders: list[str] = field(default_factory=list)
+
+
+class Portraits(list):
+    """The portraits of one create, best first, and why fewer than ``requested`` came back."""
+
+    def __init__(self, portraits: Sequence[Portrait] = (), *, requested: int = 0, reason: str = "") -> None:
+        super().__init__(portraits)
+        self.requested = requested
+        self.reason = reason  # e.g. "the avatar has only 3 distinct reference faces"; empty when all came
+
+    @property
+    def note(self) -> str:
+        """What to tell the customer, e.g. "3 of 4 made: the avatar has only 3 distinct reference faces."."""
+        return f"{len(self)} of {self.requested} made: {self.reason}." if len(self) < self.requested else ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +118,13 @@ def decode_template(data: bytes) -> np.ndarray:
     return _decoded_template(data).rgb
 
 
+def template_canvas(rgb: np.ndarray) -> np.ndarray:
+    """The template as portraits are made on it: enlarged to MIN_LONG_SIDE when smaller."""
+    if max(rgb.shape[:2]) >= MIN_LONG_SIDE:
+        return rgb
+    return upscale_to(rgb, long_side=MIN_LONG_SIDE)
+
+
 def portrait_create(
     template: bytes | np.ndarray,
     avatars: Sequence[Avatar],
@@ -89,8 +132,9 @@ def portrait_create(
     options: PortraitOptions | None = None,
     n: int = 1,
     on_progress: Callable[[float], None] | None = None,
-) -> list[Portrait]:
-    """Create ``n`` portraits, best (lowest identity distance) first."""
+) -> Portraits:
+    """Up to ``n`` distinct portraits, best (lowest identity distance) first; fewer when the
+    avatars do not give n distinct ones, and then ``note`` says so."""
     if not avatars:
         raise EngineError(ErrorCode.INVALID_OPTION, "At least one avatar is needed.")
     if not 1 <= n <= MAX_CANDIDATES:
@@ -98,40 +142,116 @@ def portrait_create(
     options = options or PortraitOptions()
     report = on_progress or (lambda fraction: None)
     rgb = decode_template(template) if isinstance(template, (bytes, bytearray)) else template
+    rgb = template_canvas(rgb)
     faces = template_faces(rgb, expected=len(avatars))
+    warnings = _fit_warnings(rgb, faces, avatars)
     report(0.1)
-    portraits = []
-    for k in range(n):
-        portraits.append(_candidate(rgb, faces, avatars, options, k))
-        report(0.1 + 0.9 * (k + 1) / n)
+    plans = reference_plans(avatars, faces)
+    portraits: list[Portrait] = []
+    queue, used = list(plans), []  # references still to try; references made into a candidate
+    alike = tries = 0
+    while queue and len(portraits) < n and tries < n + EXTRA_TRIES:
+        references = queue.pop(0)
+        if references in used:
+            continue
+        tries += 1
+        portrait = _candidate(rgb, faces, avatars, options, references, first=not portraits)
+        used.append(portrait.references)
+        if portrait.references != references:
+            # The likeness search made it from the avatar's best references instead: the planned
+            # ones stay for the next candidate.
+            queue.insert(0, references)
+        if any(faces_ssim(portrait.regions, other.regions) >= DISTINCT_SSIM for other in portraits):
+            alike += 1
+        else:
+            portrait.warnings = list(warnings)
+            portraits.append(portrait)
+        report(0.1 + 0.9 * max(len(portraits) / n, tries / (n + EXTRA_TRIES)))
     portraits.sort(key=lambda p: p.identity_distance)
-    return portraits
+    report(1.0)
+    reason = _shortfall(len(portraits), n, plans=len(plans), alike=alike, avatars=len(avatars))
+    return Portraits(portraits, requested=n, reason=reason)
 
 
-def _candidate(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions, k: int) -> Portrait:
-    base = _variant(options, k // min(len(a.faces) for a in avatars))
+def _shortfall(made: int, n: int, *, plans: int, alike: int, avatars: int) -> str:
+    """Why ``made`` < ``n``: too few reference faces, or candidates too alike to be separate."""
+    if made >= n:
+        return ""
+    if alike:
+        return f"the others came out too alike to be separate portraits (face similarity SSIM >= {DISTINCT_SSIM})"
+    what = "the avatar has only" if avatars == 1 else "the avatars give only"
+    faces = "distinct reference face" if avatars == 1 else "distinct combination of reference faces"
+    return f"{what} {plans} {faces}{'' if plans == 1 else 's'}"
+
+
+def reference_plans(avatars: Sequence[Avatar], faces: list[Face]) -> list[list[int]]:
+    """The combinations of references (one avatar face per template face) candidates are made
+    from, best fit first: with one avatar its faces in ``reference_order``; with several, the
+    combinations ordered by the sum of their ranks (then the worst rank), so each candidate
+    changes as little fit as it can."""
     orders = [reference_order(avatar, face) for avatar, face in zip(avatars, faces)]
-    matched = [order[k % len(order)] for order in orders]
-    tries = [(matched, base)]
+    ranked = itertools.product(*[range(len(order)) for order in orders])
+    ranks = sorted(itertools.islice(ranked, 4096), key=lambda r: (sum(r), max(r), r))
+    return [[order[rank] for order, rank in zip(orders, combination)] for combination in ranks]
+
+
+def _fit_warnings(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar]) -> list[str]:
+    """engine.fit's warnings for each template face against its avatar, named by position when
+    the template has several faces."""
+    warnings = []
+    for position, (face, avatar) in enumerate(zip(faces, avatars), start=1):
+        template = face_traits(rgb, face.points)
+        wanted = avatar_traits([(avatar_face.crop, avatar_face.points) for avatar_face in avatar.faces])
+        for warning in fit_warnings(template, wanted):
+            warnings.append(warning if len(faces) == 1 else f"Face {position} from the left: {warning}")
+    return warnings
+
+
+def _candidate(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions,
+               references: list[int], *, first: bool) -> Portrait:
+    tries = [(references, options)]
     if options.likeness_search:
-        # The other try leans on the avatar: its full face shape, and the avatar's own best
-        # reference where the pose-matched one differs from it.
-        best = [k % len(avatar.faces) for avatar in avatars]
-        tries = [(matched, _likeness_variant(base)), (best, _likeness_variant(base))] if best != matched else [
-            (matched, base), (matched, _likeness_variant(base))]
-    portraits = [_fuse_all(rgb, faces, avatars, variant, references) for references, variant in tries]
+        # The other try leans on the avatar: its full face shape, and, for the first candidate,
+        # the avatar's own best reference where the pose-matched one differs from it.
+        best = [0 for _ in avatars]
+        if first and best != references:
+            tries = [(references, _likeness_variant(options)), (best, _likeness_variant(options))]
+        else:
+            tries = [(references, options), (references, _likeness_variant(options))]
+    portraits = [_fuse_all(rgb, faces, avatars, variant, refs) for refs, variant in tries]
     return min(portraits, key=lambda p: p.identity_distance)
+
+
+def faces_fuse(
+    rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions, references: list[int]
+) -> tuple[np.ndarray, list[np.ndarray], list[str]]:
+    """Every template face replaced, left to right: (image, where each face's landmarks now are,
+    the occluders found).
+
+    Faces near each other share pixels of their work areas: fusing a face may reshape (liquify)
+    or resample what an earlier face made there. So each earlier face keeps its own pixels in
+    proportion to its blend mask, wherever the later face's own mask is weaker.
+    """
+    image = rgb
+    targets, occluders = [], []
+    kept = np.zeros(rgb.shape[:2], np.float32)  # how much of each pixel earlier faces made
+    for face, avatar, index in zip(faces, avatars, references):
+        fused = fuse_face(image, face.points, avatar.faces[index], options)
+        if targets:
+            protect = (kept * (1.0 - fused.alpha))[:, :, None]
+            merged = fused.image + protect * (image.astype(np.float32) - fused.image)
+            fused.image = np.clip(merged + 0.5, 0, 255).astype(np.uint8)
+        kept = np.maximum(kept, fused.alpha)
+        image = fused.image
+        targets.append(fused.target_points)
+        occluders += [o for o in fused.occluders if o not in occluders]
+    return image, targets, occluders
 
 
 def _fuse_all(
     rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions, references: list[int]
 ) -> Portrait:
-    image = rgb
-    targets = []
-    for face, avatar, index in zip(faces, avatars, references):
-        fused = fuse_face(image, face.points, avatar.faces[index], options)
-        image = fused.image
-        targets.append(fused.target_points)
+    image, targets, occluders = faces_fuse(rgb, faces, avatars, options, references)
     if options.photo_enhancement_bool and options.photo_enhancement_method == "super_resolution":
         image = super_resolution(image)
         targets = [points * (image.shape[1] / rgb.shape[1]) for points in targets]
@@ -148,40 +268,35 @@ def _fuse_all(
         face_distances=[round(d, 4) for d in distances],
         references=list(references),
         options=options,
+        regions=[face_region(image, points) for points in targets],
+        occluders=occluders,
     )
 
 
 def reference_order(avatar: Avatar, face: Face) -> list[int]:
     """The avatar's faces, best reference for this template face first: the avatar's own ranking
-    weighed by how close each face's head turn and mouth are to the template's. A frontal reference warped
-    onto a face turned 25 degrees must invent the hidden cheek; a reference turned the same way
-    has it (turned templates were where portraits fell short of their avatar most often)."""
+    weighed by how close each face's head turn, mouth opening and smile are to the template's. A
+    frontal reference warped onto a face turned 25 degrees must invent the hidden cheek; a
+    reference turned the same way has it (turned templates were where portraits fell short of
+    their avatar most often). A smile pasted on a composed template (or a composed mouth on a
+    laughing one) reads as a different mood and leaves the cheeks' folds in the wrong places."""
     if face.pose is None:
         return list(range(len(avatar.faces)))
 
     template_mouth = landmarks.mouth_opening(face.points)
+    template_smile = landmarks.smile(face.points)
 
     def weight(index: int) -> float:
         candidate = avatar.faces[index]
         info = candidate.info
         turn = np.hypot(info.get("yaw", 0.0) - face.pose.yaw, 0.5 * (info.get("pitch", 0.0) - face.pose.pitch))
-        # A talking or laughing mouth pasted on a composed template reads as a different mood.
         mouth = landmarks.mouth_opening(candidate.points) - template_mouth
-        return candidate.score * float(np.exp(-((turn / POSE_MATCH_DEGREES) ** 2) - (mouth / MOUTH_MATCH) ** 2))
+        smile = landmarks.smile(candidate.points) - template_smile
+        return candidate.score * float(
+            np.exp(-((turn / POSE_MATCH_DEGREES) ** 2) - (mouth / MOUTH_MATCH) ** 2 - (smile / SMILE_MATCH) ** 2)
+        )
 
     return sorted(range(len(avatar.faces)), key=lambda index: -weight(index))
-
-
-def _variant(options: PortraitOptions, round_: int) -> PortraitOptions:
-    """Past the avatar's reference faces, candidates lean further toward the avatar."""
-    if round_ == 0:
-        return options
-    step = 0.15 * round_
-    return dataclasses.replace(
-        options,
-        more_like_me=min(1.0, options.more_like_me + step),
-        more_like_me_before=min(1.0, options.more_like_me_before + step),
-    )
 
 
 def _likeness_variant(options: PortraitOptions) -> PortraitOptions:

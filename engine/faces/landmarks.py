@@ -64,3 +64,16 @@ def mouth_opening(points: np.ndarray) -> float:
     """Lip gap relative to mouth width: about 0 closed, 0.3 and more for an open smile or speech."""
     width = np.linalg.norm(points[MOUTH_RIGHT, :2] - points[MOUTH_LEFT, :2])
     return float(np.linalg.norm(points[13, :2] - points[14, :2]) / max(width, 1e-6))
+
+
+def smile(points: np.ndarray) -> float:
+    """How much the mouth smiles: the corners' lift above the lips' centre, in mouth widths, along
+    the face's own vertical (the eye line sets the roll). About 0 composed, 0.1 and more for a
+    smile; a frown is negative. An open mouth does not count: ``mouth_opening`` measures that."""
+    eye_line = points[LEFT_EYE_OUTER, :2] - points[RIGHT_EYE_OUTER, :2]
+    across = eye_line / max(float(np.linalg.norm(eye_line)), 1e-6)
+    down = np.array([-across[1], across[0]])  # image y grows downward
+    corners = (points[MOUTH_RIGHT, :2] + points[MOUTH_LEFT, :2]) / 2
+    centre = (points[13, :2] + points[14, :2]) / 2
+    width = np.linalg.norm(points[MOUTH_RIGHT, :2] - points[MOUTH_LEFT, :2])
+    return float(np.dot(centre - corners, down) / max(width, 1e-6))

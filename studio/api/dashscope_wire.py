@@ -162,7 +162,7 @@ def task_output(job: Job, request: HttpRequest) -> tuple[dict, dict | None]:
             output.update(facedetect_output(result.get("check_results", [])))
         else:
             images = result.get("images", [])
-            output["results"] = [{"url": media_url_sign(name=image["name"], request=request)} for image in images]
+            output["results"] = [_result_item(image, request) for image in images]
             total = max(_requested_images(job), len(images))
             output["task_metrics"] = {"TOTAL": total, "SUCCEEDED": len(images), "FAILED": total - len(images)}
             if result.get("note"):  # why fewer images than asked came back
@@ -174,6 +174,15 @@ def task_output(job: Job, request: HttpRequest) -> tuple[dict, dict | None]:
             total = _requested_images(job)
             output["task_metrics"] = {"TOTAL": total, "SUCCEEDED": 0, "FAILED": total}
     return output, usage
+
+
+def _result_item(image: dict, request: HttpRequest) -> dict:
+    item = {"url": media_url_sign(name=image["name"], request=request)}
+    if image.get("warnings"):
+        # Not in DashScope's documents, but its SDK keeps unknown keys of a result (ImageSynthesisResult
+        # takes **kwargs), and only portraits with a warning carry it.
+        item["warnings"] = image["warnings"]
+    return item
 
 
 def unknown_output(task_id: str) -> dict:

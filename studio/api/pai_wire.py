@@ -78,6 +78,11 @@ def job_result(job: Job) -> str:
         }
     else:
         payload = {"cost_time": job.cost_time or 0.0, "images": len(result.get("images", []))}
+        # The SDKs hand the Result string to the caller as it is: keys added inside it break no decoder.
+        if result.get("note"):
+            payload["note"] = result["note"]
+        if any(image.get("warnings") for image in result.get("images", [])):
+            payload["warnings"] = [image.get("warnings", []) for image in result["images"]]
     if job.state in (JobState.FAILED, JobState.CANCELED):
         payload["error"] = {"code": job.error_code, "message": job.error_message}
     return json.dumps(payload)

@@ -114,6 +114,9 @@ class Portrait(models.Model):
     rank = models.PositiveSmallIntegerField(default=0)  # 0 = most like the avatar within its job
     # Mean face-embedding distance to the avatars (lower is more alike; same person under ~0.6).
     identity_distance = models.FloatField(null=True, blank=True)
+    # What the engine warned about this portrait's fit (engine.fit: apparent age or gender far from
+    # the avatar's; heuristics), shown with it in the gallery and the APIs.
+    warnings = models.JSONField(default=list, blank=True)
     is_favourite = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -34,6 +34,8 @@ def job_status(job: Job) -> dict:
         "eta_seconds": job_eta_seconds(job),
         "error": job.error_message if job.state == JobState.FAILED else "",
     }
+    if job.state == JobState.SUCCEEDED and (job.result or {}).get("note"):
+        status["note"] = job.result["note"]  # why fewer portraits than asked were made
     if job.kind == "check" and job.state == JobState.SUCCEEDED and job.result:
         status["checks"] = [
             {"photo": item.get("photo"), "passed": item.get("code") == 1, "message": item.get("message", ""),

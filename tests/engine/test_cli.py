@@ -12,6 +12,7 @@ import pytest
 from engine import imaging
 from engine.check import SAME_PERSON_THRESHOLD
 from engine.identity import avatar_load
+from engine.portrait import template_canvas
 
 REPO = Path(__file__).resolve().parents[2]
 NO_FACE_MESSAGE = "There is not face in template. Please Give a new template."
@@ -29,13 +30,16 @@ def output_of(result: subprocess.CompletedProcess) -> dict:
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory, astronaut_png, coffee_png, grace_hopper_path) -> dict[str, Path]:
+def files(tmp_path_factory, astronaut_png, coffee_png, grace_hopper_path, encode_png) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("cli")
     paths = {"astronaut": folder / "astronaut.png", "coffee": folder / "coffee.png", "notes": folder / "notes.pdf"}
     paths["astronaut"].write_bytes(astronaut_png)
     paths["coffee"].write_bytes(coffee_png)
     paths["notes"].write_bytes(b"%PDF-1.7 this is not a photo")
     paths["hopper"] = grace_hopper_path
+    # A second reference face: the astronaut mirrored gives a distinct portrait (face SSIM 0.74).
+    paths["mirrored"] = folder / "astronaut_mirrored.png"
+    paths["mirrored"].write_bytes(encode_png(np.ascontiguousarray(imaging.decode(astronaut_png).rgb[:, ::-1])))
     return paths
 
 
@@ -52,8 +56,16 @@ def trained(files, tmp_path_factory) -> tuple[dict, Path]:
 
 
 @pytest.fixture(scope="module")
-def created(files, trained, tmp_path_factory) -> tuple[dict, Path]:
+def created(files, tmp_path_factory) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("create") / "portrait.jpg"
+    result = engine("create", "--reference", files["astronaut"], "--reference", files["mirrored"],
+                    "--template", files["hopper"], "--out", out, "--n", "2", "--json")
+    return output_of(result), out
+
+
+@pytest.fixture(scope="module")
+def created_from_one_photo(files, trained, tmp_path_factory) -> tuple[dict, Path]:
+    out = tmp_path_factory.mktemp("create_one") / "portrait.jpg"
     _, avatar = trained
     result = engine("create", "--avatar", avatar, "--template", files["hopper"], "--out", out, "--n", "2", "--json")
     return output_of(result), out
@@ -107,6 +119,13 @@ def test_cli_create_writes_out_and_out_2_with_n_2(created):
     assert sorted(p.name for p in out.parent.iterdir()) == ["portrait.jpg", "portrait_2.jpg"]
 
 
+def test_cli_create_of_a_one_photo_avatar_with_n_2_writes_one_and_says_why(created_from_one_photo):
+    result, out = created_from_one_photo
+
+    assert [o["path"] for o in result["outputs"]] == [str(out)]
+    assert result["note"] == "1 of 2 made: the avatar has only 1 distinct reference face."
+
+
 def test_cli_create_lists_outputs_best_first(created):
     distances = [output["identity_distance"] for output in created[0]["outputs"]]
 
@@ -114,8 +133,8 @@ def test_cli_create_lists_outputs_best_first(created):
     assert all(0 < d < SAME_PERSON_THRESHOLD for d in distances)
 
 
-def test_cli_create_writes_jpegs_of_the_templates_size(created, files):
-    template = imaging.read(files["hopper"]).rgb
+def test_cli_create_writes_jpegs_of_the_templates_shape_at_1024_px(created, files):
+    template = template_canvas(imaging.read(files["hopper"]).rgb)
 
     for output in created[0]["outputs"]:
         image = imaging.read(output["path"])
@@ -123,7 +142,7 @@ def test_cli_create_writes_jpegs_of_the_templates_size(created, files):
 
 
 def test_cli_create_writes_the_portrait_not_the_template(created, files):
-    template = imaging.read(files["hopper"]).rgb
+    template = template_canvas(imaging.read(files["hopper"]).rgb)
     portrait = imaging.read(created[0]["outputs"][0]["path"]).rgb
 
     assert np.abs(portrait.astype(int) - template.astype(int)).max() > 50

@@ -9,7 +9,7 @@ from engine.check import SAME_PERSON_THRESHOLD
 from engine.errors import EngineError, ErrorCode
 from engine.faces import analyze_faces, distance
 from engine.options import DIFFUSION_ONLY, PortraitOptions, coerce_cli_value
-from engine.portrait import portrait_create
+from engine.portrait import portrait_create, template_canvas
 
 # What the PAI SDK examples send: every create option at its documented default (api-compat.md 1).
 PAI_DEFAULTS = {
@@ -145,7 +145,8 @@ TOGGLES = {
 
 @pytest.fixture(scope="module")
 def hopper(grace_hopper_jpg) -> np.ndarray:
-    return imaging.decode(grace_hopper_jpg).rgb
+    """Grace Hopper's photo as portraits are made on it: enlarged to 1024 px."""
+    return template_canvas(imaging.decode(grace_hopper_jpg).rgb)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ApiKey
-from jobs.models import Job
+from jobs.models import Job, JobState
 from studio.catalog.models import Style, Template
 from studio.lib.media_urls import media_url_sign
 from studio.portraits.models import Avatar, Portrait
@@ -22,6 +22,10 @@ class ImageSerializer(serializers.Serializer):
     width = serializers.IntegerField(allow_null=True)
     height = serializers.IntegerField(allow_null=True)
     identity_distance = serializers.FloatField(allow_null=True, required=False)
+    warnings = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="What a customer should know about this portrait's fit (apparent age or gender far from the "
+                  "avatar's: heuristics).")
 
 
 class JobErrorSerializer(serializers.Serializer):
@@ -42,11 +46,14 @@ class JobSerializer(serializers.ModelSerializer):
     avatar = serializers.SerializerMethodField(help_text="The model_id of the avatar the job is about, if any.")
     error = serializers.SerializerMethodField()
     images = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField(
+        help_text="Why fewer images than asked were made, e.g. \"3 of 4 made: the avatar has only 3 distinct "
+                  "reference faces.\" (only those made are charged); empty otherwise.")
     check_results = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "state", "progress", "avatar", "error", "images", "check_results",
+        fields = ["id", "kind", "state", "progress", "avatar", "error", "images", "note", "check_results",
                   "created_at", "started_at", "finished_at"]
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
@@ -62,7 +69,11 @@ class JobSerializer(serializers.ModelSerializer):
     def get_images(self, job: Job) -> list[dict]:
         images = (job.result or {}).get("images") or []
         return [{"url": _signed(self, image["name"]), "width": image.get("width"), "height": image.get("height"),
-                 "identity_distance": image.get("identity_distance")} for image in images]
+                 "identity_distance": image.get("identity_distance"), "warnings": image.get("warnings", [])}
+                for image in images]
+
+    def get_note(self, job: Job) -> str:
+        return (job.result or {}).get("note", "") if job.state == JobState.SUCCEEDED else ""
 
     @extend_schema_field(CheckResultSerializer(many=True, allow_null=True))
     def get_check_results(self, job: Job) -> list[dict] | None:
@@ -118,7 +129,7 @@ class PortraitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Portrait
         fields = ["id", "job", "avatars", "style", "template", "image", "width", "height", "rank",
-                  "identity_distance", "favourite", "created_at"]
+                  "identity_distance", "warnings", "favourite", "created_at"]
         read_only_fields = [f for f in fields if f != "favourite"]
 
     @extend_schema_field(serializers.URLField())

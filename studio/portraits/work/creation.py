@@ -39,6 +39,7 @@ class CreateHandler:
         report(0.05)
         shares = template_shares(job)
         made = []  # (portrait, template id)
+        reasons = []  # why a template gave fewer portraits than its share
         for index, (template, template_id, count) in enumerate(shares):
             portraits = backend.create(
                 storage_bytes(template),
@@ -48,16 +49,24 @@ class CreateHandler:
                 on_progress=lambda fraction, index=index: report(0.05 + 0.9 * (index + fraction) / len(shares)),
             )
             made += [(portrait, template_id) for portrait in portraits]
+            if len(portraits) < count and portraits.reason not in reasons:
+                reasons.append(portraits.reason)
         made.sort(key=lambda pair: pair[0].identity_distance)  # best first, across the templates
         images = images_store(job, [(p.image, p.identity_distance) for p, _ in made])
-        for image, (_, template_id) in zip(images, made):
+        for image, (portrait, template_id) in zip(images, made):
             image["template_id"] = template_id
+            image["warnings"] = list(portrait.warnings)
+        result: dict = {"images": images}
+        requested = sum(count for _, _, count in shares)
+        if len(images) < requested:
+            # Billing's capture gives back the images priced and not made (billing.services._unmade).
+            result["note"] = f"{len(images)} of {requested} made: {'; '.join(reasons)}."
 
         def commit() -> None:
             portraits_commit(job, images, avatars=avatars)
             Avatar.objects.filter(id__in=[a.id for a in avatars]).update(last_used_at=timezone.now())
 
-        return Outcome(result={"images": images}, on_success=commit, on_discard=lambda: images_discard(images))
+        return Outcome(result=result, on_success=commit, on_discard=lambda: images_discard(images))
 
     def failed(self, job: Job) -> None:
         return None

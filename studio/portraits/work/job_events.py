@@ -51,7 +51,10 @@ def _succeeded(job: Job) -> list[tuple[str, dict]]:
         data = _base(job) | _avatar(job) | {"photos_used": (job.result or {}).get("photos_used")}
         return [(WebhookEventType.AVATAR_TRAINED.value, data)]
     if job.kind in (JobKind.CREATE, JobKind.IDPHOTO):
-        return [(WebhookEventType.PORTRAIT_CREATED.value, _base(job) | {"portraits": _portraits(job)})]
+        data = _base(job) | {"portraits": _portraits(job)}
+        if (job.result or {}).get("note"):  # why fewer portraits than asked were made
+            data["note"] = job.result["note"]
+        return [(WebhookEventType.PORTRAIT_CREATED.value, data)]
     if job.kind == JobKind.STYLIZE:
         data = _base(job) | {"portraits": _portraits(job), "style_key": (job.result or {}).get("style_key")}
         return [(WebhookEventType.STYLIZATION_CREATED.value, data)]
@@ -83,6 +86,7 @@ def _portraits(job: Job) -> list[dict]:
             "identity_score": None if portrait.identity_distance is None
             else round(max(0.0, 1.0 - portrait.identity_distance), 4),
             "media": portrait.image.name,
+            "warnings": portrait.warnings,
         }
         for portrait in job.portraits.order_by("rank", "id")
     ]

@@ -45,6 +45,7 @@ def portraits_commit(job: Job, images: list[dict], *, avatars: Sequence[Avatar] 
             height=image["height"],
             rank=rank,
             identity_distance=image["identity_distance"],
+            warnings=image.get("warnings", []),
         )
         if avatars:
             portrait.avatars.set(avatars)
