@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 STAMP := $(VENV)/.requirements-installed
 REQUIREMENTS := $(wildcard requirements/*.txt)
 
-.PHONY: venv browser test test-postgres bench bench-faults run serve
+.PHONY: venv browser test test-postgres bench bench-faults bench-api run serve
 
 venv: $(STAMP)
 
@@ -41,6 +41,10 @@ bench: venv
 # every job must end once with the ledger balanced. Restarts the local Redis server once.
 bench-faults: venv
 	$(PY) -m bench.faults
+
+# The APIs under load (wrk, PostgreSQL and Redis; see bench/api.py): bench/results/api.json.
+bench-api: venv
+	$(PY) -m bench.api
 
 # The studio on http://127.0.0.1:$(PORT)/ with its workers; one Ctrl-C stops both. DEBUG is on
 # (runserver serves static files and media, and a random SECRET_KEY is kept in var/).

@@ -63,11 +63,15 @@ def _trial_add(*, account: Account) -> None:
 
 def _locked(*, user=None, account_id: int | None = None) -> Account:
     if account_id is None:
+        # The account is locked in the read that finds it; only a first charge opens it first.
+        account = Account.objects.select_for_update().filter(user=user).first()
+        if account is not None:
+            return account
         account_id = account_open(user=user).id
     return Account.objects.select_for_update().get(id=account_id)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # QuotaExceeded raises on: the submit rolls back as a whole
 def job_charge_reserve(*, job) -> Reservation | None:
     """Holds the job's price: trial counts first, then points. Call it in the submit transaction.
 

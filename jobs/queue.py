@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django_q.brokers import get_broker
+from django_q.brokers import Broker, get_broker
+from django_q.conf import Conf
 from django_q.tasks import async_task
 
 from .models import Job, JobKind
@@ -36,11 +37,25 @@ def cluster_for(kind: str) -> str | None:
     return CLUSTER_OF_KIND[JobKind(kind)] if settings.STUDIO_SPLIT_CLUSTERS else None
 
 
+# One broker per process, cluster and broker settings. django-q2 makes a new one for each call
+# otherwise, and with Redis that is a new connection pool, so a new connection, for each submit: a
+# tenth of a submit's time (bench/api.py). Keyed by the settings too, which tests change.
+_brokers: dict[tuple, Broker] = {}
+
+
+def _broker(cluster: str | None) -> Broker:
+    key = (cluster, Conf.ORM, repr(Conf.REDIS), Conf.BROKER_CLASS)
+    broker = _brokers.get(key)
+    if broker is None:
+        broker = _brokers.setdefault(key, get_broker(cluster))
+    return broker
+
+
 def queue_check(*, kind: str) -> None:
     """Raises QueueUnavailable unless the broker of ``kind``'s cluster answers (one PING with Redis,
     nothing with the ORM broker, whose database is the one the job is written to anyway)."""
     try:
-        get_broker(cluster_for(kind)).ping()
+        _broker(cluster_for(kind)).ping()
     except Exception as exc:  # noqa: BLE001 - each broker (Redis, SQS, ...) raises its own errors
         log.warning("job broker unreachable (%s: %s): submission refused", type(exc).__name__, exc)
         raise QueueUnavailable() from None
@@ -54,7 +69,7 @@ def job_enqueue(*, job: Job) -> bool:
     if cluster:
         options["cluster"] = cluster
     try:
-        async_task("jobs.tasks.run_job", job.id, q_options=options)
+        async_task("jobs.tasks.run_job", job.id, q_options={**options, "broker": _broker(cluster)})
     except Exception as exc:  # noqa: BLE001 - the job is committed: a broker error must not lose it or fail the request
         log.warning("job %s: not sent to the broker (%s: %s); it stays queued for the reaper",
                     job.id, type(exc).__name__, exc)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -324,12 +324,25 @@ def _expired_reap(job: Job, *, now: datetime, report: ReapReport) -> None:
         _state_logged(job, JobState.FAILED)
 
 
-def job_wait(*, job_id: int, timeout: float, poll: float = 0.2,
+# A wait polls every WAIT_POLL seconds at first (most checks finish in a second or two), then less
+# often, up to WAIT_POLL_MAX apart: a job of minutes needs no answer within a fifth of a second.
+WAIT_POLL, WAIT_POLL_MAX, WAIT_POLL_GROWTH = 0.2, 1.0, 1.25
+
+
+def job_wait(*, job_id: int, timeout: float, poll: float = WAIT_POLL,
              sleep: Callable[[float], None] = time.sleep) -> Job:
-    """Polls until the job is final or the timeout passes; returns the job as last read."""
+    """Polls until the job is final or the timeout passes; returns the job as last read.
+
+    Between polls the request gives its database connection back (outside a transaction): dozens
+    of requests may wait at once, and each holding a connection for minutes would exhaust
+    PostgreSQL's connections while doing nothing."""
     deadline = time.monotonic() + timeout
     while True:
         job = Job.objects.get(id=job_id)
-        if job.is_final or time.monotonic() >= deadline:
+        left = deadline - time.monotonic()
+        if job.is_final or left <= 0:
             return job
-        sleep(poll)
+        if poll >= WAIT_POLL_MAX and not connection.in_atomic_block:
+            connection.close()
+        sleep(min(poll, left))
+        poll = min(poll * WAIT_POLL_GROWTH, WAIT_POLL_MAX)

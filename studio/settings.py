@@ -255,6 +255,10 @@ STUDIO_JOB_MAX_ATTEMPTS = env_int("STUDIO_JOB_MAX_ATTEMPTS", 3, minimum=1)
 STUDIO_JOB_TIMEOUT = env_int("STUDIO_JOB_TIMEOUT", 1800, minimum=10)
 # How long the synchronous PAI calls (check, create) wait for their job before answering.
 STUDIO_SYNC_WAIT = env_int("STUDIO_SYNC_WAIT", 300, minimum=1)
+# How many of those calls one web process lets wait at once (studio.lib.sync_wait): by default all
+# of its threads (STUDIO_WEB_THREADS, studio/gunicorn.conf.py) but 16, which serve everything else.
+STUDIO_SYNC_WAITERS = env_int("STUDIO_SYNC_WAITERS", max(1, env_int("STUDIO_WEB_THREADS", 64, minimum=1) - 16),
+                              minimum=1)
 # The PAI SDKs other than Python's send X-Request-Time; requests further off than this are refused.
 STUDIO_PAI_CLOCK_SKEW = env_int("STUDIO_PAI_CLOCK_SKEW", 900, minimum=1)
 # How long a result URL handed to an API client stays valid (DashScope: 24 hours).

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from jobs.services import job_wait
 from studio.catalog.selectors import style_get
 from studio.lib.moderation import Refused
 from studio.lib.outbound import OutboundError
+from studio.lib.sync_wait import SyncWaitersBusy, sync_wait_slot
 from studio.portraits.services.intake import Download, images_fetch, inputs_kept_on_success, photo_store, upload_store
 from studio.portraits.services.ordering import OrderRefused, PortraitOrder, portrait_order_check, portrait_order_place
 from studio.portraits.services.photos import photos_check_submit
@@ -44,6 +46,7 @@ from .dashscope_wire import (
     MODEL_GENERATION,
     MODEL_REPAINT,
     SYNC_NOT_SUPPORTED,
+    THROTTLING,
     DashScopeError,
     ds_error,
     ds_ok,
@@ -298,6 +301,18 @@ def repaint(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResp
 
 # --- the photo check ---------------------------------------------------------------------------
 
+@contextmanager
+def _waiting_slot() -> Iterator[None]:
+    """A slot among the requests that wait for their job, or DashScope's 429 with Retry-After."""
+    try:
+        with sync_wait_slot():
+            yield
+    except SyncWaitersBusy:
+        raise DashScopeError(429, THROTTLING, "Too many requests are waiting for their jobs on this server; "
+                             "nothing was submitted or charged, please try again in a moment.",
+                             retry_after=1) from None
+
+
 @ds_view(methods=("POST",), kind="detect")
 def facedetect(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonResponse:
     """Synchronous, as DashScope's is: one verdict per image, failures per image."""
@@ -315,11 +330,13 @@ def facedetect(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> JsonR
         except DashScopeError as exc:
             verdicts[i] = {"code": 0, "message": exc.message}
     if usable:
-        with inputs_kept_on_success():
-            photos = [photo_store(owner=key.owner, fetched=d.fetched, source_url=d.url, position=i) for i, d in usable]
-            job = photos_check_submit(owner=key.owner, photos=photos, same_person=False,
-                                      source=SOURCE, app_id=key.prefix)
-        job = job_wait(job_id=job.id, timeout=settings.STUDIO_SYNC_WAIT)
+        with _waiting_slot():
+            with inputs_kept_on_success():
+                photos = [photo_store(owner=key.owner, fetched=d.fetched, source_url=d.url, position=i)
+                          for i, d in usable]
+                job = photos_check_submit(owner=key.owner, photos=photos, same_person=False,
+                                          source=SOURCE, app_id=key.prefix)
+            job = job_wait(job_id=job.id, timeout=settings.STUDIO_SYNC_WAIT)
         if job.state != JobState.SUCCEEDED:
             raise DashScopeError(500, "InternalError.Algo", job.error_message or "The check did not finish.")
         for (i, _), verdict in zip(usable, job.result["check_results"]):

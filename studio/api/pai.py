@@ -17,6 +17,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import Credential
+from accounts.selectors import credential_active_get
 from billing.errors import QuotaExceeded
 from engine.errors import TEMPLATE_DECODE_MESSAGE, EngineError
 from jobs.models import JobState
@@ -24,13 +25,14 @@ from jobs.queue import QueueUnavailable
 from jobs.services import job_wait
 from studio.lib.moderation import Refused
 from studio.lib.ratelimit import rate_limit_hit
-from studio.portraits.selectors import job_get_for
+from studio.lib.sync_wait import SyncWaitersBusy, sync_wait_slot
+from studio.portraits.selectors import job_get_signed
 from studio.portraits.services.avatars import avatar_train_submit
 from studio.portraits.services.intake import Download, images_fetch, inputs_kept_on_success, photo_store, upload_store
 from studio.portraits.services.ordering import OrderRefused, portrait_order_check, portrait_order_place
 from studio.portraits.services.photos import photos_check_submit
 
-from .pai_auth import PaiAuthError, pai_authenticate, pai_first_use
+from .pai_auth import NOT_FOUND_APPID, PaiAuthError, pai_authenticate, pai_first_use, pai_signer_forget
 from .pai_wire import (
     ALL_INVALID,
     BUSY,
@@ -39,6 +41,7 @@ from .pai_wire import (
     MODEL_NOT_FOUND,
     NO_MODEL_ID,
     NO_TEMPLATE,
+    WAITERS_BUSY,
     check_result,
     job_document,
     pai_error,
@@ -73,7 +76,7 @@ View = Callable[[HttpRequest, Credential, dict, str], JsonResponse]
 # The rate-limited operation of a request (a key of settings.STUDIO_RATE_LIMITS), from its body.
 Limit = Callable[[dict], str]
 # Refusals that leave nothing behind: the same signed request may be sent again after them.
-UNCHANGED = (PaiInputError, Refused, QuotaExceeded, QueueUnavailable)
+UNCHANGED = (PaiInputError, Refused, QuotaExceeded, QueueUnavailable, SyncWaitersBusy)
 
 
 def pai_view(action: str | None, *, limit: Limit) -> Callable[[View], Callable[..., JsonResponse]]:
@@ -90,7 +93,8 @@ def pai_view(action: str | None, *, limit: Limit) -> Callable[[View], Callable[.
                 response["Allow"] = "POST"
                 return response
             try:
-                credential = pai_authenticate(request)
+                # The job query confirms the credential in its own read of the job (job_get_signed).
+                credential = pai_authenticate(request, recent=action is None)
                 body = _body(request, action)
                 throttle = rate_limit_hit(owner=credential.owner, operation=limit(body))
                 if not throttle.allowed:
@@ -112,6 +116,8 @@ def pai_view(action: str | None, *, limit: Limit) -> Callable[[View], Callable[.
                 return pai_error(EXCEEDED_QUOTA, rid=rid)
             except QueueUnavailable:
                 return pai_error(BUSY, rid=rid)
+            except SyncWaitersBusy:
+                return pai_error(WAITERS_BUSY, rid=rid)
 
         return wrapper
 
@@ -174,13 +180,15 @@ def check(request: HttpRequest, credential: Credential, body: dict, rid: str) ->
     results: list[dict] = [_fetch_failure(d) if d.error else {} for d in downloads]
     cost_time = 0.0
     if fetched:
-        with inputs_kept_on_success():
-            photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i) for i, d in fetched]
-            job = photos_check_submit(
-                owner=owner, photos=photos, same_person=bool(configure.get("face_reconize", True)),
-                source="pai", app_id=credential.app_id,
-            )
-        job = _finished(job.id)
+        with sync_wait_slot():
+            with inputs_kept_on_success():
+                photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i)
+                          for i, d in fetched]
+                job = photos_check_submit(
+                    owner=owner, photos=photos, same_person=bool(configure.get("face_reconize", True)),
+                    source="pai", app_id=credential.app_id,
+                )
+            job = _finished(job.id)
         cost_time = job.cost_time or 0.0
         for (i, download), verdict in zip(fetched, job.result["check_results"]):
             results[i] = check_result(url=download.url, verdict=verdict)
@@ -227,13 +235,14 @@ def create(request: HttpRequest, credential: Credential, body: dict, rid: str) -
     download = images_fetch(urls=[template_url.strip()])[0]
     if download.error:
         raise _refusal(download, "The template image")
-    with _refusals(), inputs_kept_on_success():
-        template = upload_store(owner=owner, fetched=download.fetched)
-        photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i)
-                  for i, d in enumerate(references)]
-        job = portrait_order_place(order=order, template_file=template, photos=photos, source="pai",
-                                   app_id=credential.app_id)
-    job = _finished(job.id)
+    with sync_wait_slot():
+        with _refusals(), inputs_kept_on_success():
+            template = upload_store(owner=owner, fetched=download.fetched)
+            photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i)
+                      for i, d in enumerate(references)]
+            job = portrait_order_place(order=order, template_file=template, photos=photos, source="pai",
+                                       app_id=credential.app_id)
+        job = _finished(job.id)
     with default_storage.open(job.result["images"][0]["name"], "rb") as handle:
         image = base64.b64encode(handle.read()).decode()
     return pai_ok({"image": image, "cost_time": job.cost_time or 0.0}, rid=rid)
@@ -293,8 +302,11 @@ def _finished(job_id: int):
 
 @pai_view(None, limit=_limit("pai.job_query"))
 def async_job(request: HttpRequest, credential: Credential, body: dict, rid: str, job_id: int) -> JsonResponse:
-    job = job_get_for(owner=credential.owner, job_id=job_id) if job_id < 2**31 else None
+    job = job_get_signed(credential_id=credential.id, job_id=job_id) if job_id < 2**31 else None
     if job is None:
+        if credential_active_get(app_id=credential.app_id) is None:  # revoked since it was read
+            pai_signer_forget(credential.app_id)
+            raise PaiAuthError(NOT_FOUND_APPID)
         raise PaiInputError("job not found")
     return pai_ok(job_document(job), rid=rid)
 

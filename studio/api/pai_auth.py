@@ -50,16 +50,46 @@ def _signed(request: HttpRequest) -> tuple[str, str]:
     return app_id.strip(), signature.strip().lower()
 
 
-def pai_authenticate(request: HttpRequest) -> Credential:
-    """The active credential that signed this request, or PaiAuthError with the SDKs' messages."""
+# Credentials that signed a request lately, per process: app_id -> (when read, credential, token).
+# The SDKs poll a job several times a second, and reading and decrypting the credential was half of
+# each poll's cost. Only callers that confirm the credential is still active in their own read use
+# them (the job query's read of its job does, so a revocation still takes effect at once).
+SIGNER_TTL = 60.0
+SIGNERS_MAX = 10_000
+_signers: dict[str, tuple[float, Credential, str]] = {}
+
+
+def _signer(app_id: str, *, recent: bool) -> tuple[Credential, str]:
+    if recent:
+        cached = _signers.get(app_id)
+        if cached is not None and time.monotonic() - cached[0] < SIGNER_TTL:
+            return cached[1], cached[2]
+    credential = credential_active_get(app_id=app_id)
+    if credential is None:
+        _signers.pop(app_id, None)
+        raise PaiAuthError(NOT_FOUND_APPID)
+    token = credential.token()
+    if len(_signers) >= SIGNERS_MAX:
+        _signers.clear()
+    _signers[app_id] = (time.monotonic(), credential, token)
+    return credential, token
+
+
+def pai_signer_forget(app_id: str) -> None:
+    """Drops a credential read lately: its caller found it no longer active."""
+    _signers.pop(app_id, None)
+
+
+def pai_authenticate(request: HttpRequest, *, recent: bool = False) -> Credential:
+    """The active credential that signed this request, or PaiAuthError with the SDKs' messages.
+
+    ``recent`` accepts the credential as read within SIGNER_TTL by this process: only for a caller
+    whose next read confirms that the credential is still active (see the job query)."""
     app_id, signature = _signed(request)
     if not app_id or not signature:
         raise PaiAuthError(SIGN_ERROR)
-    credential = credential_active_get(app_id=app_id)
-    if credential is None:
-        raise PaiAuthError(NOT_FOUND_APPID)
+    credential, token = _signer(app_id, recent=recent)
     _check_clock(request)
-    token = credential.token()
     body = request.body
     # The Python SDK signs the path alone; the others append the sorted query when there is one.
     candidates = [pai_signature(token=token, method=request.method, path=request.path, body=body)]

@@ -17,6 +17,8 @@ ALL_INVALID = "all images are invalid"
 EXCEEDED_QUOTA = "exceeded quota"
 # Not in PAI's documents, which list no outage answer: worded so that a person knows to try again.
 BUSY = "system busy: the job queue cannot be reached; nothing was submitted or charged, please try again later."
+WAITERS_BUSY = ("system busy: too many requests are waiting for their jobs on this server; nothing was submitted "
+                "or charged, please try again in a moment.")
 
 # 0 init, 1 waiting or running, 2 success, 3 failed (canceled counts as failed for the SDKs).
 STATE_CODES = {

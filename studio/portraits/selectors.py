@@ -22,6 +22,15 @@ def job_get_for(*, owner, job_id: int) -> Job | None:
     return Job.objects.filter(owner=owner, id=job_id).select_related("avatar_link__avatar").first()
 
 
+def job_get_signed(*, credential_id: int, job_id: int) -> Job | None:
+    """The job, when the credential is still active and its owner's: the check that the credential
+    was not revoked, nor its owner deactivated, made in the same read as the job."""
+    return Job.objects.filter(
+        id=job_id, owner__is_active=True, owner__credentials__id=credential_id,
+        owner__credentials__revoked_at__isnull=True,
+    ).select_related("avatar_link__avatar").first()
+
+
 def avatar_list_for(*, owner, status: str | None = None) -> QuerySet[Avatar]:
     """The owner's avatars, newest first; ``status`` keeps those in that status (e.g. ready)."""
     avatars = Avatar.objects.filter(owner=owner)
@@ -57,7 +66,9 @@ def photo_get_for(*, owner, photo_id: int) -> Photo | None:
 
 
 def job_list_for(*, owner, kind: str | None = None, state: str | None = None) -> QuerySet[Job]:
-    jobs = Job.objects.filter(owner=owner).select_related("avatar_link__avatar")
+    """The owner's jobs, without their inputs (a list shows what jobs did, not what they were given;
+    a training's input lists every photo)."""
+    jobs = Job.objects.filter(owner=owner).select_related("avatar_link__avatar").defer("input")
     if kind:
         jobs = jobs.filter(kind=kind)
     if state:

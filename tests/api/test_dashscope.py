@@ -18,6 +18,7 @@ from billing.models import Reservation
 from jobs.models import Job, JobKind, JobState
 from studio.api.dashscope_wire import task_id_for
 from studio.catalog.models import Style, StyleKind
+from studio.lib.sync_wait import sync_wait_slot
 from studio.portraits.models import Avatar, AvatarJob, AvatarStatus, Photo
 from tests.api.conftest import ASTRONAUT
 from tests.file_server import file_server
@@ -438,6 +439,19 @@ def test_facedetect_answers_per_image(ds, files, private_urls_allowed, sync_queu
     assert body["output"]["is_face"] == [True, False, False]
     reasons = body["output"]["failed_reason"]
     assert reasons[0] == "" and "not a readable image" in reasons[1] and "256x256" in reasons[2]
+
+
+@pytest.mark.django_db
+def test_facedetect_past_the_waiting_slots_is_throttled_and_makes_nothing(client, partner, files, private_urls_allowed,
+                                                                          settings):
+    settings.STUDIO_SYNC_WAITERS = 1
+    body = {"model": "facechain-facedetect", "input": {"images": [f"{files}/astronaut.jpg"]}, "parameters": {}}
+    with sync_wait_slot():  # another request waiting for its job
+        response = client.post(DETECT, data=body, content_type="application/json",
+                               headers={"Authorization": f"Bearer {partner[1]}"})
+
+    assert (response.status_code, response.json()["code"], response["Retry-After"]) == (429, "Throttling", "1")
+    assert not Job.objects.exists()
 
 
 @pytest.mark.django_db

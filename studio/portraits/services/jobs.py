@@ -9,13 +9,14 @@ from jobs.services import job_submit
 from ..models import Avatar, AvatarJob
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a failed submit raises on: no partial rollback to return to
 def avatar_job_submit(*, avatar: Avatar | None, **submit) -> Job:
     """``jobs.services.job_submit``, with the job linked to ``avatar`` before the submit commits (so
     that the worker, which starts on commit, finds the link). An idempotent replay keeps its link."""
     job = job_submit(**submit)
     if avatar is not None:
-        AvatarJob.objects.get_or_create(job=job, defaults={"avatar": avatar})
+        # One INSERT that leaves a replay's link as it is (get_or_create took four round trips).
+        AvatarJob.objects.bulk_create([AvatarJob(job=job, avatar=avatar)], ignore_conflicts=True)
     return job
 
 

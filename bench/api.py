@@ -1,0 +1,354 @@
+"""Speed of the studio's APIs under load, against a bare view measured in the same run.
+
+Run: .venv/bin/python -m bench.api [--runs 3] [--duration 10] [--quick]
+Needs wrk (Debian: apt-get install wrk), PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL):
+the production shape that `make serve` requires. Writes bench/results/api.json.
+
+The server is the one `make serve` runs (gunicorn with studio/gunicorn.conf.py, DEBUG off), on a
+database made for the run (BENCH_DATABASE, dropped and made anew) seeded by bench/api_seed.py,
+without workers: submitted jobs stay queued. Scenarios, each wrk with 16 connections:
+
+- bare: a view doing the least a PAI job query must do (the signature's HMAC, one read of the job
+  row): the floor the studio's endpoints are compared with;
+- pai_job_query: POST /api/v1/async_jobs/<id> as the PAI SDKs send it;
+- native_jobs: GET /api/studio/v1/jobs/ of an account with 1,000 jobs;
+- submit: POST /api/studio/v1/portraits/ (one job made, charged and queued per request);
+- waiting: pai_job_query and native_jobs again while 50 synchronous PAI creates wait for their
+  jobs (which no worker runs), so every one of them holds its request for the whole measurement.
+
+Each scenario runs --runs times; the report gives the median of the runs' figures, and ratios
+against the bare view (throughput) and against the same endpoint without waiting creates (p99).
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import hmac
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+PYTHON = sys.executable
+CONNECTIONS = 16
+WAITING_CREATES = 50
+TARGETS = {"pai_job_query_vs_bare": 0.7, "pai_job_query_p99_ms": 50.0, "native_jobs_p50_ms": 30.0,
+           "submit_per_s": 300.0}
+
+# wrk prints one JSON line at the end of a run (latencies in microseconds).
+DONE = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('BENCH_JSON {"requests":%d,"duration_us":%d,"socket_errors":%d,"non2xx":%d,'
+    .. '"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d}\\n', summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max))
+end
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (STUDIO_WEB_WORKERS)")
+    parser.add_argument("--quick", action="store_true", help="one run of 3 s each, for a smoke test")
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "studio_bench"))
+    args = parser.parse_args()
+    if args.quick:
+        args.runs, args.duration = 1, 3
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/api.py needs wrk: apt-get install wrk")
+    server_url = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    _database_recreate(server_url, args.database)
+    _redis_flush(redis_url)
+    var_dir = Path(tempfile.mkdtemp(prefix="studio-bench-api-"))
+    port = _free_port()
+    env = _server_env(database_url=f"{server_url}/{args.database}", redis_url=redis_url, var_dir=var_dir,
+                      port=port, workers=args.workers)
+    _manage(env, "migrate", "--noinput", "-v", "0")
+    _manage(env, "seed_catalog")
+    seed = json.loads(subprocess.run([PYTHON, "-m", "bench.api_seed"], env=env, cwd=REPO, check=True,
+                                     capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    env["BENCH_PAI_TOKEN"] = seed["token"]
+    base = f"http://127.0.0.1:{port}"
+    log = (var_dir / "server.log").open("wb")  # a file, not a pipe: a full pipe would stall the server
+    server = subprocess.Popen([PYTHON, "-m", "gunicorn", "-c", "studio/gunicorn.conf.py", "studio.wsgi"],
+                              env=env, cwd=REPO, stdout=log, stderr=log, start_new_session=True)
+    report: dict = {"machine": _machine(), "workers": args.workers, "threads": int(env["STUDIO_WEB_THREADS"]),
+                    "connections": CONNECTIONS, "duration_s": args.duration, "runs": args.runs}
+    try:
+        _wait_ready(base, server, var_dir / "server.log")
+        scripts = _scripts(Path(var_dir), seed)
+        urls = {
+            "bare": f"{base}/bench/bare/{seed['job_id']}",
+            "pai_job_query": f"{base}/api/v1/async_jobs/{seed['job_id']}",
+            "native_jobs": f"{base}/api/studio/v1/jobs/",
+            "submit": f"{base}/api/studio/v1/portraits/",
+        }
+        _verify(urls, seed)
+        runs: dict[str, list[dict]] = {name: [] for name in urls}
+        for _ in range(args.runs):
+            for name, url in urls.items():  # interleaved: a drift of the machine hits every scenario alike
+                runs[name].append(_wrk(url, scripts[name], args.duration))
+        report["scenarios"] = {name: _summary(results) for name, results in runs.items()}
+        report["waiting"] = _waiting(base, urls, scripts, seed, args)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        shutil.rmtree(var_dir, ignore_errors=True)
+    report["figures"] = _figures(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "api.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps(report["figures"], indent=1))
+
+
+def _server_env(*, database_url: str, redis_url: str, var_dir: Path, port: int, workers: int) -> dict:
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "bench.api_settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "STUDIO_VAR_DIR": str(var_dir),
+        "SECRET_KEY": "bench-only-" + "k" * 50,
+        "DEBUG": "0",
+        "STUDIO_HTTPS": "0",
+        "STUDIO_STATIC_MANIFEST": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "STUDIO_BIND": f"127.0.0.1:{port}",
+        "STUDIO_WEB_WORKERS": str(workers),
+        "STUDIO_WEB_THREADS": env.get("STUDIO_WEB_THREADS", "") or "",
+        "STUDIO_WEB_GRACEFUL_TIMEOUT": "2",
+        "STUDIO_SYNC_WAIT": "600",
+        "LOG_LEVEL": "WARNING",
+        # The limits stay on (their cost is part of every request) at rates the load cannot reach.
+        "STUDIO_RATE_PAI_JOB_QUERY": "1000000/s",
+        "STUDIO_RATE_PAI_CREATE_SOLO": "1000000/s",
+        "STUDIO_API_RATE": "1000000/s",
+    })
+    if not env["STUDIO_WEB_THREADS"]:
+        env.pop("STUDIO_WEB_THREADS")
+        env["STUDIO_WEB_THREADS"] = str(_gunicorn_threads())
+    return env
+
+
+def _gunicorn_threads() -> int:
+    """The threads per worker studio/gunicorn.conf.py gives by default, for the report."""
+    namespace: dict = {}
+    exec(compile((REPO / "studio" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
+    return int(namespace["threads"])
+
+
+def _database_recreate(server_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _redis_flush(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def _manage(env: dict, *command: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *command], env=env, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_ready(base: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/health/live", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def _pai_headers(seed: dict, path: str, body: bytes) -> dict:
+    message = f"POST\n{hashlib.md5(body).hexdigest()}\n{path}"
+    signature = hmac.new(seed["token"].encode(), message.encode(), hashlib.sha256).hexdigest()
+    return {"Authorization": f"{seed['app_id']}:{signature}", "Content-Type": "application/json"}
+
+
+def _scripts(folder: Path, seed: dict) -> dict[str, Path]:
+    query = _pai_headers(seed, f"/api/v1/async_jobs/{seed['job_id']}", b"{}")
+    bearer = {"Authorization": f"Bearer {seed['api_key']}", "Content-Type": "application/json"}
+    submit = json.dumps({"avatars": [seed["model_id"]], "style": seed["style"]})
+    requests = {
+        "bare": ("POST", query, "{}"),
+        "pai_job_query": ("POST", query, "{}"),
+        "native_jobs": ("GET", bearer, None),
+        "submit": ("POST", bearer, submit),
+    }
+    scripts = {}
+    for name, (method, headers, body) in requests.items():
+        lines = [f'wrk.method = "{method}"']
+        lines += [f'wrk.headers["{key}"] = {json.dumps(value)}' for key, value in headers.items()]
+        if body is not None:
+            lines.append(f"wrk.body = {json.dumps(body)}")
+        path = folder / f"{name}.lua"
+        path.write_text("\n".join(lines) + "\n" + DONE)
+        scripts[name] = path
+    return scripts
+
+
+def _verify(urls: dict[str, str], seed: dict) -> None:
+    """One request of each scenario, checked: a fast error would be a false figure."""
+    checks = {
+        "bare": lambda doc: doc.get("code") == "OK" and doc["data"]["id"] == seed["job_id"],
+        "pai_job_query": lambda doc: doc.get("code") == "OK" and doc["data"]["job"]["id"] == seed["job_id"],
+        "native_jobs": lambda doc: len(doc.get("results") or []) > 0 and doc.get("next") is not None,
+        "submit": lambda doc: doc.get("state") == "queued",
+    }
+    scripts_bodies = {
+        "bare": ("POST", _pai_headers(seed, f"/api/v1/async_jobs/{seed['job_id']}", b"{}"), b"{}"),
+        "pai_job_query": ("POST", _pai_headers(seed, f"/api/v1/async_jobs/{seed['job_id']}", b"{}"), b"{}"),
+        "native_jobs": ("GET", {"Authorization": f"Bearer {seed['api_key']}"}, None),
+        "submit": ("POST", {"Authorization": f"Bearer {seed['api_key']}", "Content-Type": "application/json"},
+                   json.dumps({"avatars": [seed["model_id"]], "style": seed["style"]}).encode()),
+    }
+    for name, url in urls.items():
+        method, headers, body = scripts_bodies[name]
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                document = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            raise SystemExit(f"{name}: HTTP {exc.code}: {exc.read()[:500]!r}") from None
+        if not checks[name](document):
+            raise SystemExit(f"{name} did not answer as expected: {json.dumps(document)[:500]}")
+
+
+def _wrk(url: str, script: Path, duration: int) -> dict:
+    completed = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{duration}s", "--timeout", "30s", "-s", str(script), url],
+        capture_output=True, text=True, check=True,
+    )
+    line = next(line for line in completed.stdout.splitlines() if line.startswith("BENCH_JSON "))
+    result = json.loads(line.removeprefix("BENCH_JSON "))
+    result["per_s"] = round(result["requests"] / (result["duration_us"] / 1e6), 1)
+    return result
+
+
+def _summary(results: list[dict]) -> dict:
+    def median(key: str) -> float:
+        return statistics.median(result[key] for result in results)
+
+    return {
+        "per_s": round(median("per_s"), 1),
+        "p50_ms": round(median("p50_us") / 1000, 2),
+        "p90_ms": round(median("p90_us") / 1000, 2),
+        "p99_ms": round(median("p99_us") / 1000, 2),
+        "errors": sum(result["socket_errors"] + result["non2xx"] for result in results),
+        "runs": results,
+    }
+
+
+def _template_data_url() -> str:
+    """A template the intake admits (the job never runs: no worker takes it)."""
+    rng = np.random.default_rng(0)
+    buffer = io.BytesIO()
+    Image.fromarray(rng.integers(0, 255, (512, 512, 3), dtype=np.uint8)).save(buffer, format="JPEG")
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _waiting(base: str, urls: dict[str, str], scripts: dict[str, Path], seed: dict, args) -> dict:
+    """The job query and job list measured while WAITING_CREATES synchronous creates wait."""
+    template = _template_data_url()
+    answers: list[str] = []
+    stop = threading.Event()
+
+    def create(number: int) -> None:
+        # A field the API ignores makes each body, and so each signature, its own (a repeated
+        # signature is refused as a replay).
+        body = json.dumps({"template_image": template, "model_id": seed["model_id"],
+                           "bench_request": number}).encode()
+        request = urllib.request.Request(f"{base}/api/v1/aigc_images/create", data=body, method="POST",
+                                         headers=_pai_headers(seed, "/api/v1/aigc_images/create", body))
+        try:
+            with urllib.request.urlopen(request, timeout=args.duration * args.runs * 4 + 120) as response:
+                answers.append(json.loads(response.read()).get("message", "OK"))
+        except OSError as exc:
+            if not stop.is_set():
+                answers.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=create, args=(i,), daemon=True) for i in range(WAITING_CREATES)]
+    for thread in threads:
+        thread.start()
+    time.sleep(3)  # every create past its intake, waiting for its job
+    early = list(answers)
+    runs: dict[str, list[dict]] = {"pai_job_query": [], "native_jobs": []}
+    for _ in range(args.runs):
+        for name in runs:
+            runs[name].append(_wrk(urls[name], scripts[name], args.duration))
+    still_waiting = WAITING_CREATES - len(answers)
+    stop.set()
+    return {
+        "creates": WAITING_CREATES,
+        "answered_before_load": early,  # a create refused (busy) answers at once instead of waiting
+        "still_waiting_after_load": still_waiting,
+        "scenarios": {name: _summary(results) for name, results in runs.items()},
+    }
+
+
+def _figures(report: dict) -> dict:
+    scenarios = report["scenarios"]
+    waiting = report["waiting"]["scenarios"]
+    bare = scenarios["bare"]["per_s"]
+    figures = {
+        "bare_per_s": bare,
+        "pai_job_query_per_s": scenarios["pai_job_query"]["per_s"],
+        "pai_job_query_vs_bare": round(scenarios["pai_job_query"]["per_s"] / bare, 3),
+        "pai_job_query_p99_ms": scenarios["pai_job_query"]["p99_ms"],
+        "native_jobs_p50_ms": scenarios["native_jobs"]["p50_ms"],
+        "native_jobs_p99_ms": scenarios["native_jobs"]["p99_ms"],
+        "submit_per_s": scenarios["submit"]["per_s"],
+        "waiting_creates": report["waiting"]["creates"],
+        "waiting_creates_still_waiting": report["waiting"]["still_waiting_after_load"],
+    }
+    for name in waiting:
+        figures[f"{name}_p99_ms_while_waiting"] = waiting[name]["p99_ms"]
+        figures[f"{name}_p99_while_waiting_vs_idle"] = round(waiting[name]["p99_ms"] / scenarios[name]["p99_ms"], 2)
+    figures["targets"] = TARGETS
+    return figures
+
+
+def _machine() -> dict:
+    return {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+
+
+if __name__ == "__main__":
+    main()

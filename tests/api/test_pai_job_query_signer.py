@@ -1,0 +1,46 @@
+"""The job query trusts a credential this process read lately (the SDKs poll several times a
+second) only together with its own read of the job, which checks that the credential is still
+active: a revocation or a deactivation takes effect on the next poll."""
+from __future__ import annotations
+
+import pytest
+
+from accounts.services import credential_revoke, user_get_or_create
+from jobs.models import Job, JobKind
+from studio.api.pai_auth import NOT_FOUND_APPID
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def job(partner) -> Job:
+    return Job.objects.create(owner=partner.credential.owner, kind=JobKind.TRAIN, app_id=partner.app_id)
+
+
+def test_job_query_after_the_credential_is_revoked_is_refused(pai, partner, job):
+    assert pai(f"/api/v1/async_jobs/{job.id}", b"{}")["code"] == "OK"  # the credential is now read lately
+    credential_revoke(owner=partner.credential.owner, app_id=partner.app_id)
+
+    answer = pai(f"/api/v1/async_jobs/{job.id}", b"{}")
+
+    assert (answer["code"], answer["message"]) == ("error", NOT_FOUND_APPID)
+
+
+def test_job_query_after_the_owner_is_deactivated_is_refused(pai, partner, job):
+    assert pai(f"/api/v1/async_jobs/{job.id}", b"{}")["code"] == "OK"
+    owner = partner.credential.owner
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+
+    answer = pai(f"/api/v1/async_jobs/{job.id}", b"{}")
+
+    assert (answer["code"], answer["message"]) == ("error", NOT_FOUND_APPID)
+
+
+def test_job_query_of_a_job_that_is_not_the_callers_is_not_found(pai, partner, job):
+    other = Job.objects.create(owner=user_get_or_create(email="other@example.com")[0], kind=JobKind.TRAIN)
+    pai(f"/api/v1/async_jobs/{job.id}", b"{}")
+
+    answer = pai(f"/api/v1/async_jobs/{other.id}", b"{}")
+
+    assert (answer["code"], answer["message"]) == ("error", "job not found")
