@@ -31,6 +31,7 @@ from . import imaging, masks
 from .check import PhotoCheck, check_photos, require_usable
 from .errors import EngineError, ErrorCode
 from .faces.align import canonical_matrix, transform_points, warp_crop
+from .faces.hands import find_hands
 
 FORMAT = "portrait-studio-avatar"
 VERSION = 1
@@ -104,6 +105,10 @@ def _avatar_face(check: PhotoCheck, name: str) -> AvatarFace:
     matrix = canonical_matrix(face.points, CROP_SIDE)
     crop = warp_crop(check.rgb, matrix, CROP_SIDE)
     quality = check.quality.score() if check.quality else 0.0
+    # Hands over the face are found here, once, in the whole photo (a hand cut by the crop's
+    # edge is still a hand there): portraits leave them out without running MediaPipe again.
+    hands = [transform_points(np.c_[hand, np.zeros(len(hand))], matrix)[:, :2] for hand in find_hands(check.rgb)]
+    hands = [hand for hand in hands if _overlaps_crop(hand)]
     return AvatarFace(
         crop=crop,
         points=transform_points(face.points, matrix),
@@ -119,8 +124,14 @@ def _avatar_face(check: PhotoCheck, name: str) -> AvatarFace:
             "roll": face.pose.roll,
             "face_px": round(face.size / (check.rgb.shape[1] / check.original_size[0]), 1),
             "reasons": [reason.key for reason in check.reasons if reason.severity == "problem"],
+            "hands": [np.round(hand, 1).tolist() for hand in hands],
         },
     )
+
+
+def _overlaps_crop(points: np.ndarray) -> bool:
+    low, high = points.min(axis=0), points.max(axis=0)
+    return bool((high > 0).all() and (low < CROP_SIDE).all())
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:

@@ -89,3 +89,15 @@ def face_mesh():
             static_image_mode=True, max_num_faces=1, refine_landmarks=True, min_detection_confidence=0.3
         ),
     )
+
+
+def hand_landmarks():
+    """MediaPipe's hands (palm detection and 21 landmarks per hand), the lite model."""
+    import mediapipe as mp
+
+    return _thread_model(
+        "hands",
+        lambda: mp.solutions.hands.Hands(
+            static_image_mode=True, max_num_hands=2, model_complexity=0, min_detection_confidence=0.5
+        ),
+    )

@@ -8,7 +8,7 @@ enhancement restricted to the face, so the template outside the face stays as it
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -22,7 +22,7 @@ from ..identity import AvatarFace
 from ..makeup import transfer_makeup
 from ..options import PortraitOptions
 from ..retouch import retouch_skin
-from .occlusion import occlusion_mask
+from .occlusion import occlusion_find, template_glasses
 from .warp import liquify, mesh_warp
 
 # Rigid parts of the head (no jaw, no lips): the 3D fit must not follow an open mouth.
@@ -44,6 +44,7 @@ class Fused:
     image: np.ndarray  # the whole template with the face replaced
     alpha: np.ndarray  # float 0-1 over the whole template: how much of each pixel is new
     target_points: np.ndarray  # where the face's landmarks now are, template pixels
+    occluders: list[str] = field(default_factory=list)  # found in front of either face (occlusion.py)
 
 
 def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFace, options: PortraitOptions) -> Fused:
@@ -60,13 +61,18 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     target = _target_points(points, face.points, options)
     # The template's own face moves to the new shape first, so its jaw and cheeks never show
     # beside a narrower or wider avatar face.
-    roi, moved = liquify(roi, points, target, anchor_radius=LIQUIFY_RING)
+    # The template's glasses are found where the mesh fits them (before the face moves) and
+    # move with the face as a fourth channel.
+    glasses = template_glasses(roi, points)
+    roi, moved = liquify(roi if glasses is None else glasses.stack(roi), points, target, anchor_radius=LIQUIFY_RING)
+    roi, glasses = glasses.unstack(roi) if glasses is not None else (roi, None)
     warped, coverage = mesh_warp(face.crop, face.points, target, (roi.shape[1], roi.shape[0]))
     face_width = masks.eye_distance(target) * 2.3
     # Whatever is not skin is kept out: on the template (fringe, veil, hand) the template
     # stays in front; on the avatar (background or hair at the edge of the reference face)
     # the template's skin shows instead.
-    clear = (1.0 - occlusion_mask(roi, target, face_width)) * (1.0 - occlusion_mask(warped, target, face_width))
+    occlusion = occlusion_find(roi, target, warped, face, face_width, glasses)
+    warped, clear = occlusion.warped, occlusion.clear
     alpha = _blend_mask(target, roi.shape, options.mask_region, face_width) * coverage * clear
     alpha = cv2.GaussianBlur(alpha, (0, 0), max(face_width * 0.01, 0.5))
     upscaled = face_width / max(masks.eye_distance(face.points) * 2.3, 1.0)
@@ -77,6 +83,11 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     if options.color_shift_last:
         out = _last_colour_shift(out, roi, target, alpha)
     out = _finish(out, roi, target, alpha, options, face_width, upscaled)
+
+    if occlusion.front is not None:
+        # The template's glasses, whole, over the new face.
+        front = occlusion.front[:, :, None]
+        out = np.clip(out * (1.0 - front) + roi * front + 0.5, 0, 255).astype(np.uint8)
 
     changed = (alpha > 1e-3) | moved
     if scale != 1.0:
@@ -94,7 +105,7 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     target_full[:, 0] = target[:, 0] / scale + x0
     target_full[:, 1] = target[:, 1] / scale + y0
     target_full[:, 2] /= scale
-    return Fused(image=result, alpha=full_alpha, target_points=target_full.astype(np.float32))
+    return Fused(image=result, alpha=full_alpha, target_points=target_full.astype(np.float32), occluders=occlusion.found)
 
 
 def _work_area(template: np.ndarray, points: np.ndarray, options: PortraitOptions):

@@ -9,6 +9,13 @@ from jobs.models import Job
 
 from .models import Avatar, Photo, Portrait
 
+# What the APIs' job lists show of each job.
+JOB_LIST_FIELDS = ("id", "owner_id", "kind", "state", "progress", "result", "error_code", "error_message",
+                   "created_at", "started_at", "finished_at", "avatar_link__avatar__model_id")
+# What a job's status document (the PAI job query, polled several times a second) reads of it.
+JOB_DOCUMENT_FIELDS = ("id", "kind", "app_id", "state", "progress", "result", "cost_time", "error_code",
+                       "error_message", "avatar_link__avatar__model_id")
+
 
 def avatar_get_for(*, owner, model_id: str) -> Avatar | None:
     try:
@@ -25,10 +32,11 @@ def job_get_for(*, owner, job_id: int) -> Job | None:
 def job_get_signed(*, credential_id: int, job_id: int) -> Job | None:
     """The job, when the credential is still active and its owner's: the check that the credential
     was not revoked, nor its owner deactivated, made in the same read as the job."""
-    return Job.objects.filter(
+    jobs = Job.objects.filter(
         id=job_id, owner__is_active=True, owner__credentials__id=credential_id,
         owner__credentials__revoked_at__isnull=True,
-    ).select_related("avatar_link__avatar").first()
+    ).select_related("avatar_link__avatar").only(*JOB_DOCUMENT_FIELDS)
+    return next(iter(jobs[:1]), None)  # not first(): a lookup by primary key needs no ORDER BY
 
 
 def avatar_list_for(*, owner, status: str | None = None) -> QuerySet[Avatar]:
@@ -68,7 +76,7 @@ def photo_get_for(*, owner, photo_id: int) -> Photo | None:
 def job_list_for(*, owner, kind: str | None = None, state: str | None = None) -> QuerySet[Job]:
     """The owner's jobs, without their inputs (a list shows what jobs did, not what they were given;
     a training's input lists every photo)."""
-    jobs = Job.objects.filter(owner=owner).select_related("avatar_link__avatar").defer("input")
+    jobs = Job.objects.filter(owner=owner).select_related("avatar_link__avatar").only(*JOB_LIST_FIELDS)
     if kind:
         jobs = jobs.filter(kind=kind)
     if state:

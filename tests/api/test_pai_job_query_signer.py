@@ -3,11 +3,14 @@ second) only together with its own read of the job, which checks that the creden
 active: a revocation or a deactivation takes effect on the next poll."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from accounts.services import credential_revoke, user_get_or_create
-from jobs.models import Job, JobKind
+from jobs.models import Job, JobKind, JobState
 from studio.api.pai_auth import NOT_FOUND_APPID
+from studio.portraits.models import Avatar, AvatarJob, AvatarStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +47,21 @@ def test_job_query_of_a_job_that_is_not_the_callers_is_not_found(pai, partner, j
     answer = pai(f"/api/v1/async_jobs/{other.id}", b"{}")
 
     assert (answer["code"], answer["message"]) == ("error", "job not found")
+
+
+def test_job_query_of_a_trained_avatar_reads_one_row(pai, partner, django_assert_num_queries):
+    owner = partner.credential.owner
+    avatar = Avatar.objects.create(owner=owner, status=AvatarStatus.READY)
+    trained = avatar_job_submit_row(owner=owner, avatar=avatar)
+    pai(f"/api/v1/async_jobs/{trained.id}", b"{}")  # the credential is read once, then reused
+
+    with django_assert_num_queries(1):
+        answer = pai(f"/api/v1/async_jobs/{trained.id}", b"{}")
+
+    assert json.loads(answer["data"]["job"]["Result"])["model_id"] == str(avatar.model_id)
+
+
+def avatar_job_submit_row(*, owner, avatar: Avatar) -> Job:
+    job = Job.objects.create(owner=owner, kind=JobKind.TRAIN, state=JobState.SUCCEEDED, result={"states": []})
+    AvatarJob.objects.create(job=job, avatar=avatar)
+    return job

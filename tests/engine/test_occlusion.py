@@ -1,0 +1,227 @@
+"""Occlusion both ways: the template's glasses, hair and hands stay in front of the new face; the
+reference's glasses, hands and hair never reach the template; the portrait says what it found.
+
+Real photos: matplotlib's Grace Hopper (spectacles), the astronaut, and ../shared/data's faces
+and templates. No template there wears sunglasses: those are drawn onto a real template at its
+mesh's eyes (glasses_drawing.py).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from engine import imaging
+from engine.faces import analyze_faces
+from engine.fusion.glasses import find_glasses
+from engine.identity import avatar_build, avatar_load, avatar_save
+from engine.portrait import portrait_create
+from tests.engine.glasses_drawing import draw_glasses
+
+
+def read(path: Path) -> np.ndarray:
+    return imaging.decode(path.read_bytes(), max_side=1024).rgb
+
+
+def only_points(rgb: np.ndarray) -> np.ndarray:
+    (face,) = [face for face in analyze_faces(rgb, embed=False) if face.points is not None]
+    return face.points
+
+
+def lens_area(points: np.ndarray, shape) -> np.ndarray:
+    """Both eyes and the skin just around them: what a sunglass lens hides."""
+    mask = np.zeros(shape[:2], np.uint8)
+    eyes = float(np.linalg.norm(points[468, :2] - points[473, :2]))
+    for centre in (points[468, :2], points[473, :2]):
+        cv2.ellipse(mask, (int(centre[0]), int(centre[1])), (int(eyes * 0.25), int(eyes * 0.15)), 0, 0, 360, 255, -1)
+    return mask > 0
+
+
+# --- finding glasses ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hopper(grace_hopper_jpg) -> np.ndarray:
+    return imaging.decode(grace_hopper_jpg).rgb
+
+
+@pytest.fixture(scope="module")
+def astronaut_with_sunglasses(astronaut) -> np.ndarray:
+    return draw_glasses(astronaut, only_points(astronaut), kind="sunglasses")
+
+
+def test_find_glasses_sees_grace_hoppers_spectacles(hopper):
+    glasses = find_glasses(hopper, only_points(hopper))
+
+    assert glasses is not None and glasses.kind == "spectacles"
+
+
+@pytest.mark.parametrize("photo", ["sundar_pichai/1.jpg", "sundar_pichai/2.jpg", "eric_clapton/1.jpg",
+                                   "eric_clapton/2.jpg", "john_lennon/1.jpg"])
+def test_find_glasses_sees_real_spectacles(shared_data, photo):
+    rgb = read(shared_data / "faces" / photo)
+
+    glasses = find_glasses(rgb, only_points(rgb))
+
+    assert glasses is not None and glasses.kind == "spectacles"
+
+
+def test_find_glasses_sees_none_on_the_astronaut(astronaut):
+    assert find_glasses(astronaut, only_points(astronaut)) is None
+
+
+# The bare faces whose eye band looks most like a frame: dark skin with lines below the eyes
+# everywhere, deep-set eyes, a hair ornament across the brow.
+@pytest.mark.parametrize("photo", ["faces/john_salley/4.jpg", "faces/john_salley/6.jpg", "faces/alex_lacamoire/3.jpg",
+                                   "faces/kit_harington/3.jpg", "faces/obama/1.jpg", "faces/mark_zuckerberg/1.jpg",
+                                   "templates/facechain_styles/Chinese_Girl_among_Plum_Blossoms.jpg",
+                                   "templates/easyphoto/9.jpg", "templates/facechain_styles/Bleak_autumn.jpg"])
+def test_find_glasses_sees_none_on_bare_faces(shared_data, photo):
+    rgb = read(shared_data / photo)
+
+    assert find_glasses(rgb, only_points(rgb)) is None
+
+
+def test_find_glasses_tells_sunglasses_from_spectacles(astronaut_with_sunglasses):
+    glasses = find_glasses(astronaut_with_sunglasses, only_points(astronaut_with_sunglasses))
+
+    assert glasses is not None and glasses.kind == "sunglasses"
+
+
+def test_sunglasses_mask_holds_both_lenses_and_the_bridge(astronaut, astronaut_with_sunglasses):
+    drawn = np.abs(astronaut_with_sunglasses.astype(int) - astronaut.astype(int)).max(axis=2) > 40
+
+    glasses = find_glasses(astronaut_with_sunglasses, only_points(astronaut_with_sunglasses))
+
+    assert (glasses.mask[drawn] > 0.5).mean() > 0.9
+
+
+def test_spectacles_mask_holds_the_rims(astronaut):
+    drawn_on = draw_glasses(astronaut, only_points(astronaut), kind="spectacles")
+    rims = np.abs(drawn_on.astype(int) - astronaut.astype(int)).max(axis=2) > 40
+
+    glasses = find_glasses(drawn_on, only_points(drawn_on))
+
+    assert glasses is not None and (glasses.mask[rims] > 0.5).mean() > 0.85
+
+
+# --- the template's occluders stay in front -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hopper_portrait(grace_hopper_jpg, astronaut_avatar):
+    return portrait_create(grace_hopper_jpg, [astronaut_avatar])[0]
+
+
+def test_portrait_names_the_templates_spectacles(hopper_portrait):
+    assert "template:spectacles" in hopper_portrait.occluders
+
+
+def test_portrait_still_wears_the_templates_spectacles(hopper_portrait):
+    glasses = find_glasses(hopper_portrait.image, only_points(hopper_portrait.image))
+
+    assert glasses is not None and glasses.kind == "spectacles"
+
+
+@pytest.fixture(scope="module")
+def sunglasses_case(shared_data):
+    """Men_suit wearing drawn sunglasses, and a portrait of obama made into it."""
+    template = read(shared_data / "templates/facechain_styles/Men_suit.jpg")
+    points = only_points(template)
+    template = draw_glasses(template, points, kind="sunglasses")
+    photos = sorted((shared_data / "faces/obama").iterdir())
+    avatar, _ = avatar_build([p.read_bytes() for p in photos])
+    return template, points, portrait_create(template, [avatar])[0]
+
+
+def test_portrait_names_the_templates_sunglasses(sunglasses_case):
+    _, _, portrait = sunglasses_case
+
+    assert "template:sunglasses" in portrait.occluders
+
+
+def test_portrait_keeps_both_sunglass_lenses_whole(sunglasses_case):
+    template, points, portrait = sunglasses_case
+    lenses = lens_area(points, template.shape)
+    grey_template = cv2.cvtColor(template, cv2.COLOR_RGB2GRAY).astype(int)
+    # Small templates are enlarged before fusion: compare at the template's size.
+    image = cv2.resize(portrait.image, template.shape[1::-1], interpolation=cv2.INTER_AREA)
+    grey_portrait = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(int)
+
+    # No eye painted over either lens: each stays as dark as the template's.
+    middle = int(points[168, 0])
+    for side in (np.s_[:, :middle], np.s_[:, middle:]):
+        lens = np.zeros_like(lenses)
+        lens[side] = lenses[side]
+        assert grey_portrait[lens].mean() < grey_template[lens].mean() + 12
+
+
+def test_portrait_keeps_the_templates_hand_in_front(shared_data, built_avatar):
+    template = read(shared_data / "templates/easyphoto/5.jpg")
+
+    portrait = portrait_create(template, [built_avatar("mark_zuckerberg").avatar])[0]
+
+    assert "template:hand" in portrait.occluders
+
+
+def test_portrait_names_the_templates_fringe(shared_data, built_avatar):
+    template = read(shared_data / "templates/easyphoto/9.jpg")
+
+    portrait = portrait_create(template, [built_avatar("mark_zuckerberg").avatar])[0]
+
+    assert "template:hair" in portrait.occluders
+
+
+# --- the reference's occluders are left out ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def spectacled_avatar(shared_data):
+    photos = sorted((shared_data / "faces/sundar_pichai").iterdir())
+    avatar, _ = avatar_build([p.read_bytes() for p in photos])
+    return avatar
+
+
+def test_reference_spectacles_do_not_reach_the_template(shared_data, spectacled_avatar):
+    template = read(shared_data / "templates/facechain_styles/Gentleman.jpg")
+
+    portrait = portrait_create(template, [spectacled_avatar])[0]
+
+    assert "reference:spectacles" in portrait.occluders
+    assert find_glasses(portrait.image, only_points(portrait.image)) is None
+
+
+def test_reference_hair_over_the_face_is_named(shared_data):
+    avatar, _ = avatar_build([(shared_data / "faces/kit_harington/2.jpeg").read_bytes()])
+    template = read(shared_data / "templates/facechain_styles/Men_suit.jpg")
+
+    portrait = portrait_create(template, [avatar])[0]
+
+    assert "reference:hair" in portrait.occluders
+
+
+def test_avatar_build_records_a_hand_in_front_of_the_face(shared_data):
+    avatar, _ = avatar_build([(shared_data / "faces/lin_manuel_miranda/1.png").read_bytes()])
+
+    assert len(avatar.reference.info["hands"]) >= 1
+
+
+def test_avatar_build_records_no_hand_where_there_is_none(astronaut_avatar):
+    assert astronaut_avatar.reference.info["hands"] == []
+
+
+def test_avatar_saved_before_hands_were_recorded_still_makes_portraits(tmp_path, astronaut_avatar, grace_hopper_jpg):
+    folder = avatar_save(astronaut_avatar, tmp_path / "avatar")
+    meta = json.loads((folder / "avatar.json").read_text())
+    for entry in meta["faces"]:
+        del entry["hands"]
+    (folder / "avatar.json").write_text(json.dumps(meta))
+    old = avatar_load(folder)
+    assert "hands" not in old.reference.info
+
+    portrait = portrait_create(grace_hopper_jpg, [old])[0]
+
+    assert "template:spectacles" in portrait.occluders
