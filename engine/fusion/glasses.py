@@ -64,7 +64,10 @@ def find_glasses(rgb: np.ndarray, points: np.ndarray) -> Glasses | None:
         return None
     kind = "sunglasses" if dark else "spectacles"
     mask = np.zeros(BAND[::-1], np.uint8)
-    thickness = 7 if dark else int(np.clip(max(lens.thickness for lens in lenses), 3, 9))
+    # The rim as thick as measured (the thinner lens's: a thick mask pastes the template's
+    # eyelids too, and costs likeness), but at least 2.5 px of the image.
+    rim = max(float(np.clip(min(lens.thickness for lens in lenses), 3, 6)), 2.5 * float(np.hypot(*matrix[:, 0])))
+    thickness = 7 if dark else round(rim)
     for lens in lenses:
         outline = np.round(lens.rim).astype(np.int32)
         if dark:

@@ -105,7 +105,9 @@ def test_spectacles_mask_holds_the_rims(astronaut):
 
     glasses = find_glasses(drawn_on, only_points(drawn_on))
 
-    assert glasses is not None and (glasses.mask[rims] > 0.5).mean() > 0.85
+    # A rim's anti-aliased edge pixel may fall on the mask's feathered edge (a quarter of the
+    # template's pixel and more is kept there).
+    assert glasses is not None and (glasses.mask[rims] > 0.25).mean() > 0.9
 
 
 # --- the template's occluders stay in front -------------------------------------------------
