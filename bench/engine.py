@@ -1,17 +1,22 @@
 """Speed and quality of the classic engine on ../shared/data, with a naive baseline in the same run.
 
 Run: .venv/bin/python -m bench.engine [--data DIR] [--quick]
-Writes bench/results/engine.json and bench/results/contact_sheet.png (look at it).
+Writes bench/results/engine.json, bench/results/contact_sheet.png and, full size, the candidates
+of small and multi-person templates under bench/results/candidates/ (look at them).
 
 Measured, medians on this machine: the check of one 1024 px photo; an avatar from 10 photos of
 1024 px; a portrait at 1024 px with default options; each portrait's identity distance to its
 avatar's mean embedding and how much of the template outside the face changed. The baseline is
 the plain warp-and-clone (5-keypoint similarity warp + OpenCV's Poisson seamlessClone).
+Distinctness: creates of n=4 on the original (small, 512 px) style templates, the largest
+pairwise face-region SSIM among each create's candidates (engine.candidates), and the share of
+creates with a pair at or above 0.95; plus how many of the 4 asked came back.
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import statistics
@@ -23,6 +28,7 @@ import numpy as np
 from PIL import Image
 
 from engine import imaging
+from engine.candidates import DISTINCT_SSIM, faces_ssim
 from engine.check import check_photo
 from engine.faces import analyze_faces, distance
 from engine.faces.embed import face_embedding
@@ -38,6 +44,10 @@ SHEET_AVATARS, SHEET_TEMPLATES = 4, 4
 # People with at least three real photos, and the dlib "johns" (150 px face chips).
 AVATAR_PEOPLE = ("obama", "alex_lacamoire", "kit_harington", "mark_zuckerberg",
                  "john_salley", "john_savage", "john_schneider", "john_shimkus", "john_simm")
+# Distinctness: people with 3, 4 and 10 usable photos, n=4 each, on the original small templates.
+DISTINCT_PEOPLE, DISTINCT_N = ("kit_harington", "obama", "john_simm"), 4
+MULTI_TEMPLATES = ("facechain_inpaint/00_20230125X0028177.jpg", "facechain_inpaint/00_20240126X0017139.jpg")
+MULTI_PAIR = ("john_simm", "john_salley")
 
 
 def main() -> None:
@@ -57,6 +67,7 @@ def main() -> None:
     avatars = build_avatars(args.data, rows)
     templates = load_templates(args.data, quick=args.quick)
     report["portrait"], sheet = bench_portraits(avatars, templates)
+    report["distinct"] = bench_distinct(args.data, avatars, quick=args.quick)
     (RESULTS / "engine.json").write_text(json.dumps(report, indent=1))
     sheet.save(RESULTS / "contact_sheet.png")
     _summary(report)
@@ -180,6 +191,52 @@ def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]
     return report, _sheet(sheet_rows)
 
 
+def bench_distinct(data: Path, avatars: dict[str, Avatar], *, quick: bool) -> dict:
+    """n=4 creates on the small style templates and two-person creates on the multi-person ones:
+    distinctness of each create's candidates; every candidate saved full size for a look."""
+    out = RESULTS / "candidates"
+    out.mkdir(parents=True, exist_ok=True)
+    small = sorted((data / "templates" / "facechain_styles").glob("*.jpg"))[:: 4 if quick else 1]
+    largest, made, sizes = [], [], []
+    for path in small:
+        for person in DISTINCT_PEOPLE:
+            portraits = portrait_create(path.read_bytes(), [avatars[person]], n=DISTINCT_N)
+            largest.append(_largest_ssim(portraits))
+            made.append(len(portraits))
+            sizes.append(max(portraits[0].image.shape[:2]))
+            _save_all(out / f"{path.stem}_{person}", portraits)
+    pair = [avatars[person] for person in MULTI_PAIR]
+    multi_largest = []
+    for name in MULTI_TEMPLATES[: 1 if quick else None]:
+        portraits = portrait_create((data / "templates" / name).read_bytes(), pair, n=2)
+        multi_largest.append(_largest_ssim(portraits))
+        _save_all(out / f"{Path(name).stem}_{'_'.join(MULTI_PAIR)}", portraits)
+    scored = [value for value in largest if value is not None]
+    return {
+        "creates": len(largest),
+        "asked": DISTINCT_N,
+        "made_median": statistics.median(made),
+        "made_min": min(made),
+        "ssim_max": round(max(scored), 4) if scored else None,
+        "ssim_median_of_largest": round(statistics.median(scored), 4) if scored else None,
+        "share_with_pair_at_or_above": round(sum(v >= DISTINCT_SSIM for v in scored) / max(len(scored), 1), 3),
+        "threshold": DISTINCT_SSIM,
+        "smallest_long_side": min(sizes),
+        "multi_person_ssim_max": round(max(v for v in multi_largest if v is not None), 4)
+        if any(v is not None for v in multi_largest) else None,
+    }
+
+
+def _largest_ssim(portraits) -> float | None:
+    pairs = [faces_ssim(a.regions, b.regions) for a, b in itertools.combinations(portraits, 2)]
+    return max(pairs) if pairs else None
+
+
+def _save_all(stem: Path, portraits) -> None:
+    for rank, portrait in enumerate(portraits, start=1):
+        Image.fromarray(portrait.image).save(stem.with_name(f"{stem.name}_{rank}.jpg"), quality=92)
+
+
 def _changed_outside(template: np.ndarray, portrait: np.ndarray, box) -> float:
     """Share of pixels outside the face box grown 1.8x that differ by more than 2 levels."""
     x0, y0, x1, y1 = box
@@ -241,6 +298,11 @@ def _summary(report: dict) -> None:
     print(f"without likeness_search: {w['median_s']} s, identity median {w['identity_median']}, "
           f"{100 * w['identity_within_target']:.0f} % within {p['identity_target']}")
     print(f"outside the face changed: at most {100 * p['outside_face_changed_max']:.3f} % of pixels")
+    d = report["distinct"]
+    print(f"distinct {d['creates']} creates of n={d['asked']}: made median {d['made_median']} (min {d['made_min']}); "
+          f"largest pairwise face SSIM max {d['ssim_max']}, median {d['ssim_median_of_largest']}; "
+          f"{100 * d['share_with_pair_at_or_above']:.0f} % with a pair >= {d['threshold']}; "
+          f"smallest long side {d['smallest_long_side']} px; two-person SSIM max {d['multi_person_ssim_max']}")
     print(f"wrote {RESULTS / 'engine.json'} and {RESULTS / 'contact_sheet.png'}")
 
 
