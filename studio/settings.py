@@ -89,7 +89,9 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL") -> dict:
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
+            # An unreachable server fails a request (and the readiness probe) in seconds, not when
+            # the kernel gives up on the connection; ?connect_timeout=N in the URL sets another.
+            "OPTIONS": {"connect_timeout": 5, **options},
         }
     raise ImproperlyConfigured(f"{name} must start with sqlite:/// or postgres://, got {url!r}")
 
@@ -205,6 +207,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Media: a local folder, or any S3-compatible bucket through django-storages and boto3.
 S3_BUCKET = env_str("STUDIO_S3_BUCKET", "")
 if S3_BUCKET:
+    from botocore.config import Config as BotoConfig
+
     _media_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -221,6 +225,15 @@ if S3_BUCKET:
             # and several S3-compatible stores (Cloudflare R2, for one) refuse.
             "signature_version": "s3v4",
             "file_overwrite": False,
+            # Bounded waits: a store that stops answering fails a request (and the readiness probe)
+            # in seconds instead of holding a thread for botocore's default minute. Given here, the
+            # client settings carry the signature version too (django-storages then makes none).
+            "client_config": BotoConfig(
+                signature_version="s3v4",
+                connect_timeout=env_int("STUDIO_S3_CONNECT_TIMEOUT", 5, minimum=1),
+                read_timeout=env_int("STUDIO_S3_READ_TIMEOUT", 30, minimum=1),
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
         },
     }
 else:
