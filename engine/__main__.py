@@ -4,12 +4,13 @@
     python -m engine train PHOTO... --out AVATAR_DIR --json
     python -m engine create (--avatar AVATAR_DIR ... | --reference PHOTO ...) --template IMAGE
         --out OUT.jpg [--option KEY=VALUE ...] [--n N] --json
-    python -m engine idphoto PHOTO --size passport|1inch|2inch|us|WxHmm --background white|blue|red|#RRGGBB
-        --out OUT.jpg [--sheet] --json
+    python -m engine idphoto PHOTO --size passport|us|1inch|2inch|WxHmm --background white|blue|red|#RRGGBB
+        --out OUT.jpg [--sheet [6x4|a6]] [--draft] --json
     python -m engine stylize IMAGE (--style INDEX | --style-ref IMAGE) --out OUT.jpg --json
     python -m engine styles --json
 
-Bad input exits with status 2 and a one-line reason on stderr; nothing is half-written.
+Bad input exits with status 2 and a one-line reason on stderr; nothing is half-written. An ID photo
+that fails its compliance checks also exits 2, with its report as JSON (see engine/cli_idphoto.py).
 """
 from __future__ import annotations
 
@@ -180,17 +181,25 @@ def _native_logs_silenced():
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    status = 0
     try:
         with _native_logs_silenced():
             result = args.run(args)
     except EngineError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        on_error = getattr(args, "json_on_error", None)
+        if args.json and on_error:
+            print(json.dumps(on_error(exc)))
         return EXIT_BAD_INPUT
+    if isinstance(result, tuple):  # a command that has a result and still fails (a refused ID photo)
+        result, status = result
+        if result.get("error"):
+            print(f"error: {result['error']}", file=sys.stderr)
     if args.json:
         print(json.dumps(result))
     else:
         _print_human(result)
-    return 0
+    return status
 
 
 if __name__ == "__main__":

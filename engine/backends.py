@@ -15,13 +15,13 @@ import numpy as np
 from .check import PhotoCheck, Reason, check_photos
 from .errors import EngineError, ErrorCode
 from .identity import Avatar, avatar_build, avatar_load, avatar_save
-from .idphoto import IdPhoto, idphoto_create
+from .idphoto import Check, Compliance, IdPhoto, IdPhotoRefused, idphoto_create, refuse_turned_head
 from .options import STYLE_PRESETS, IdPhotoSpec, PortraitOptions, StylePreset
 from .portrait import Portrait, Portraits, TemplateFace, portrait_create, template_inspect
 from .stylize import Stylized, stylize
 
 __all__ = [
-    "Avatar", "Backend", "ClassicBackend", "IdPhoto", "IdPhotoSpec", "PhotoCheck", "Portrait", "Portraits", "Progress", "Reason",
+    "Avatar", "Backend", "Check", "ClassicBackend", "Compliance", "IdPhoto", "IdPhotoRefused", "IdPhotoSpec", "PhotoCheck", "Portrait", "Portraits", "Progress", "Reason",
     "StylePreset", "Stylized", "TemplateFace", "get_backend",
 ]
 
@@ -79,10 +79,19 @@ class Backend(Protocol):
         ...
 
     def idphoto(self, photo: bytes, *, size: str = "1inch", background: str | tuple[int, int, int] = "white",
-                sheet: bool = False) -> IdPhoto:
-        """An ID photo of the one person in ``photo``: ``size`` and ``background`` as
-        ``engine.options.spec_for`` and ``parse_background`` read them; ``sheet`` tiles copies on
-        a 6x4 in print sheet."""
+                sheet: bool | str = False, draft: bool | None = None) -> IdPhoto:
+        """An ID photo of the one person in ``photo`` with its compliance report
+        (``IdPhoto.compliance``: each check's name, value, limit, passed, message; ``compliant``).
+        ``size`` and ``background`` as ``engine.options.spec_for`` and ``parse_background`` read
+        them; ``sheet`` tiles copies on a print sheet: True or "6x4" (6x4 in), "a6".
+
+        ``draft=False`` refuses a photo that fails any check with ``IdPhotoRefused`` (an
+        EngineError, code NO_USABLE_PHOTO, whose ``compliance`` lists the failed checks);
+        ``draft=True`` makes it anyway, marked ``compliant=False``. ``None`` (the default until
+        the studio passes one or the other) makes a draft but refuses, as before the report
+        existed, another person in the photo or a head turned past the framing's limits.
+        A photo nothing can be framed from (no face, the head cut off or too small) raises
+        EngineError whatever ``draft`` says."""
         ...
 
 
@@ -124,8 +133,11 @@ class ClassicBackend:
         return STYLE_PRESETS
 
     def idphoto(self, photo: bytes, *, size: str = "1inch", background: str | tuple[int, int, int] = "white",
-                sheet: bool = False) -> IdPhoto:
-        return idphoto_create(photo, size=size, background=background, sheet=sheet)
+                sheet: bool | str = False, draft: bool | None = None) -> IdPhoto:
+        made = idphoto_create(photo, size=size, background=background, sheet=sheet, draft=draft is not False)
+        if draft is None:
+            refuse_turned_head(made)
+        return made
 
 
 _BACKENDS: dict[str, Callable[[], Backend]] = {"classic": ClassicBackend}

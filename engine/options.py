@@ -148,10 +148,18 @@ class IdPhotoSpec:
     top_max: float
     eye_line: tuple[float, float] | None = None  # eye line from the top, fraction of the height
     dpi: int = DPI
+    rules: str = "icao"  # whose rules the compliance report applies: "icao", "us" or "cn"
+    upload_px: tuple[int, int] | None = None  # (width, height) of the digital upload version, if asked for
 
     @property
     def head_target(self) -> float:
         return (self.head_min + self.head_max) / 2
+
+    @property
+    def eye_band(self) -> tuple[float, float]:
+        """The eye line's band from the top: the size's own, else ISO/IEC 19794-5's (as ICAO 9303
+        part 3 uses it): the eyes between 50 % and 70 % of the height from the bottom."""
+        return self.eye_line or (0.30, 0.50)
 
 
 def _px(mm: float) -> int:
@@ -161,15 +169,19 @@ def _px(mm: float) -> int:
 # Chinese 1- and 2-inch photos: the head is about 2/3 of the height (GA 461 asks 2/3 to 3/4 for
 # ID cards; studios print a little under). Passport (ICAO 9303): head 32-36 mm of 45 mm, 3-5 mm
 # above the crown. US (travel.state.gov): head 1 to 1 3/8 in of 2 in, eyes 1 1/8 to 1 3/8 in
-# from the bottom.
+# from the bottom; the online renewal and DS-160 take a square JPEG of 600x600 to 1200x1200 px
+# (at most 240 kB), the print's own pixels.
 SIZES: dict[str, IdPhotoSpec] = {
-    "1inch": IdPhotoSpec("1inch", "1 inch (25x35 mm)", 295, 413, 0.62, 0.72, 0.06, 0.12),
-    "2inch": IdPhotoSpec("2inch", "2 inch (35x49 mm)", 413, 579, 0.62, 0.72, 0.06, 0.12),
+    "1inch": IdPhotoSpec("1inch", "1 inch (25x35 mm)", 295, 413, 0.62, 0.72, 0.06, 0.12, rules="cn"),
+    "2inch": IdPhotoSpec("2inch", "2 inch (35x49 mm)", 413, 579, 0.62, 0.72, 0.06, 0.12, rules="cn"),
     "passport": IdPhotoSpec("passport", "Passport (35x45 mm)", 413, 531, 32 / 45, 36 / 45, 3 / 45, 5 / 45),
     "us": IdPhotoSpec(
-        "us", "US 2x2 in", 600, 600, 1 / 2, 11 / 16, 0.04, 0.20, eye_line=(1 - 11 / 16, 1 - 9 / 16)
+        "us", "US 2x2 in", 600, 600, 1 / 2, 11 / 16, 0.04, 0.20, eye_line=(1 - 11 / 16, 1 - 9 / 16), rules="us",
+        upload_px=(600, 600),
     ),
 }
+# Print sheets at 300 dpi, landscape: 6x4 in (the photo lab's 4R) and A6 (148x105 mm).
+PAPERS: dict[str, tuple[int, int]] = {"6x4": (1800, 1200), "a6": (round(148 / MM_PER_INCH * DPI), round(105 / MM_PER_INCH * DPI))}
 
 _CUSTOM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[xX]\s*(\d+(?:\.\d+)?)\s*mm\s*$")
 
@@ -190,6 +202,16 @@ def spec_for(size: str) -> IdPhotoSpec:
         key=f"{match[1]}x{match[2]}mm", title=f"Custom ({match[1]}x{match[2]} mm)",
         width_px=_px(width_mm), height_px=_px(height_mm), head_min=0.66, head_max=0.74, top_min=0.06, top_max=0.12,
     )
+
+
+def paper_for(sheet: bool | str) -> tuple[int, int] | None:
+    """The print sheet's pixels for ``sheet``: False for none, True for 6x4 in, or a PAPERS key."""
+    if sheet is False or sheet is None:
+        return None
+    key = "6x4" if sheet is True else str(sheet).strip().lower()
+    if key not in PAPERS:
+        raise EngineError(ErrorCode.INVALID_OPTION, f"Unknown print sheet {sheet!r}: use {' or '.join(PAPERS)}.")
+    return PAPERS[key]
 
 
 BACKGROUNDS = {"white": (255, 255, 255), "blue": (0x43, 0x8E, 0xDB), "red": (0xD9, 0x00, 0x1B)}

@@ -1,5 +1,8 @@
-"""ID photos: standard sizes at 300 dpi, the head framed by each size's rule, a plain background."""
-from ..options import SIZES, IdPhotoSpec, spec_for
-from .compose import IdPhoto, idphoto_create
+"""ID photos: standard sizes at 300 dpi, the head framed by each size's rule, a plain background,
+a compliance report against the published rules, print sheets and upload versions."""
+from ..options import PAPERS, SIZES, IdPhotoSpec, spec_for
+from .compliance import Check, Compliance
+from .compose import IdPhoto, IdPhotoRefused, idphoto_create, refuse_turned_head
 
-__all__ = ["SIZES", "IdPhoto", "IdPhotoSpec", "idphoto_create", "spec_for"]
+__all__ = ["PAPERS", "SIZES", "Check", "Compliance", "IdPhoto", "IdPhotoRefused", "IdPhotoSpec", "idphoto_create",
+           "refuse_turned_head", "spec_for"]

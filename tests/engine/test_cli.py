@@ -191,7 +191,7 @@ def test_cli_idphoto_gives_path_size_and_dpi(files, tmp_path):
     out = tmp_path / "id.jpg"
 
     result = output_of(engine("idphoto", files["astronaut"], "--size", "passport", "--background", "blue",
-                              "--out", out, "--json"))
+                              "--out", out, "--draft", "--json"))
 
     assert (result["path"], result["width"], result["height"], result["dpi"]) == (str(out), 413, 531, 300)
     assert out.is_file() and result["cost_time"] > 0
