@@ -216,8 +216,11 @@ def _light(image: np.ndarray, face: Face) -> list[Check]:
     else:
         sides = [float(np.median(half)) for half in halves]
         imbalance = abs(sides[0] - sides[1]) / max(max(sides), 1.0)
-        skin = gray[mid]
-        shadow = float((skin < SHADOW_DARK * np.median(skin)).mean())
+        dark = (mid & (gray < SHADOW_DARK * np.median(gray[mid]))).astype(np.uint8)
+        # A shadow is a patch: thin dark lines (a glasses rim, stubble, a strand of hair) are opened away.
+        dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(
+            cv2.MORPH_ELLIPSE, (max(3, round(0.2 * eye_width)) | 1,) * 2))
+        shadow = float(dark.sum() / mid.sum())
     sharpness = _sharpness(gray, face)
     return [
         _check("glasses_glare", glare_share, None, MAX_GLARE, "No glare hides the eyes.",

@@ -15,6 +15,9 @@ _local = threading.local()
 # A hole inside the person up to this share of the photo is filled (a shirt the segmenter took for
 # background); a larger enclosed region is real background seen between arm and body.
 MAX_HOLE = 0.02
+# The guided filter's regularisation: lower follows the photo's edges closer (hair), higher keeps
+# the matte's own smooth line where person and background have the same colour.
+EDGE_EPS = 1e-4
 
 
 def _segmenter():
@@ -48,12 +51,15 @@ def person_cutout(rgb: np.ndarray, *, face_box: tuple[float, float, float, float
     away from the person, exactly 1 inside; below row ``body_from`` (the chin) the body runs down
     to the bottom edge."""
     raw = _raw_matte(rgb)
-    solid = _one_person(raw > 0.5, face_box)
+    side = min(rgb.shape[:2])
+    # An opening first: spikes and threads thinner than the disc (a lit patch of the old background
+    # the segmenter took for hair) go; the hair's own soft edge comes back from the edge refinement.
+    solid = cv2.morphologyEx((raw > 0.5).astype(np.uint8), cv2.MORPH_OPEN, _disc(max(2, side // 120))).astype(bool)
+    solid = _one_person(solid, face_box)
     solid = _holes_filled(solid)
     solid = _down_to_the_edge(solid, body_from)
     # Where cleaning changed the segmenter's mind, the clean answer wins; elsewhere its soft edge.
     base = np.where(solid == (raw > 0.5), raw, solid.astype(np.float32))
-    side = min(rgb.shape[:2])
     near = cv2.dilate(solid.astype(np.uint8), _disc(max(3, side // 60))).astype(bool)
     alpha = _refine_edge(rgb, np.where(near, base, 0.0).astype(np.float32))
     alpha = np.clip((alpha - 0.3) / 0.6, 0.0, 1.0)
@@ -107,7 +113,7 @@ def _refine_edge(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     guide = rgb.astype(np.float32) / 255.0
     ximgproc = getattr(cv2, "ximgproc", None)
     if ximgproc is not None:
-        return np.clip(ximgproc.guidedFilter(guide, alpha, radius, 1e-4), 0.0, 1.0)
+        return np.clip(ximgproc.guidedFilter(guide, alpha, radius, EDGE_EPS), 0.0, 1.0)
     # Without opencv-contrib: a plain smoothing of the low-resolution edge.
     return cv2.GaussianBlur(alpha, (0, 0), radius / 2)
 
