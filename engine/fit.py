@@ -7,11 +7,18 @@ the mesh and the pixels show, and it is a heuristic, not a classifier:
   retouching lower it. Photos differ in sharpness and noise too, so only large ratios count.
 - apparent gender from make-up and facial structure: lip colour against the cheeks (lipstick)
   and a narrow jaw against the cheekbones read feminine. Brow height and lip fullness were tried
-  and dropped: AI-rendered templates of men scored as feminine on them. Hair length is not
-  measured (the avatar's aligned crops end at the jaw).
+  and dropped: AI-rendered templates of men scored as feminine on them.
+- and from hair length: the share of the strips beside the jaw (mouth to chin, a third of the
+  face's width outward) that MediaPipe's selfie segmentation calls person and whose colour is
+  not the face's skin: hair falling past the jaw. Long hair on the template and none on the
+  avatar (or the reverse) is what a customer sees first.
 Measured on the labelled real photos of ../shared/data (5 women, 17 men) and its templates: the
-cues overlap between women and men a great deal, so the thresholds warn only on large gaps (a
-bare-faced man on a template with lipstick and a slim jaw, or the reverse) and miss subtler ones.
+structure and make-up cues overlap between women and men a great deal, so they warn only on large
+gaps; hair length separates the templates well (long-haired 0.8-1.0, suits and short cuts under
+0.1) but not people (long-haired men score like women), and an avatar from photos that end at
+the jaw (the 150 px face chips of ../shared/data) reads as long-haired, since its aligned crops
+mirror the photo past its edge. It misses subtler mismatches and warns about some that a
+customer would not mind; it is a heuristic, not a classifier.
 """
 from __future__ import annotations
 
@@ -22,6 +29,8 @@ import numpy as np
 
 from . import masks
 from .color import to_lab
+from .faces import landmarks as lm
+from .idphoto.segment import person_matte
 
 EYE_DISTANCE = 64.0  # px: faces are measured at this eye distance, whatever their photo's size
 # Template texture over the avatar's past which the template reads as clearly older.
@@ -29,23 +38,30 @@ OLDER_RATIO = 1.9
 # Gap in the femininity score (see _femininity; -3 to 3) past which the template reads as the
 # other gender.
 GENDER_GAP = 3.0
+# Gap in hair length (share of the strips beside the jaw that is hair, 0-1) past which the
+# template's hair reads as another style than the avatar's (long against short).
+HAIR_GAP = 0.6
+SKIN_LAB_DISTANCE = 18.0  # CIELAB (largest channel difference) within which a pixel is the face's skin
 
 AGE_WARNING = ("The template's face looks clearly older than the avatar (skin texture heuristic): "
                "its neck and hands may not match the new face.")
 GENDER_WARNING = ("The template's face may read as another gender than the avatar (face structure and "
                   "make-up heuristic): hair and clothes may not suit the new face.")
+HAIR_WARNING = ("The template's hair is much longer or shorter than the avatar's (hair length heuristic): "
+                "the new face may not suit it.")
 
 
 @dataclass(frozen=True)
 class Traits:
     texture: float  # mean fine-line energy on the skin at EYE_DISTANCE, grey levels
     femininity: float  # higher reads more feminine; -3 to 3
+    hair: float | None = None  # share of the strips beside the jaw that is hair; None: out of the picture
 
 
 def face_traits(rgb: np.ndarray, points: np.ndarray) -> Traits:
     """The measures of one face at ``points`` (478 x 3) in ``rgb``."""
     crop, local = _normalised(rgb, points)
-    return Traits(texture=_texture(crop, local), femininity=_femininity(crop, local))
+    return Traits(texture=_texture(crop, local), femininity=_femininity(crop, local), hair=_hair(rgb, points))
 
 
 def fit_warnings(template: Traits, avatar: Traits) -> list[str]:
@@ -55,14 +71,18 @@ def fit_warnings(template: Traits, avatar: Traits) -> list[str]:
         warnings.append(AGE_WARNING)
     if abs(template.femininity - avatar.femininity) > GENDER_GAP:
         warnings.append(GENDER_WARNING)
+    if template.hair is not None and avatar.hair is not None and abs(template.hair - avatar.hair) > HAIR_GAP:
+        warnings.append(HAIR_WARNING)
     return warnings
 
 
 def avatar_traits(crops: list[tuple[np.ndarray, np.ndarray]]) -> Traits:
     """The median traits of an avatar's faces, given as (crop, points) pairs."""
     measured = [face_traits(crop, points) for crop, points in crops]
+    hair = [t.hair for t in measured if t.hair is not None]
     return Traits(texture=float(np.median([t.texture for t in measured])),
-                  femininity=float(np.median([t.femininity for t in measured])))
+                  femininity=float(np.median([t.femininity for t in measured])),
+                  hair=float(np.median(hair)) if hair else None)
 
 
 def _normalised(rgb: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -77,6 +97,35 @@ def _normalised(rgb: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.nda
     local[:, 0] = (local[:, 0] - x0) * scale
     local[:, 1] = (local[:, 1] - y0) * scale
     return crop, local
+
+
+def _hair(rgb: np.ndarray, points: np.ndarray) -> float | None:
+    """Hair past the jaw: see the module's docstring. Measured on the whole image at EYE_DISTANCE
+    (the strips lie outside the face's box)."""
+    scale = EYE_DISTANCE / max(masks.eye_distance(points), 1.0)
+    small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    local = points.astype(np.float64).copy()
+    local[:, :2] *= scale
+    lab = to_lab(small)
+    skin = masks.skin_mask(local, small.shape) > 0
+    if not skin.any():
+        return None
+    not_skin = np.abs(lab - np.median(lab[skin], axis=0)).max(axis=2) >= SKIN_LAB_DISTANCE
+    person = person_matte(small) > 0.5
+    outside = masks.face_mask(local, small.shape) == 0
+    height, width = small.shape[:2]
+    top, bottom = int(local[lm.MOUTH_RIGHT, 1]), int(local[lm.CHIN, 1])
+    left, right = local[lm.FACE_OVAL, 0].min(), local[lm.FACE_OVAL, 0].max()
+    reach = (right - left) / 3
+    shares = []
+    for x0, x1 in ((left - reach, left), (right, right + reach)):
+        x0, x1 = int(max(x0, 0)), int(min(x1, width))
+        y0, y1 = max(top, 0), min(bottom, height)
+        if x1 - x0 < 3 or y1 - y0 < 3:
+            continue  # the strip is out of the picture (a tight crop)
+        strip = (slice(y0, y1), slice(x0, x1))
+        shares.append(float((person[strip] & not_skin[strip] & outside[strip]).mean()))
+    return float(np.mean(shares)) if shares else None
 
 
 def _texture(crop: np.ndarray, points: np.ndarray) -> float:

@@ -23,7 +23,7 @@ from .enhance import super_resolution, upscale_to
 from .errors import FACE_COUNT_MESSAGE, TEMPLATE_DECODE_MESSAGE, TEMPLATE_NO_FACE_MESSAGE, EngineError, ErrorCode
 from .faces import Face, analyze_faces, distance, landmarks
 from .faces.embed import face_embedding
-from .fit import avatar_traits, face_traits, fit_warnings
+from .fit import Traits, avatar_traits, face_traits, fit_warnings
 from .fusion.fuse import fuse_face
 from .identity import Avatar
 from .options import PortraitOptions
@@ -200,11 +200,18 @@ def _fit_warnings(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar])
     the template has several faces."""
     warnings = []
     for position, (face, avatar) in enumerate(zip(faces, avatars), start=1):
-        template = face_traits(rgb, face.points)
-        wanted = avatar_traits([(avatar_face.crop, avatar_face.points) for avatar_face in avatar.faces])
-        for warning in fit_warnings(template, wanted):
+        for warning in fit_warnings(face_traits(rgb, face.points), _avatar_traits(avatar)):
             warnings.append(warning if len(faces) == 1 else f"Face {position} from the left: {warning}")
     return warnings
+
+
+def _avatar_traits(avatar: Avatar) -> Traits:
+    """The avatar's traits, measured once per avatar object and kept in its meta as plain numbers
+    (a segmentation per reference face: 20-200 ms an avatar)."""
+    if "traits" not in avatar.meta:
+        traits = avatar_traits([(face.crop, face.points) for face in avatar.faces])
+        avatar.meta["traits"] = dataclasses.asdict(traits)
+    return Traits(**avatar.meta["traits"])
 
 
 def _candidate(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions,

@@ -12,7 +12,7 @@ import pytest
 
 from engine.candidates import DISTINCT_SSIM, face_region, region_ssim
 from engine.faces import analyze_faces
-from engine.fit import AGE_WARNING, GENDER_WARNING
+from engine.fit import AGE_WARNING, GENDER_WARNING, HAIR_WARNING
 from engine.portrait import MIN_LONG_SIDE, portrait_create, template_canvas
 
 MEN_SUIT = "facechain_styles/Men_suit.jpg"  # 512 x 512, a man in a suit
@@ -95,3 +95,12 @@ def test_template_with_lipstick_warns_a_bare_faced_man(shared_data, built_avatar
 
 def test_suit_template_does_not_warn_a_man(four_of_obama):
     assert all(portrait.warnings == [] for portrait in four_of_obama)
+
+
+def test_short_haired_suit_template_warns_a_long_haired_woman(shared_data, built_avatar):
+    # Rose Leslie's hair falls past her jaw (0.74 of the strips beside it); the suit's man's none (0.09).
+    rose = built_avatar("rose_leslie").avatar
+
+    (portrait,) = portrait_create(template_bytes(shared_data, MEN_SUIT), [rose])
+
+    assert HAIR_WARNING in portrait.warnings
