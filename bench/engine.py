@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from bench.seams import portrait_seam
 from engine import imaging
 from engine.candidates import DISTINCT_SSIM, faces_ssim
 from engine.check import check_photo
@@ -138,6 +139,7 @@ def load_templates(data: Path, *, quick: bool) -> dict[str, np.ndarray]:
 def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]):
     ours_t, base_t, ours_d, base_d, outside = [], [], [], [], []
     search_t, search_d = [], []  # the single-pass variant, for comparison
+    seams: list[float] = []  # bench/seams.py: edge along the blend boundary / the template's own
     per_avatar: dict[str, list[float]] = {}
     sheet_rows = []
     for index, (person, avatar) in enumerate(avatars.items()):
@@ -152,6 +154,9 @@ def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]
             ours_d.append(portrait.identity_distance)
             per_avatar.setdefault(person, []).append(portrait.identity_distance)
             outside.append(_changed_outside(template, portrait.image, face[0].box))
+            seam = portrait_seam(template, face[0].points, avatar, portrait)
+            if seam is not None:
+                seams.append(seam)
             start = time.perf_counter()
             searched = portrait_create(template, [avatar], options=PortraitOptions(likeness_search=False))[0]
             search_t.append(time.perf_counter() - start)
@@ -176,6 +181,7 @@ def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]
         "identity_target": IDENTITY_TARGET,
         "identity_per_avatar": {p: round(float(np.median(d)), 4) for p, d in per_avatar.items()},
         "outside_face_changed_max": round(max(outside), 6),
+        "seam_median": round(statistics.median(seams), 3) if seams else None,
         "without_likeness_search": {
             "median_s": round(statistics.median(search_t), 3),
             "identity_median": round(float(np.median(search_d)), 4),
@@ -298,6 +304,7 @@ def _summary(report: dict) -> None:
     print(f"without likeness_search: {w['median_s']} s, identity median {w['identity_median']}, "
           f"{100 * w['identity_within_target']:.0f} % within {p['identity_target']}")
     print(f"outside the face changed: at most {100 * p['outside_face_changed_max']:.3f} % of pixels")
+    print(f"seam along the blend boundary: median {p['seam_median']} x the template's own (1.0 = as smooth)")
     d = report["distinct"]
     print(f"distinct {d['creates']} creates of n={d['asked']}: made median {d['made_median']} (min {d['made_min']}); "
           f"largest pairwise face SSIM max {d['ssim_max']}, median {d['ssim_median_of_largest']}; "

@@ -3,8 +3,9 @@
 The seeds' chain, step by step: crop around the template face; a 3D keypoint-aligned warp of
 the reference face onto the template's pose; a mask drawn from the landmarks; the colour shift
 (LAB statistics on skin); the template's light carried onto the avatar's features
-(``more_like_me``); feathered blending; the last colour shift; retouching, make-up and
-enhancement restricted to the face, so the template outside the face stays as it was.
+(``more_like_me``); multi-band blending (blend.py); the last colour shift; retouching, make-up
+and enhancement restricted to the face; the skin's pores, lines and grain matched to the
+template's (texture.py). The template outside the face stays as it was.
 """
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ from ..identity import AvatarFace
 from ..makeup import transfer_makeup
 from ..options import PortraitOptions
 from ..retouch import retouch_skin
+from .blend import band_weights, multiband_blend
 from .occlusion import occlusion_find, template_glasses
+from .texture import match_detail, match_grain
 from .warp import liquify, mesh_warp
 
 # Rigid parts of the head (no jaw, no lips): the 3D fit must not follow an open mouth.
@@ -37,6 +40,19 @@ LIQUIFY_RING = 1.3  # the template moves inside its face outline scaled this muc
 # occlusion mask keeps fringes and hairlines in front (0.45 -> 0.7 -> 1.0 took the portraits
 # within 0.40 of their avatar from 62 % to 65 % to 76 % on a 9 x 11 sample of ../shared/data).
 FOREHEAD_KEEP = 1.0
+# Multi-band blending (blend.py), in face widths: the low-pass scales that split the new face's
+# difference to the template into bands, and how far inside the mask's outer edge each band
+# takes to fade in. Detail fades in with the mask's own feather, light and colour over up to
+# 0.2 face widths. Wider costs likeness: the avatar's shading near the outline is part of its
+# face's shape (measured on 3 avatars x 11 templates of ../shared/data, identity median / seam
+# median (bench/seams.py): plain feathering 0.319 / 10.2; these, with texture.py, 0.328 / 7.0;
+# ramps about 0.15-0.34 wide 0.350 / 4.4).
+BAND_SCALES = (0.015, 0.05, 0.12)
+BAND_RAMPS = (0.06, 0.12, 0.20)
+# Above the brows the mask's edge runs through bare skin (short hair, receding hairlines), not
+# along a jaw that hides it, and the forehead's shading says little about who it is: there the
+# bands fade in over up to 1 + FOREHEAD_WIDEN times the width.
+FOREHEAD_WIDEN = 2.0
 
 
 @dataclass
@@ -73,16 +89,16 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     # the template's skin shows instead.
     occlusion = occlusion_find(roi, target, warped, face, face_width, glasses)
     warped, clear = occlusion.warped, occlusion.clear
-    alpha = _blend_mask(target, roi.shape, options.mask_region, face_width) * coverage * clear
-    alpha = cv2.GaussianBlur(alpha, (0, 0), max(face_width * 0.01, 0.5))
+    alpha = _blend_mask(target, roi.shape, options.mask_region, face_width) * clear
+    alpha = cv2.GaussianBlur(alpha, (0, 0), max(face_width * 0.01, 0.5)) * _within(coverage, face_width)
     upscaled = face_width / max(masks.eye_distance(face.points) * 2.3, 1.0)
 
     fused = _recolour(warped, roi, target, clear, options, face_width)
-    out = roi.astype(np.float32) + alpha[:, :, None] * (fused.astype(np.float32) - roi)
-    out = np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    weights = band_weights(alpha, [r * face_width for r in BAND_RAMPS], widen=_forehead_widen(target, roi.shape))
+    out = multiband_blend(roi, fused, weights, [s * face_width for s in BAND_SCALES])
     if options.color_shift_last:
         out = _last_colour_shift(out, roi, target, alpha)
-    out = _finish(out, roi, target, alpha, options, face_width, upscaled)
+    out = _finish(out, roi, target, alpha, clear, options, face_width, upscaled)
 
     if occlusion.front is not None:
         # The template's glasses, whole, over the new face.
@@ -95,6 +111,7 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
         alpha = cv2.resize(alpha, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
         changed = cv2.resize(changed.astype(np.uint8), (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST) > 0
         changed = cv2.dilate(changed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    out = _match_grain(out, template[y0:y1, x0:x1], target, alpha, scale, face_width)
     result = template.copy()
     # Only pixels the face or its reshaping touch change: the rest stays byte for byte.
     region = result[y0:y1, x0:x1]
@@ -167,6 +184,29 @@ def _blend_mask(points: np.ndarray, shape: tuple[int, ...], region: str, face_wi
     return masks.feather(hard, face_width * 0.045)
 
 
+_DISC3 = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+
+
+def _within(coverage: np.ndarray, face_width: float) -> np.ndarray:
+    """0 at the warped face's edge, rising to 1 inside it: past that edge the warp has no pixels,
+    and a mask that is still 0.16 there (a feather's tail) draws a hard line across the forehead."""
+    inside = cv2.distanceTransform((coverage > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+    ramp = np.clip(inside / max(face_width * 0.04, 1.0), 0.0, 1.0)
+    return ramp * ramp * (3.0 - 2.0 * ramp)
+
+
+def _forehead_widen(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """1 below the brows, rising to 1 + FOREHEAD_WIDEN at the top of the face, along the face's
+    own up direction (a tilted head tilts it)."""
+    up = points[lm.FOREHEAD, :2] - points[lm.CHIN, :2]
+    up = up / max(float(np.linalg.norm(up)), 1e-6)
+    brows = points[lm.RIGHT_BROW + lm.LEFT_BROW, :2].mean(axis=0)
+    reach = max(float(((points[lm.FACE_OVAL, :2] - brows) @ up).max()), 1.0)
+    ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
+    height = ((xs - brows[0]) * up[0] + (ys - brows[1]) * up[1]) / reach
+    return 1.0 + FOREHEAD_WIDEN * np.clip(height, 0.0, 1.0)
+
+
 def _low_pass(lab: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
     """Blur inside the face only (normalised convolution): no colour leaks in from outside."""
     w = masks.blur_wide(weight, sigma)[:, :, None] + 1e-4
@@ -213,7 +253,7 @@ def _last_colour_shift(out: np.ndarray, roi: np.ndarray, target: np.ndarray, alp
 
 
 def _finish(
-    out: np.ndarray, roi: np.ndarray, target: np.ndarray, alpha: np.ndarray,
+    out: np.ndarray, roi: np.ndarray, target: np.ndarray, alpha: np.ndarray, clear: np.ndarray,
     options: PortraitOptions, face_width: float, upscaled: float,
 ) -> np.ndarray:
     feather_sigma = face_width * 0.02
@@ -226,4 +266,31 @@ def _finish(
         out = photo_fix(out, alpha, face_width=face_width, upscaled=upscaled)
     if options.sharp_ratio > 0:
         out = unsharp(out, amount=options.sharp_ratio, sigma=max(face_width / 300, 0.8), mask=alpha)
-    return out
+    return _match_skin_texture(out, roi, target, alpha, clear, options, face_width)
+
+
+def _match_skin_texture(
+    out: np.ndarray, roi: np.ndarray, target: np.ndarray, alpha: np.ndarray, clear: np.ndarray,
+    options: PortraitOptions, face_width: float,
+) -> np.ndarray:
+    """Last, after every step that sharpens or smooths: the new face's pores and lines measured
+    against the template's own skin on the same landmarks (its face, as old as its neck and
+    forehead), without what hides it."""
+    skin = masks.skin_mask(target, out.shape)
+    skin[clear < 0.5] = 0
+    skin = cv2.erode(skin, _DISC3, iterations=max(1, int(face_width * 0.02)))
+    face_skin = masks.feather(skin, face_width * 0.02) * alpha
+    return match_detail(out, roi, face_skin, skin > 0, add_detail=not options.skin_retouching_bool)
+
+
+def _match_grain(
+    out: np.ndarray, original: np.ndarray, target: np.ndarray, alpha: np.ndarray, scale: float, face_width: float
+) -> np.ndarray:
+    """The new face's grain and sharpness matched to the template's at the template's own
+    resolution (``out``, ``original`` and ``alpha`` at that size; ``target`` at the working size
+    ``scale``): grain added at the working size would be averaged away by the return to it."""
+    points = target.copy()
+    points[:, :2] /= scale
+    skin = masks.skin_mask(points, out.shape)
+    skin = cv2.erode(skin, _DISC3, iterations=max(1, int(face_width / scale * 0.02)))
+    return match_grain(out, original, (skin > 0) & (alpha > 0.9), alpha)
