@@ -18,6 +18,9 @@ MAX_HOLE = 0.02
 # The guided filter's regularisation: lower follows the photo's edges closer (hair), higher keeps
 # the matte's own smooth line where person and background have the same colour.
 EDGE_EPS = 1e-4
+# An edge pixel this much nearer (or more) the background's colours than the person's is background.
+EDGE_COLOUR_RATIO = 0.4
+PALETTE = 200  # colours sampled from each ring
 
 
 def _segmenter():
@@ -56,6 +59,7 @@ def person_cutout(rgb: np.ndarray, *, face_box: tuple[float, float, float, float
     # the segmenter took for hair) go; the hair's own soft edge comes back from the edge refinement.
     solid = cv2.morphologyEx((raw > 0.5).astype(np.uint8), cv2.MORPH_OPEN, _disc(max(2, side // 120))).astype(bool)
     solid = _one_person(solid, face_box)
+    solid = _one_person(solid & ~_background_at_the_edge(rgb, solid), face_box)
     solid = _holes_filled(solid)
     solid = _down_to_the_edge(solid, body_from)
     # Where cleaning changed the segmenter's mind, the clean answer wins; elsewhere its soft edge.
@@ -87,6 +91,46 @@ def _one_person(mask: np.ndarray, face_box: tuple[float, float, float, float]) -
     if votes.max(initial=0) == 0:  # no person over the face: the largest part
         votes = np.bincount(labels.ravel(), minlength=count)[1:]
     return labels == 1 + int(np.argmax(votes))
+
+
+def _background_at_the_edge(rgb: np.ndarray, solid: np.ndarray) -> np.ndarray:
+    """The parts of the person's edge that have the old background's colours, reached from the
+    background: a lit sign or a wall's pattern the segmenter took in with the hair.
+
+    The colours of a ring just outside the person and of a ring just inside it are sampled (Lab);
+    an edge pixel much nearer a background colour than any person colour is background-like, and
+    background-like pixels connected to the background go.
+    """
+    ring = max(3, min(rgb.shape[:2]) // 30)
+    # Distances to the person's outline, from inside and from outside (cheaper than wide morphology).
+    depth = cv2.distanceTransform(solid.astype(np.uint8), cv2.DIST_L2, 5)
+    away = cv2.distanceTransform((~solid).astype(np.uint8), cv2.DIST_L2, 5)
+    outside = ~solid & (away <= 2 * ring)
+    inside = (depth > ring) & (depth <= 3 * ring)
+    edge = solid & (depth <= ring)
+    if outside.sum() < 50 or inside.sum() < 50:
+        return np.zeros_like(solid)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    near_background = _nearest(lab[edge], _palette(lab[outside])) < EDGE_COLOUR_RATIO * _nearest(lab[edge], _palette(lab[inside]))
+    like = np.zeros_like(solid)
+    like[edge] = near_background
+    # Keep only what the background reaches: a patch of like colour inside the person stays person.
+    reach = (like | ~solid).astype(np.uint8)
+    _, labels = cv2.connectedComponents(reach, connectivity=4)
+    border = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    return like & np.isin(labels, border[border > 0])
+
+
+def _palette(colours: np.ndarray, size: int = PALETTE) -> np.ndarray:
+    """An even sample of ``colours``: enough to stand for a ring's colours, and deterministic."""
+    step = max(1, len(colours) // size)
+    return colours[::step][:size]
+
+
+def _nearest(colours: np.ndarray, palette: np.ndarray) -> np.ndarray:
+    """Each colour's distance to the nearest colour of ``palette``."""
+    squared = (colours ** 2).sum(axis=1)[:, None] + (palette ** 2).sum(axis=1)[None, :] - 2 * colours @ palette.T
+    return np.sqrt(np.maximum(squared.min(axis=1), 0.0))
 
 
 def _holes_filled(mask: np.ndarray) -> np.ndarray:
