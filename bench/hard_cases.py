@@ -28,7 +28,8 @@ from tests.engine.glasses_drawing import draw_glasses
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
-PANEL = 360  # px: each of a tile's three pictures is this tall
+PANEL = 360  # px: each of a tile's three pictures is at most this tall
+TILE_WIDTH = 1100
 
 
 @dataclass
@@ -126,14 +127,15 @@ def _save_faces(image: np.ndarray, name: str) -> None:
 
 
 def _fit(image: np.ndarray, height: int = PANEL) -> Image.Image:
+    """``image`` at ``height`` px, or narrower where a wide picture would not leave the tile room."""
     picture = Image.fromarray(image)
-    return picture.resize((max(1, round(picture.width * height / picture.height)), height), Image.LANCZOS)
+    scale = min(height / picture.height, 0.42 * TILE_WIDTH / picture.width)
+    return picture.resize((max(1, round(picture.width * scale)), max(1, round(picture.height * scale))), Image.LANCZOS)
 
 
 def _tile(template: np.ndarray, references: list[np.ndarray], portrait: np.ndarray, caption: str) -> Image.Image:
     parts = [_fit(template)] + [_fit(r, PANEL // len(references)) for r in references] + [_fit(portrait)]
-    width = sum(p.width for p in parts) + 8 * len(parts)
-    tile = Image.new("RGB", (max(width, 900), PANEL + 22), "white")
+    tile = Image.new("RGB", (TILE_WIDTH, PANEL + 22), "white")
     x = 0
     for part in parts[:1]:
         tile.paste(part, (x, 22))
@@ -143,7 +145,7 @@ def _tile(template: np.ndarray, references: list[np.ndarray], portrait: np.ndarr
     x += max(p.width for p in parts[1:-1]) + 8
     tile.paste(parts[-1], (x, 22))
     ImageDraw.Draw(tile).text((4, 4), caption, fill="black")
-    return tile
+    return tile.crop((0, 0, TILE_WIDTH, PANEL + 22))
 
 
 def _stack(tiles: list[Image.Image], columns: int = 2) -> Image.Image:

@@ -11,6 +11,7 @@ spectacle rims are painted out of it, its sunglasses and hands leave the templat
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -92,7 +93,12 @@ def occlusion_find(
     blocked = np.maximum(blocked, colour)
     # What covered the reference is replaced by the template's own skin there before anything
     # is blended: a blend that spreads light and colour across its mask's holes spreads skin.
-    warped = np.clip(warped + blocked[:, :, None] * (roi.astype(np.float32) - warped) + 0.5, 0, 255).astype(np.uint8)
+    ys, xs = np.nonzero(blocked > 1e-3)
+    if len(ys):
+        box = np.s_[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        part, weight = warped[box].astype(np.float32), blocked[box][:, :, None]
+        warped = warped.copy()
+        warped[box] = np.clip(part + weight * (roi[box] - part) + 0.5, 0, 255).astype(np.uint8)
     return Occlusion(warped=warped, clear=(1.0 - in_front) * (1.0 - blocked), front=front, found=found)
 
 
@@ -110,7 +116,7 @@ def _reference_blocked(
     hands = reference_hands(face)
     if hands:
         layers[:, :, 0] = hands_mask(hands, face.crop.shape)
-    glasses = find_glasses(face.crop, face.points)
+    glasses = _reference_glasses(face)
     if glasses is not None:
         # Grown: a frame's shadow and the line where it meets the skin go with it.
         frame = (glasses.mask > 0.1).astype(np.uint8) * 255
@@ -146,6 +152,20 @@ def reference_hands(face: AvatarFace) -> list[np.ndarray]:
     if "hands" not in face.info:
         face.info["hands"] = [np.round(h, 1).tolist() for h in find_hands(face.crop)]
     return [np.asarray(h, np.float32) for h in face.info["hands"]]
+
+
+# A reference face is fused into every candidate and template: its glasses are found once.
+_GLASSES_CACHE: dict[int, tuple[weakref.ref, Glasses | None]] = {}
+
+
+def _reference_glasses(face: AvatarFace) -> Glasses | None:
+    known = _GLASSES_CACHE.get(id(face.crop))
+    if known is not None and known[0]() is face.crop:
+        return known[1]
+    glasses = find_glasses(face.crop, face.points)
+    key = id(face.crop)
+    _GLASSES_CACHE[key] = (weakref.ref(face.crop, lambda _, key=key: _GLASSES_CACHE.pop(key, None)), glasses)
+    return glasses
 
 
 # The n candidates of one portrait fuse the same template face again and again: its hands are
@@ -209,7 +229,8 @@ def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, 
 def _busy_above_nose(lightness: np.ndarray, core: np.ndarray, points: np.ndarray, face_width: float) -> np.ndarray:
     """Where the detail above the nose tip is far busier than the cheeks' (strands of hair)."""
     detail = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), max(face_width * 0.01, 1.0)))
-    busy = cv2.GaussianBlur(detail, (0, 0), max(face_width * 0.02, 1.0))
+    side = max(int(face_width * 0.05) | 1, 3)
+    busy = cv2.blur(detail, (side, side))
     level = float(np.median(busy[core > 0])) if core.any() else 0.0
     mask = (busy > TEXTURE_RATIO * level + 1.5).astype(np.uint8) * 255
     mask[int(max(points[1, 1], 0)) :] = 0
