@@ -50,6 +50,9 @@ MIN_PLAIN_BACKGROUND = 0.999
 # Shoulders square (ICAO "shoulders square to the camera"): the matte's shoulder line across the
 # photo may tilt this much.
 MAX_SHOULDER_TILT = 10.0
+# The person's outline may follow the customer's own crop over this share of the photo's height (a
+# shoulder cut off at the side of the photo shows as a straight vertical edge).
+MAX_CUT_OFF = 0.10
 INK = 40  # a pixel this far from the background colour counts as person when measuring the head
 
 
@@ -96,11 +99,12 @@ def _check(name: str, value: float | None, low: float | None, high: float | None
 
 
 def compliance_measure(image: np.ndarray, alpha: np.ndarray, *, colour: tuple[int, int, int], spec: IdPhotoSpec,
-                       faces_in_photo: int, head_roll: float) -> Compliance:
+                       faces_in_photo: int, head_roll: float, invented: np.ndarray) -> Compliance:
     """Every check on the finished photo ``image`` (RGB uint8 at the size's pixels) whose person
     matte is ``alpha``; ``faces_in_photo`` and ``head_roll`` (the eye line's tilt before the
-    framing levelled it) come from the customer's photo."""
-    checks = [_one_person(faces_in_photo)]
+    framing levelled it) come from the customer's photo, ``invented`` marks the pixels the frame
+    took from beyond the photo's side and top edges."""
+    checks = [_one_person(faces_in_photo), _whole_person(alpha, invented)]
     faces = analyze_faces(image, embed=False, limit=1)
     face = max((f for f in faces if f.points is not None), key=lambda f: f.size, default=None)
     if face is None:
@@ -119,6 +123,22 @@ def compliance_measure(image: np.ndarray, alpha: np.ndarray, *, colour: tuple[in
 def _one_person(count: int) -> Check:
     return _check("one_person", count, 1, 1, "One person in the photo.",
                   f"{count} faces are in the photo; take it with nobody else in the picture.", digits=0)
+
+
+def _whole_person(alpha: np.ndarray, invented: np.ndarray) -> Check:
+    """How much of the person's outline is the photo's own side or top edge (a shoulder or the hair
+    cut off by the customer's crop), in photo heights."""
+    person = alpha > 0.5
+    near = max(3, min(alpha.shape) // 60)  # the matte stops a few pixels short of the streaks past the edge
+    # A cut shows where the person meets background that the frame had to invent past the edge;
+    # where the person runs on past it (a plain suit repeated), nothing shows.
+    cut = (invented & ~person).astype(np.uint8)
+    seam = person & ~invented & cv2.dilate(cut, np.ones((2 * near + 1,) * 2, np.uint8)).astype(bool)
+    rows = np.count_nonzero(seam.any(axis=1)) / alpha.shape[0]
+    return _check("whole_person_in_photo", rows, None, MAX_CUT_OFF,
+                  "The head and shoulders are whole in the photo.",
+                  "The photo cuts off a shoulder or the hair at its side; take it from further away, with space "
+                  "around the head and shoulders.")
 
 
 def _placement(image: np.ndarray, face: Face, colour: tuple[int, int, int], spec: IdPhotoSpec) -> list[Check]:

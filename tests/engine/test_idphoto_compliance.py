@@ -5,7 +5,9 @@ person is exactly the asked colour and the matte has no holes; the command line'
 
 Which photo shows what was measured (bench/idphoto.py prints the whole report of each):
 obama/1 smiles with the teeth showing; obama/4 is turned 18-20°; obama/3 looks down 21°; biden/1
-leans 12°; rose_leslie/2, amy_adams/1, grace_hopper/1 and mark_zuckerberg/2 pass every check.
+leans 12°; rose_leslie/2, amy_adams/1, grace_hopper/1 and mark_zuckerberg/2 pass every check,
+except that the wide US square needs more of rose_leslie/2's and amy_adams/1's shoulders than their
+photos hold (a shoulder cut off by the photo's side edge).
 """
 from __future__ import annotations
 
@@ -28,6 +30,9 @@ from tests.engine.idphoto_measure import head_fraction
 
 REPO = Path(__file__).resolve().parents[2]
 COMPLIANT = ["rose_leslie/2.jpg", "amy_adams/1.jpg", "grace_hopper/1.jpg", "mark_zuckerberg/2.jpg"]
+TOO_TIGHT_FOR_US = ["rose_leslie/2.jpg", "amy_adams/1.jpg"]
+COMPLIANT_BY_SIZE = [(path, size) for size in ("passport", "us", "1inch", "2inch") for path in COMPLIANT
+                     if not (size == "us" and path in TOO_TIGHT_FOR_US)]
 BLUE = (0x43, 0x8E, 0xDB)
 
 
@@ -35,6 +40,7 @@ def _refused(shared_data: Path, path: str, size: str = "passport") -> set[str]:
     """The names of the checks a photo is refused for."""
     with pytest.raises(IdPhotoRefused) as refused:
         idphoto_create((shared_data / path).read_bytes(), size=size)
+
     assert refused.value.code == ErrorCode.NO_USABLE_PHOTO
     return {check.name for check in refused.value.compliance.failed}
 
@@ -46,7 +52,8 @@ def made(shared_data):
 
     def make(path: str, size: str = "passport"):
         if (path, size) not in cache:
-            cache[path, size] = idphoto_create((shared_data / "faces" / path).read_bytes(), size=size, background="blue")
+            cache[path, size] = idphoto_create((shared_data / "faces" / path).read_bytes(), size=size, background="blue",
+                                                draft=True)
         return cache[path, size]
 
     return make
@@ -91,16 +98,21 @@ def test_draft_of_a_failing_photo_is_made_and_marked_not_compliant(shared_data):
     assert photo.image.shape == (531, 413, 3) and photo.draft and not photo.compliant
 
 
-@pytest.mark.parametrize("size", ["passport", "us", "1inch", "2inch"])
-@pytest.mark.parametrize("path", COMPLIANT)
+@pytest.mark.parametrize(("path", "size"), COMPLIANT_BY_SIZE)
 def test_compliant_photo_passes_every_check(made, path, size):
     photo = made(path, size)
 
     assert photo.compliant, [check.as_dict() for check in photo.compliance.failed]
 
 
-@pytest.mark.parametrize("size", ["passport", "us", "1inch", "2inch"])
-@pytest.mark.parametrize("path", COMPLIANT)
+@pytest.mark.parametrize("path", TOO_TIGHT_FOR_US)
+def test_shoulder_cut_off_by_the_photos_edge_fails_only_the_whole_person_check(made, path):
+    photo = made(path, "us")
+
+    assert [check.name for check in photo.compliance.failed] == ["whole_person_in_photo"]
+
+
+@pytest.mark.parametrize(("path", "size"), COMPLIANT_BY_SIZE)
 def test_compliant_photo_measures_inside_each_band_on_its_own_pixels(made, path, size):
     photo, spec = made(path, size), SIZES[size]
     (face,) = analyze_faces(photo.photo, embed=False)
@@ -212,7 +224,7 @@ def test_cli_draft_of_a_failing_photo_writes_it_marked_not_compliant(shared_data
 def test_cli_compliant_us_photo_writes_a_sheet_and_the_600_px_upload(shared_data, tmp_path):
     out = tmp_path / "id.jpg"
 
-    result = _cli(shared_data / "faces/rose_leslie/2.jpg", "--size", "us", "--background", "white", "--out", out,
+    result = _cli(shared_data / "faces/mark_zuckerberg/2.jpg", "--size", "us", "--background", "white", "--out", out,
                   "--sheet")
 
     report = json.loads(result.stdout)
