@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import statistics
+import textwrap
 import time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from engine.idphoto import idphoto_create
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
-TILE, LABEL = 300, 40
+TILE, LABEL = 300, 56
 
 
 def main() -> None:
@@ -52,7 +53,8 @@ def main() -> None:
                         "checks": made.compliance.as_dict()["checks"]}
         stem = name.replace("/", "_").rsplit(".", 1)[0]
         imaging.write(folder / f"{stem}_{args.size}.jpg", made.image, dpi=made.dpi)
-        tiles.append((f"{name}\n{'COMPLIANT' if made.compliant else 'draft: ' + ', '.join(failed)}", made.image))
+        verdict = "COMPLIANT" if made.compliant else "draft, fails: " + ", ".join(failed)
+        tiles.append((name + "\n" + "\n".join(textwrap.wrap(verdict, 48)), made.image))
     summary = {"size": args.size, "made": len(seconds), "compliant": sum(1 for r in report.values() if r.get("compliant")),
                "median_s": round(statistics.median(seconds), 3), "photos": report}
     (RESULTS / "idphoto.json").write_text(json.dumps(summary, indent=1))
