@@ -42,6 +42,9 @@ GLARE_LUMA = 245
 MAX_CHEEK_IMBALANCE = 0.30
 MAX_SHADOW = 0.10
 SHADOW_DARK = 0.55
+# Glasses (US: not allowed since November 2016, travel.state.gov): the nose bridge's mean vertical
+# gradient; bare faces of ../shared/data read 6-31, the four with glasses 67-95.
+MAX_BRIDGE_EDGE = 45.0
 # Sharpness: variance of the Laplacian on the printed face resampled to SHARP_FACE_PX across.
 MIN_SHARPNESS = 20.0
 SHARP_FACE_PX = 200
@@ -115,6 +118,8 @@ def compliance_measure(image: np.ndarray, alpha: np.ndarray, *, colour: tuple[in
     checks += _pose(face, head_roll)
     checks += _expression(face, spec)
     checks += _light(image, face)
+    if spec.rules == "us":
+        checks.append(_no_glasses(image, face))
     checks.append(_background(image, alpha, colour))
     checks.append(_shoulders(alpha, face))
     return Compliance(tuple(checks))
@@ -253,6 +258,19 @@ def _light(image: np.ndarray, face: Face) -> list[Check]:
                "The face is blurred or too small in the photo; use a sharp photo taken closer, in good light.",
                digits=1),
     ]
+
+
+def _no_glasses(image: np.ndarray, face: Face) -> Check:
+    """A glasses frame's bridge: the mean vertical gradient on the nose bridge between the eyes,
+    where a bare face has soft skin and a frame a sharp horizontal bar."""
+    gray = _luma(image).astype(np.float32)
+    points = face.points
+    reach = max(2, round(0.25 * float(np.linalg.norm(points[lm.RIGHT_EYE_INNER, :2] - points[lm.LEFT_EYE_INNER, :2]))))
+    cx, cy = (round(v) for v in points[168, :2])  # the bridge of the nose, between the eyes
+    patch = gray[max(0, cy - reach) : cy + reach + 1, max(0, cx - reach // 2) : cx + reach // 2 + 1]
+    bar = float(np.abs(cv2.Sobel(patch, cv2.CV_32F, 0, 1, ksize=3)).mean()) if patch.size else 0.0
+    return _check("no_glasses", bar, None, MAX_BRIDGE_EDGE, "No glasses.",
+                  "Glasses are not allowed in US passport and visa photos; take them off.", digits=1)
 
 
 def _sharpness(gray: np.ndarray, face: Face) -> float:

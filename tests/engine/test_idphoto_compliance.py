@@ -7,7 +7,7 @@ Which photo shows what was measured (bench/idphoto.py prints the whole report of
 obama/1 smiles with the teeth showing; obama/4 is turned 18-20°; obama/3 looks down 21°; biden/1
 leans 12°; rose_leslie/2, amy_adams/1, grace_hopper/1 and mark_zuckerberg/2 pass every check,
 except that the wide US square needs more of rose_leslie/2's and amy_adams/1's shoulders than their
-photos hold (a shoulder cut off by the photo's side edge).
+photos hold (a shoulder cut off by the photo's side edge), and grace_hopper/1 wears glasses.
 """
 from __future__ import annotations
 
@@ -31,8 +31,9 @@ from tests.engine.idphoto_measure import head_fraction
 REPO = Path(__file__).resolve().parents[2]
 COMPLIANT = ["rose_leslie/2.jpg", "amy_adams/1.jpg", "grace_hopper/1.jpg", "mark_zuckerberg/2.jpg"]
 TOO_TIGHT_FOR_US = ["rose_leslie/2.jpg", "amy_adams/1.jpg"]
+GLASSES = "grace_hopper/1.jpg"  # allowed by ICAO and the Chinese rules, not in the US since 2016
 COMPLIANT_BY_SIZE = [(path, size) for size in ("passport", "us", "1inch", "2inch") for path in COMPLIANT
-                     if not (size == "us" and path in TOO_TIGHT_FOR_US)]
+                     if not (size == "us" and path in [*TOO_TIGHT_FOR_US, GLASSES])]
 BLUE = (0x43, 0x8E, 0xDB)
 
 
@@ -110,6 +111,10 @@ def test_shoulder_cut_off_by_the_photos_edge_fails_only_the_whole_person_check(m
     photo = made(path, "us")
 
     assert [check.name for check in photo.compliance.failed] == ["whole_person_in_photo"]
+
+
+def test_glasses_fail_only_the_us_rule(made):
+    assert [check.name for check in made(GLASSES, "us").compliance.failed] == ["no_glasses"]
 
 
 @pytest.mark.parametrize(("path", "size"), COMPLIANT_BY_SIZE)
