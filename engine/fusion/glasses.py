@@ -56,6 +56,9 @@ def find_glasses(rgb: np.ndarray, points: np.ndarray) -> Glasses | None:
     line = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, kernel).astype(np.float32)
     band = _transform(points[:, :2], matrix)
     skin = _skin_grey(gray, band)
+    whites = [_whites(gray, band[eye]) / max(skin, 1.0) for eye in (lm.RIGHT_EYE, lm.LEFT_EYE)]
+    if max(whites) >= DARK_LENS and _bridge(line, None)[1] < BRIDGE_MIN / 2:
+        return None  # no dark lens, nothing across the nose: most faces end here, before any tracing
     lenses = [_lens(gray, line, band, eye, skin) for eye in (lm.RIGHT_EYE, lm.LEFT_EYE)]
     dark = all(lens.darkness < DARK_LENS for lens in lenses)
     rims = all(lens.rim_share >= RIM_SHARE and lens.rim_spread <= RIM_SPREAD for lens in lenses)
@@ -152,14 +155,18 @@ def _lens(gray: np.ndarray, line: np.ndarray, band: np.ndarray, eye: list[int], 
         widths.append(right - left + 1)
     gray_profile = cv2.remap(gray.astype(np.float32), xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     around = (radii >= eye_r[:, None] + 3) & (radii < eye_r[:, None] + 15)
-    inside = np.zeros(gray.shape, np.uint8)
-    cv2.fillPoly(inside, [np.round(contour).astype(np.int32)], 1)
-    whites = np.percentile(gray[inside > 0], 90) if inside.any() else 255.0
-    darkness = max(float(np.median(gray_profile[around])), float(whites)) / max(skin, 1.0)
+    darkness = max(float(np.median(gray_profile[around])), _whites(gray, contour)) / max(skin, 1.0)
     rim_r = _lens_edge(gray_profile, low, high, radii) if darkness < DARK_LENS else smooth
     rim = np.stack([centre[0] + cos * rim_r, centre[1] + sin * rim_r], axis=1)
     return _Lens(rim=rim, rim_share=rim_share, rim_spread=rim_spread, thickness=float(np.median(widths)),
                  darkness=darkness)
+
+
+def _whites(gray: np.ndarray, contour: np.ndarray) -> float:
+    """The eye's whites: the light end of the grey levels inside its contour."""
+    inside = np.zeros(gray.shape, np.uint8)
+    cv2.fillPoly(inside, [np.round(contour).astype(np.int32)], 1)
+    return float(np.percentile(gray[inside > 0], 90)) if inside.any() else 255.0
 
 
 def _lens_edge(gray_profile: np.ndarray, low: np.ndarray, high: np.ndarray, radii: np.ndarray) -> np.ndarray:
@@ -200,10 +207,13 @@ def _trace(score: np.ndarray, valid: np.ndarray, step: int = 3) -> np.ndarray:
     return np.roll(middle, rays // 2).astype(np.float64)
 
 
-def _bridge(line: np.ndarray, lenses: list[_Lens]) -> tuple[float, float]:
-    """The bar between the lenses: the strongest row of black-hat across the nose bridge."""
-    x0 = int(lenses[0].rim[np.argmin(np.abs(ANGLES))][0]) - 2
-    x1 = int(lenses[1].rim[np.argmin(np.abs(ANGLES - np.pi))][0]) + 2
+def _bridge(line: np.ndarray, lenses: list[_Lens] | None) -> tuple[float, float]:
+    """The bar between the lenses (or, without them, midway between the eyes): the strongest
+    row of black-hat across the nose bridge."""
+    x0, x1 = 0, 0
+    if lenses is not None:
+        x0 = int(lenses[0].rim[np.argmin(np.abs(ANGLES))][0]) - 2
+        x1 = int(lenses[1].rim[np.argmin(np.abs(ANGLES - np.pi))][0]) + 2
     if x1 - x0 < 6:
         x0, x1 = 150, 170
     centre = (x0 + x1) // 2

@@ -11,6 +11,7 @@ spectacle rims are painted out of it, its sunglasses and hands leave the templat
 from __future__ import annotations
 
 import hashlib
+import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -51,7 +52,9 @@ class Occlusion:
     warped: np.ndarray  # the reference face warped onto the template, spectacle rims painted out
     clear: np.ndarray  # float 0-1: where the reference face may show
     front: np.ndarray | None  # float 0-1: template pixels drawn over the finished face (glasses)
-    found: list[str]  # "template:glasses", "reference:hand", ...
+    # Named as "template:" or "reference:" + "spectacles", "sunglasses", "hand" or "hair"; "hair"
+    # is whatever the colour model found (hair mostly, but a veil or a hat's brim too).
+    found: list[str]
 
 
 def template_glasses(roi: np.ndarray, points: np.ndarray) -> Glasses | None:
@@ -173,15 +176,22 @@ def _reference_glasses(face: AvatarFace) -> Glasses | None:
 _HANDS_CACHE: OrderedDict[bytes, list[np.ndarray]] = OrderedDict()
 
 
+_HANDS_LOCK = threading.Lock()
+
+
 def _cached_hands(roi: np.ndarray) -> list[np.ndarray]:
     key = hashlib.blake2b(np.ascontiguousarray(roi[::3, ::3]).tobytes() + bytes(str(roi.shape), "ascii"),
                           digest_size=16).digest()
-    if key not in _HANDS_CACHE:
-        _HANDS_CACHE[key] = find_hands(roi)
+    with _HANDS_LOCK:
+        hands = _HANDS_CACHE.get(key)
+    if hands is None:
+        hands = find_hands(roi)
+    with _HANDS_LOCK:
+        _HANDS_CACHE[key] = hands
+        _HANDS_CACHE.move_to_end(key)
         while len(_HANDS_CACHE) > 8:
             _HANDS_CACHE.popitem(last=False)
-    _HANDS_CACHE.move_to_end(key)
-    return _HANDS_CACHE[key]
+    return hands
 
 
 def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, *, strict: bool = False) -> np.ndarray:
