@@ -21,6 +21,7 @@ EDGE_EPS = 1e-4
 # An edge pixel this much nearer (or more) the background's colours than the person's is background.
 EDGE_COLOUR_RATIO = 0.4
 PALETTE = 200  # colours sampled from each ring
+WORK_SIDE = 640  # smooth colour work on frames larger than this is done on a smaller copy
 
 
 def _segmenter():
@@ -94,6 +95,18 @@ def _one_person(mask: np.ndarray, face_box: tuple[float, float, float, float]) -
 
 
 def _background_at_the_edge(rgb: np.ndarray, solid: np.ndarray) -> np.ndarray:
+    height, width = solid.shape
+    scale = WORK_SIDE / min(height, width)
+    if scale >= 1.0:
+        return _background_at_the_edge_here(rgb, solid)
+    # A large photo (a big custom size) is judged on a smaller copy: the colours are the same.
+    small = (round(width * scale), round(height * scale))
+    found = _background_at_the_edge_here(cv2.resize(rgb, small, interpolation=cv2.INTER_AREA),
+                                         cv2.resize(solid.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST) > 0)
+    return cv2.resize(found.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST) > 0
+
+
+def _background_at_the_edge_here(rgb: np.ndarray, solid: np.ndarray) -> np.ndarray:
     """The parts of the person's edge that have the old background's colours, reached from the
     background: a lit sign or a wall's pattern the segmenter took in with the hair.
 
@@ -128,9 +141,15 @@ def _palette(colours: np.ndarray, size: int = PALETTE) -> np.ndarray:
 
 
 def _nearest(colours: np.ndarray, palette: np.ndarray) -> np.ndarray:
-    """Each colour's distance to the nearest colour of ``palette``."""
-    squared = (colours ** 2).sum(axis=1)[:, None] + (palette ** 2).sum(axis=1)[None, :] - 2 * colours @ palette.T
-    return np.sqrt(np.maximum(squared.min(axis=1), 0.0))
+    """Each colour's distance to the nearest colour of ``palette`` (in chunks: a large custom size
+    has a long edge, and the full distance table would take hundreds of MB)."""
+    nearest = np.empty(len(colours), np.float32)
+    norms = (palette ** 2).sum(axis=1)[None, :]
+    for start in range(0, len(colours), 20_000):
+        chunk = colours[start : start + 20_000]
+        squared = (chunk ** 2).sum(axis=1)[:, None] + norms - 2 * chunk @ palette.T
+        nearest[start : start + len(chunk)] = np.sqrt(np.maximum(squared.min(axis=1), 0.0))
+    return nearest
 
 
 def _holes_filled(mask: np.ndarray) -> np.ndarray:
@@ -168,10 +187,18 @@ def foreground_colours(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     image = rgb.astype(np.float32)
     inside = (alpha > 0.95).astype(np.float32)
     inside = cv2.erode(inside, np.ones((3, 3), np.uint8))
-    sigma = max(2.0, min(rgb.shape[:2]) / 80)
-    weight = cv2.GaussianBlur(inside, (0, 0), sigma)[..., None]
-    pulled = cv2.GaussianBlur(image * inside[..., None], (0, 0), sigma) / np.maximum(weight, 1e-4)
-    pulled = np.where(weight > 1e-3, pulled, image)
+    # The pulled colours are smooth: a large photo (a big custom size) blurs a smaller copy.
+    height, width = rgb.shape[:2]
+    scale = min(1.0, WORK_SIDE / min(height, width))
+    small = (max(1, round(width * scale)), max(1, round(height * scale)))
+    sigma = max(2.0, min(small) / 80)
+    weight = cv2.GaussianBlur(cv2.resize(inside, small, interpolation=cv2.INTER_AREA), (0, 0), sigma)
+    pulled = cv2.GaussianBlur(cv2.resize(image * inside[..., None], small, interpolation=cv2.INTER_AREA), (0, 0), sigma)
+    if scale < 1.0:
+        weight = cv2.resize(weight, (width, height), interpolation=cv2.INTER_LINEAR)
+        pulled = cv2.resize(pulled, (width, height), interpolation=cv2.INTER_LINEAR)
+    weight = weight[..., None]
+    pulled = np.where(weight > 1e-3, pulled / np.maximum(weight, 1e-4), image)
     # Solid person keeps its own pixels; the thinner the edge, the more of the pulled colour.
     keep = (alpha ** 2)[..., None]
     return image * keep + pulled * (1 - keep)
