@@ -3,7 +3,8 @@ JPEGs under bench/results/idphoto/ (failures as drafts), a labelled contact shee
 which checks each photo fails.
 
 Run: .venv/bin/python -m bench.idphoto [--data DIR] [--size passport] [--background blue]
-Writes bench/results/idphoto.json, bench/results/idphoto/*.jpg and bench/results/idphoto_contact_sheet.png.
+Writes bench/results/idphoto_SIZE.json, bench/results/idphoto/*_SIZE.jpg and
+bench/results/idphoto_SIZE_contact_sheet.png.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     paths = sorted([*(args.data / "faces").glob("*/*"), *(args.data / "edge_cases").glob("*"),
                     *(args.data / "multi_face").glob("*.jpg")])
-    idphoto_create((args.data / "faces/rose_leslie/2.jpg").read_bytes(), size=args.size)  # load the models
+    idphoto_create((args.data / "faces/rose_leslie/2.jpg").read_bytes(), size=args.size, draft=True)  # load the models
     report, tiles, seconds = {}, [], []
     for path in paths:
         name = str(path.relative_to(args.data))
@@ -57,13 +58,14 @@ def main() -> None:
         tiles.append((name + "\n" + "\n".join(textwrap.wrap(verdict, 48)), made.image))
     summary = {"size": args.size, "made": len(seconds), "compliant": sum(1 for r in report.values() if r.get("compliant")),
                "median_s": round(statistics.median(seconds), 3), "photos": report}
-    (RESULTS / "idphoto.json").write_text(json.dumps(summary, indent=1))
-    _sheet(tiles).save(RESULTS / "idphoto_contact_sheet.png")
+    report_path, sheet_path = RESULTS / f"idphoto_{args.size}.json", RESULTS / f"idphoto_{args.size}_contact_sheet.png"
+    report_path.write_text(json.dumps(summary, indent=1))
+    _sheet(tiles).save(sheet_path)
     for name, result in report.items():
         print(f"{name:40s} " + ("COMPLIANT" if result.get("compliant") else
                                  f"fails {', '.join(result['failed'])}" if result["made"] else f"not made: {result['code']}"))
     print(f"{summary['made']} made, {summary['compliant']} compliant, median {summary['median_s']} s; "
-          f"wrote {folder}, {RESULTS / 'idphoto.json'} and {RESULTS / 'idphoto_contact_sheet.png'}")
+          f"wrote {folder}, {report_path} and {sheet_path}")
 
 
 def _sheet(tiles: list[tuple[str, object]], columns: int = 6) -> Image.Image:
