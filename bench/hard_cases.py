@@ -29,7 +29,7 @@ from tests.engine.glasses_drawing import draw_glasses
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 PANEL = 360  # px: each of a tile's three pictures is at most this tall
-TILE_WIDTH = 1100
+TILE_WIDTH = 1400
 
 
 @dataclass
@@ -129,7 +129,7 @@ def _save_faces(image: np.ndarray, name: str) -> None:
 def _fit(image: np.ndarray, height: int = PANEL) -> Image.Image:
     """``image`` at ``height`` px, or narrower where a wide picture would not leave the tile room."""
     picture = Image.fromarray(image)
-    scale = min(height / picture.height, 0.42 * TILE_WIDTH / picture.width)
+    scale = min(height / picture.height, 0.36 * TILE_WIDTH / picture.width)
     return picture.resize((max(1, round(picture.width * scale)), max(1, round(picture.height * scale))), Image.LANCZOS)
 
 
