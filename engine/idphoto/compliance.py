@@ -114,7 +114,7 @@ def compliance_measure(image: np.ndarray, alpha: np.ndarray, *, colour: tuple[in
         checks.append(Check("face_found", 0, (1, None), False, "No face could be measured on the finished photo; "
                             "use a sharper photo looking straight at the camera."))
         return Compliance(tuple(checks))
-    checks += _placement(image, face, colour, spec)
+    checks += _placement(image, alpha, face, colour, spec)
     checks += _pose(face, head_roll)
     checks += _expression(face, spec)
     checks += _light(image, face)
@@ -146,13 +146,16 @@ def _whole_person(alpha: np.ndarray, invented: np.ndarray) -> Check:
                   "around the head and shoulders.")
 
 
-def _placement(image: np.ndarray, face: Face, colour: tuple[int, int, int], spec: IdPhotoSpec) -> list[Check]:
+def _placement(image: np.ndarray, alpha: np.ndarray, face: Face, colour: tuple[int, int, int],
+               spec: IdPhotoSpec) -> list[Check]:
     """Head height (chin to the top of the hair) and the eye line, as fractions of the height:
-    the crown is the first row over the face's middle that is mostly not background."""
+    the crown is the first row over the face's middle that is mostly person, by its colour or by
+    the matte (a white cap on a white background is still a head)."""
     height = image.shape[0]
     left, _, right, _ = face.box
-    band = image[:, max(0, round(left + 0.3 * (right - left))) : round(right - 0.3 * (right - left))].astype(np.int16)
-    rows = np.flatnonzero((np.abs(band - np.array(colour, np.int16)).max(axis=2) > INK).mean(axis=1) > 0.5)
+    band = slice(max(0, round(left + 0.3 * (right - left))), round(right - 0.3 * (right - left)))
+    inked = np.abs(image[:, band].astype(np.int16) - np.array(colour, np.int16)).max(axis=2) > INK
+    rows = np.flatnonzero((inked | (alpha[:, band] > 0.5)).mean(axis=1) > 0.5)
     crown = float(rows[0]) if rows.size else 0.0
     chin = float(face.points[lm.CHIN, 1])
     eyes = float((face.points[lm.RIGHT_IRIS[0], 1] + face.points[lm.LEFT_IRIS[0], 1]) / 2)
@@ -218,18 +221,21 @@ def _light(image: np.ndarray, face: Face) -> list[Check]:
     gray = _luma(image)
     points, shape = face.points, gray.shape
     eye_width = float(np.linalg.norm(points[lm.RIGHT_EYE_OUTER, :2] - points[lm.RIGHT_EYE_INNER, :2]))
-    # Glare: near-white pixels in a lens-sized box around each eye, beyond the iris's catchlight.
+    # Glare: near-white pixels in a lens-sized box around each eye, inside the face's outline (not
+    # a white background beside a turned head), beyond the iris's catchlight.
+    face_area = _polygon_mask(shape, points, lm.FACE_OVAL)
     glare, area = 0, 0
     for eye in (lm.RIGHT_EYE, lm.LEFT_EYE):
         cx, cy = points[eye, :2].mean(axis=0)
-        box = gray[max(0, round(cy - 0.6 * eye_width)) : round(cy + 0.6 * eye_width),
-                   max(0, round(cx - 0.9 * eye_width)) : round(cx + 0.9 * eye_width)]
-        glare += int((box >= GLARE_LUMA).sum()) - _catchlight(gray, points, eye)
-        area += box.size
+        rows = slice(max(0, round(cy - 0.6 * eye_width)), max(0, round(cy + 0.6 * eye_width)))
+        columns = slice(max(0, round(cx - 0.9 * eye_width)), max(0, round(cx + 0.9 * eye_width)))
+        lens = face_area[rows, columns]
+        glare += int((gray[rows, columns][lens] >= GLARE_LUMA).sum()) - _catchlight(gray, points, eye)
+        area += int(lens.sum())
     glare_share = max(glare, 0) / max(area, 1)
     # Even light and hard shadows, on the mid-face: under the eyes to the nose tip, between the
     # outer eye corners (where hair and beards rarely reach), the nose itself left out.
-    mid = _polygon_mask(shape, points, lm.FACE_OVAL) & ~_polygon_mask(shape, points, lm.NOSE)
+    mid = face_area & ~_polygon_mask(shape, points, lm.NOSE)
     rows, columns = np.mgrid[: shape[0], : shape[1]]
     left, right = sorted((points[lm.RIGHT_EYE_OUTER, 0], points[lm.LEFT_EYE_OUTER, 0]))
     mid &= (rows > points[[145, 374], 1].max() + 0.3 * eye_width) & (rows < points[lm.NOSE_TIP, 1])
