@@ -51,18 +51,33 @@ def multiband_blend(
     """
     if len(weights) != len(scales) + 1:
         raise ValueError("one weight per band: len(scales) + 1")
+    out = base.copy()
+    rows, cols = np.nonzero(weights[0] > 1e-3)
+    if rows.size == 0:
+        return out
+    # Only the mask's bounding box is worked on (a third of the work area): outside it every
+    # weight is 0, and the low-passes read masked pixels only, so nothing outside is needed.
+    box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
+    out[box] = _blend_box(base[box], top[box], [w[box] for w in weights], scales)
+    return out
+
+
+def _blend_box(base: np.ndarray, top: np.ndarray, weights: Sequence[np.ndarray], scales: Sequence[float]) -> np.ndarray:
     base_f = base.astype(np.float32)
     difference = top.astype(np.float32) - base_f
     # Weighted by the mask itself: pixels mostly of the template (hair at a fringe's edge) count
     # for little in the low-passes.
     support = weights[0].astype(np.float32)
-    result = base_f.copy()
-    finer = difference
+    result = base_f
+    finer = difference.copy()  # updated in place below; ``difference`` feeds every low-pass
     for weight, sigma in zip(weights, scales):
         coarser = _inside_low_pass(difference, support, sigma)
-        result += weight[:, :, None] * (finer - coarser)
+        finer -= coarser
+        finer *= weight[:, :, None]
+        result += finer
         finer = coarser
-    result += weights[-1][:, :, None] * finer
+    finer *= weights[-1][:, :, None]
+    result += finer
     out = np.clip(result + 0.5, 0, 255).astype(np.uint8)
     untouched = weights[0] <= 1e-3
     out[untouched] = base[untouched]

@@ -202,9 +202,9 @@ def _forehead_widen(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     up = up / max(float(np.linalg.norm(up)), 1e-6)
     brows = points[lm.RIGHT_BROW + lm.LEFT_BROW, :2].mean(axis=0)
     reach = max(float(((points[lm.FACE_OVAL, :2] - brows) @ up).max()), 1.0)
-    ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
-    height = ((xs - brows[0]) * up[0] + (ys - brows[1]) * up[1]) / reach
-    return 1.0 + FOREHEAD_WIDEN * np.clip(height, 0.0, 1.0)
+    across = ((np.arange(shape[1], dtype=np.float32) - brows[0]) * up[0] / reach)[None, :]
+    along = ((np.arange(shape[0], dtype=np.float32) - brows[1]) * up[1] / reach)[:, None]
+    return 1.0 + FOREHEAD_WIDEN * np.clip(across + along, 0.0, 1.0)
 
 
 def _low_pass(lab: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
@@ -246,10 +246,15 @@ def _last_colour_shift(out: np.ndarray, roi: np.ndarray, target: np.ndarray, alp
     ring = cv2.bitwise_and(ring, skin)
     if cv2.countNonZero(ring) < 50:
         return out
-    lab_o, lab_r = to_lab(out), to_lab(roi)
-    difference = lab_stats(lab_r, ring)[0] - lab_stats(lab_o, ring)[0]
+    # Only the mask's bounding box changes: LAB conversions of the whole work area cost twice.
+    rows, cols = np.nonzero(alpha > 1e-3)
+    box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
+    lab_o, lab_r = to_lab(out[box]), to_lab(roi[box])
+    difference = lab_stats(lab_r, ring[box])[0] - lab_stats(lab_o, ring[box])[0]
     difference[0] *= 0.5  # lightness differences are partly the avatar's own shading
-    return from_lab(lab_o + alpha[:, :, None] * difference)
+    shifted = out.copy()
+    shifted[box] = from_lab(lab_o + alpha[box][:, :, None] * difference)
+    return shifted
 
 
 def _finish(

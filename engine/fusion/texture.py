@@ -55,9 +55,9 @@ def noise_sigma(rgb: np.ndarray, mask: np.ndarray) -> float:
 
 def _grain(shape: tuple[int, int], sigma: float) -> np.ndarray:
     """White noise high-passed like the finest band, then scaled so that band's spread is ``sigma``."""
-    noise = np.random.default_rng(GRAIN_SEED).standard_normal(shape).astype(np.float32)
+    noise = np.random.default_rng(GRAIN_SEED).standard_normal(shape, np.float32)
     noise -= cv2.GaussianBlur(noise, (0, 0), BAND_SIGMAS[0])
-    return noise * (sigma / max(robust_sigma(noise), 1e-6))
+    return noise * (sigma / max(float(noise.std()), 1e-6))  # Gaussian: the plain spread is the robust one
 
 
 def match_grain(image: np.ndarray, template: np.ndarray, measured: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -67,16 +67,19 @@ def match_grain(image: np.ndarray, template: np.ndarray, measured: np.ndarray, a
     a photo's grain covers them."""
     if np.count_nonzero(measured) < MIN_PIXELS:
         return image
-    gray = luma(image)
-    fine = bands(gray, BAND_SIGMAS[:1])[0]
-    have, wanted = robust_sigma(fine[measured]), noise_sigma(template, measured)
+    box = _box(measured | (alpha > 1e-3), margin=3)
+    crop, weight, inside = image[box], alpha[box], measured[box]
+    fine = bands(luma(crop), BAND_SIGMAS[:1])[0]
+    have, wanted = robust_sigma(fine[inside]), noise_sigma(template[box], inside)
     if wanted > have:
         # More grain in the template: add it rather than amplify the reference's own finest band,
         # which after warping is mostly interpolation and JPEG noise.
-        delta = alpha * _grain(gray.shape, float(np.sqrt(wanted**2 - have**2)))
+        delta = weight * _grain(fine.shape, float(np.sqrt(wanted**2 - have**2)))
     else:
-        delta = alpha * (max(wanted / max(have, 1e-6), GRAIN_DAMP_LIMIT) - 1.0) * fine
-    return np.clip(image.astype(np.float32) + delta[:, :, None] + 0.5, 0, 255).astype(np.uint8)
+        delta = weight * (max(wanted / max(have, 1e-6), GRAIN_DAMP_LIMIT) - 1.0) * fine
+    out = image.copy()
+    out[box] = np.clip(crop.astype(np.float32) + delta[:, :, None] + 0.5, 0, 255).astype(np.uint8)
+    return out
 
 
 def match_detail(
@@ -93,11 +96,23 @@ def match_detail(
     measured = face_skin > 0.9
     if np.count_nonzero(measured) < MIN_PIXELS or np.count_nonzero(template_skin) < MIN_PIXELS:
         return image
-    parts = bands(luma(image))[1:]
-    have = np.array([robust_sigma(band[measured]) for band in parts], np.float32)
-    wanted = band_sigmas(template, template_skin)[1:]
-    delta = np.zeros(image.shape[:2], np.float32)
+    box = _box(measured | template_skin | (face_skin > 0), margin=int(3 * BAND_SIGMAS[-1]))
+    crop, weight = image[box], face_skin[box]
+    parts = bands(luma(crop))[1:]
+    have = np.array([robust_sigma(band[measured[box]]) for band in parts], np.float32)
+    wanted = band_sigmas(template[box], template_skin[box])[1:]
+    delta = np.zeros(crop.shape[:2], np.float32)
     for band, want, got, (low, high) in zip(parts, wanted, have, GAIN_LIMITS):
         gain = float(np.clip(want / max(got, 1e-6), low, high if add_detail else 1.0))
-        delta += face_skin * (gain - 1.0) * band
-    return np.clip(image.astype(np.float32) + delta[:, :, None] + 0.5, 0, 255).astype(np.uint8)
+        delta += weight * (gain - 1.0) * band
+    out = image.copy()
+    out[box] = np.clip(crop.astype(np.float32) + delta[:, :, None] + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+def _box(mask: np.ndarray, *, margin: int) -> tuple[slice, slice]:
+    """The bounding box of ``mask`` grown by ``margin`` px (the blurs' reach), inside the image."""
+    rows, cols = np.nonzero(mask)
+    height, width = mask.shape
+    return (slice(max(rows.min() - margin, 0), min(rows.max() + 1 + margin, height)),
+            slice(max(cols.min() - margin, 0), min(cols.max() + 1 + margin, width)))
