@@ -56,6 +56,9 @@ MAX_SHOULDER_TILT = 10.0
 # The person's outline may follow the customer's own crop over this share of the photo's height (a
 # shoulder cut off at the side of the photo shows as a straight vertical edge).
 MAX_CUT_OFF = 0.10
+# Share of the person the frame may continue below the photo's bottom edge (clothes repeated
+# downward look like streaks beyond a few rows).
+MAX_CONTINUED = 0.04
 INK = 40  # a pixel this far from the background colour counts as person when measuring the head
 
 
@@ -102,12 +105,12 @@ def _check(name: str, value: float | None, low: float | None, high: float | None
 
 
 def compliance_measure(image: np.ndarray, alpha: np.ndarray, *, colour: tuple[int, int, int], spec: IdPhotoSpec,
-                       faces_in_photo: int, head_roll: float, invented: np.ndarray) -> Compliance:
+                       faces_in_photo: int, head_roll: float, invented: np.ndarray, below: np.ndarray) -> Compliance:
     """Every check on the finished photo ``image`` (RGB uint8 at the size's pixels) whose person
     matte is ``alpha``; ``faces_in_photo`` and ``head_roll`` (the eye line's tilt before the
-    framing levelled it) come from the customer's photo, ``invented`` marks the pixels the frame
-    took from beyond the photo's side and top edges."""
-    checks = [_one_person(faces_in_photo), _whole_person(alpha, invented)]
+    framing levelled it) come from the customer's photo, ``invented`` and ``below`` mark the pixels
+    the frame took from beyond the photo's side and top edges, and beyond its bottom edge."""
+    checks = [_one_person(faces_in_photo), _whole_person(alpha, invented), _shoulders_in_photo(alpha, below)]
     faces = analyze_faces(image, embed=False, limit=1)
     face = max((f for f in faces if f.points is not None), key=lambda f: f.size, default=None)
     if face is None:
@@ -144,6 +147,17 @@ def _whole_person(alpha: np.ndarray, invented: np.ndarray) -> Check:
                   "The head and shoulders are whole in the photo.",
                   "The photo cuts off a shoulder or the hair at its side; take it from further away, with space "
                   "around the head and shoulders.")
+
+
+def _shoulders_in_photo(alpha: np.ndarray, below: np.ndarray) -> Check:
+    """The share of the person that the frame had to continue below the photo's bottom edge (its
+    last row repeated: streaks of clothing)."""
+    person = alpha > 0.5
+    share = np.count_nonzero(person & below) / max(np.count_nonzero(person), 1)
+    return _check("shoulders_in_photo", share, None, MAX_CONTINUED,
+                  "The shoulders are in the photo.",
+                  "The photo ends too close under the chin; take it with the shoulders and the top of the chest "
+                  "in the picture.")
 
 
 def _placement(image: np.ndarray, alpha: np.ndarray, face: Face, colour: tuple[int, int, int],

@@ -87,9 +87,10 @@ def idphoto_create(photo: bytes, *, size: str = "1inch", background: str | tuple
     person = foreground_colours(framed, alpha)
     out = person * alpha[..., None] + np.array(colour, np.float32) * (1 - alpha[..., None])
     single = np.clip(out + 0.5, 0, 255).astype(np.uint8)
-    invented = _beyond_the_sides(matrix, rgb.shape[:2], (spec.height_px, spec.width_px))
+    invented, below = _beyond_the_edges(matrix, rgb.shape[:2], (spec.height_px, spec.width_px))
     compliance = compliance_measure(single, alpha, colour=colour, spec=spec, faces_in_photo=len(faces),
-                                    head_roll=face.pose.roll if face.pose else 0.0, invented=invented)
+                                    head_roll=face.pose.roll if face.pose else 0.0, invented=invented,
+                                    below=below)
     if not draft and not compliance.compliant:
         raise IdPhotoRefused(compliance)
     image = sheet_tile(single, paper) if paper else single
@@ -108,14 +109,14 @@ def _the_face(faces: list[Face]) -> Face:
     return max(measured, key=lambda face: face.size)
 
 
-def _beyond_the_sides(matrix: np.ndarray, source: tuple[int, int], shape: tuple[int, int]) -> np.ndarray:
-    """The frame's pixels that lie past the photo's left, right or top edge (the frame repeats the
-    edge there). Past the bottom edge the clothes run on, which the rules do not mind."""
+def _beyond_the_edges(matrix: np.ndarray, source: tuple[int, int], shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The frame's pixels that lie past the photo's left, right or top edge, and those past its
+    bottom edge (the frame repeats the edge there)."""
     inverse = cv2.invertAffineTransform(matrix)
     rows, columns = np.mgrid[: shape[0], : shape[1]].astype(np.float32)
     x = inverse[0, 0] * columns + inverse[0, 1] * rows + inverse[0, 2]
     y = inverse[1, 0] * columns + inverse[1, 1] * rows + inverse[1, 2]
-    return (x < 0) | (x > source[1] - 1) | (y < 0)
+    return (x < 0) | (x > source[1] - 1) | (y < 0), y > source[0] - 1
 
 
 def _upload(photo: np.ndarray, spec: IdPhotoSpec) -> np.ndarray | None:

@@ -113,6 +113,14 @@ def test_shoulder_cut_off_by_the_photos_edge_fails_only_the_whole_person_check(m
     assert [check.name for check in photo.compliance.failed] == ["whole_person_in_photo"]
 
 
+def test_photo_ending_under_the_chin_fails_shoulders_in_photo_for_the_us_square(made):
+    # jack_dorsey/2 stops at the top of the chest: the 2x2 in frame needs more than it holds.
+    names = {check.name for check in made("jack_dorsey/2.jpg", "us").compliance.failed}
+
+    assert "shoulders_in_photo" in names and "shoulders_in_photo" not in {
+        check.name for check in made("jack_dorsey/2.jpg", "passport").compliance.failed}
+
+
 def test_glasses_fail_only_the_us_rule(made):
     assert [check.name for check in made(GLASSES, "us").compliance.failed] == ["no_glasses"]
 
