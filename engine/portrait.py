@@ -53,7 +53,7 @@ class Portrait:
     # What a customer should know about this portrait's fit (engine.fit: apparent age, gender).
     warnings: list[str] = field(default_factory=list)
     regions: list[np.ndarray] = field(default_factory=list, repr=False)  # grey faces, for distinctness
-    # What was found in front of a template face or of its reference face, e.g. "template:glasses",
+    # What was found in front of a template face or of its reference face, e.g. "template:spectacles",
     # "reference:hair" (engine.fusion.occlusion); the template's stay in front, the reference's are left out.
     occluders: list[str] = field(default_factory=list)
 

@@ -125,3 +125,11 @@ def test_create_with_fewer_portraits_says_why_in_the_pai_result_document(created
 
     assert json.loads(job_result(job))["note"] == NOTE
     assert json.loads(job_result(job))["images"] == 2
+
+
+def test_each_portrait_says_what_was_found_in_front_of_its_faces_in_the_native_api(created):
+    job, _ = created
+
+    images = JobSerializer(job).data["images"]
+    assert [image["occluders"] for image in images] == [image["occluders"] for image in job.result["images"]]
+    assert all(isinstance(image["occluders"], list) for image in images)

@@ -26,6 +26,11 @@ class ImageSerializer(serializers.Serializer):
         child=serializers.CharField(), required=False,
         help_text="What a customer should know about this portrait's fit (apparent age or gender far from the "
                   "avatar's: heuristics).")
+    occluders = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="What was found in front of a face, e.g. \"template:spectacles\" (kept in front of the new face) "
+                  "or \"reference:hair\" (left out of it); sides template or reference, kinds spectacles, "
+                  "sunglasses, hand, hair.")
 
 
 class JobErrorSerializer(serializers.Serializer):
@@ -69,7 +74,8 @@ class JobSerializer(serializers.ModelSerializer):
     def get_images(self, job: Job) -> list[dict]:
         images = (job.result or {}).get("images") or []
         return [{"url": _signed(self, image["name"]), "width": image.get("width"), "height": image.get("height"),
-                 "identity_distance": image.get("identity_distance"), "warnings": image.get("warnings", [])}
+                 "identity_distance": image.get("identity_distance"), "warnings": image.get("warnings", []),
+                 "occluders": image.get("occluders", [])}
                 for image in images]
 
     def get_note(self, job: Job) -> str:

@@ -56,6 +56,7 @@ class CreateHandler:
         for image, (portrait, template_id) in zip(images, made):
             image["template_id"] = template_id
             image["warnings"] = list(portrait.warnings)
+            image["occluders"] = list(portrait.occluders)
         result: dict = {"images": images}
         requested = sum(count for _, _, count in shares)
         if len(images) < requested:
