@@ -43,12 +43,11 @@ FOREHEAD_KEEP = 1.0
 # Multi-band blending (blend.py), in face widths: the low-pass scales that split the new face's
 # difference to the template into bands, and how far inside the mask's outer edge each band
 # takes to fade in. Detail fades in with the mask's own feather, light and colour over up to
-# 0.2 face widths. Wider costs likeness: the avatar's shading near the outline is part of its
-# face's shape (measured on 3 avatars x 11 templates of ../shared/data, identity median / seam
-# median (bench/seams.py): plain feathering 0.319 / 10.2; these, with texture.py, 0.328 / 7.0;
-# ramps about 0.15-0.34 wide 0.350 / 4.4).
+# 0.16 face widths. Wider costs likeness: the avatar's shading near the outline is part of its
+# face's shape. bench/engine.py --quick, plain feathering / these / 0.06-0.20: portraits within
+# 0.40 of their avatar 92 / 90 / 86 %, seam figure (bench/seams.py) 5.2 / 4.3 / 4.1.
 BAND_SCALES = (0.015, 0.05, 0.12)
-BAND_RAMPS = (0.06, 0.12, 0.20)
+BAND_RAMPS = (0.05, 0.10, 0.16)
 # Above the brows the mask's edge runs through bare skin (short hair, receding hairlines), not
 # along a jaw that hides it, and the forehead's shading says little about who it is: there the
 # bands fade in over up to 1 + FOREHEAD_WIDEN times the width.
@@ -278,9 +277,9 @@ def _match_skin_texture(
     out: np.ndarray, roi: np.ndarray, target: np.ndarray, alpha: np.ndarray, clear: np.ndarray,
     options: PortraitOptions, face_width: float,
 ) -> np.ndarray:
-    """Last, after every step that sharpens or smooths: the new face's pores and lines measured
-    against the template's own skin on the same landmarks (its face, as old as its neck and
-    forehead), without what hides it."""
+    """Last, after every step that sharpens or smooths: the new face's pores measured against
+    the template's own skin on the same landmarks (its face, as old as its neck and forehead),
+    without what hides it."""
     skin = masks.skin_mask(target, out.shape)
     skin[clear < 0.5] = 0
     skin = cv2.erode(skin, _DISC3, iterations=max(1, int(face_width * 0.02)))

@@ -106,28 +106,28 @@ def test_matched_texture_softens_a_face_sharper_than_the_template():
 
 
 def lined(colour: tuple[int, int, int], amount: float, seed: int) -> np.ndarray:
-    """Flat skin with texture at the scale of fine lines (2-8 px), no grain."""
+    """Flat skin with texture at the scale of pores (1-2 px), no grain."""
     noise = np.random.default_rng(seed).normal(0.0, amount, (SIZE, SIZE)).astype(np.float32)
-    texture = cv2.GaussianBlur(noise, (0, 0), 2.0)[:, :, None]
+    texture = cv2.GaussianBlur(noise, (0, 0), 1.0)[:, :, None]
     return np.clip(np.array(colour, np.float32) + texture + 0.5, 0, 255).astype(np.uint8)
 
 
-def test_matched_texture_raises_no_skin_detail_on_a_retouched_face():
+def test_matched_texture_raises_no_pores_on_a_retouched_face():
     template = lined((150, 120, 100), 40.0, seed=3)
     alpha = disc_alpha()
     face = blend(template, lined((160, 125, 105), 10.0, seed=4), alpha)
     inside = alpha > 0.99
     out = match_detail(face, template, alpha, inside, add_detail=False)
-    assert band(out, 2.0, 4.0)[inside].std() <= 1.05 * band(face, 2.0, 4.0)[inside].std()
+    assert band(out, 1.0, 2.0)[inside].std() <= 1.05 * band(face, 1.0, 2.0)[inside].std()
 
 
-def test_matched_texture_raises_skin_detail_toward_an_older_template_s():
+def test_matched_texture_raises_pores_toward_an_older_template_s():
     template = lined((150, 120, 100), 40.0, seed=3)
     alpha = disc_alpha()
     face = blend(template, lined((160, 125, 105), 10.0, seed=4), alpha)
     inside = alpha > 0.99
     out = match_detail(face, template, alpha, inside)
-    assert band(out, 2.0, 4.0)[inside].std() >= 1.2 * band(face, 2.0, 4.0)[inside].std()
+    assert band(out, 1.0, 2.0)[inside].std() >= 1.2 * band(face, 1.0, 2.0)[inside].std()
 
 
 def band(rgb: np.ndarray, fine: float, coarse: float) -> np.ndarray:
@@ -175,5 +175,5 @@ def test_fuse_face_draws_no_seam_across_a_bare_forehead(shared_data, built_avata
     (face,) = analyze_faces(template, embed=False)
     avatar = built_avatar("kit_harington").avatar
     fused = fuse_face(template, face.points, avatar.reference, PortraitOptions())
-    # 1.0 is as smooth as the template itself; plain feathering measured 3.9 here, this blend 1.8.
+    # 1.0 is as smooth as the template itself; plain feathering measured 3.4 here, this blend 2.0.
     assert seam_ratio(template, fused.image, fused.alpha) < 2.5
