@@ -29,7 +29,7 @@ from studio.lib.sync_wait import SyncWaitersBusy, sync_wait_slot
 from studio.portraits.services.intake import Download, images_fetch, inputs_kept_on_success, photo_store, upload_store
 from studio.portraits.services.ordering import OrderRefused, PortraitOrder, portrait_order_check, portrait_order_place
 from studio.portraits.services.photos import photos_check_submit
-from studio.portraits.services.styling import stylization_submit
+from studio.portraits.services.styling import idphoto_submit, stylization_submit
 
 from .dashscope_auth import dashscope_authenticate
 from .dashscope_wire import (
@@ -61,6 +61,7 @@ PRESET_STYLES = (
     "f_summersport_female", "f_autumnleaf_female", "m_winterchinese_female", "f_hongkongvintage_female",
     "f_lightportray_female",
 )
+ID_PHOTO_STYLES = ("f_idcard_male", "f_idcard_female")  # also made from one given photo
 TEMPLATE_MODE = "portrait_url_template"
 TRAIN_FREE_MODE = "train_free_portrait_url_template"
 MAX_DETECT_IMAGES = 20
@@ -248,6 +249,8 @@ def gen_portrait(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> Jso
         with inputs_kept_on_success():
             job = portrait_order_place(order=order, template_file=upload_store(owner=owner, fetched=template),
                                        **common)
+    elif style in ID_PHOTO_STYLES and not _has_facelora(body):
+        job = _idphoto_from_photo(owner, style, given, parameters, common)
     elif style in PRESET_STYLES:
         job = _preset(owner, style, _facelora(body), n, common)
     else:
@@ -262,6 +265,33 @@ def _preset(owner, key: str, model_id: str, n: int, common: dict) -> Job:
         raise invalid(f"The style {key} is not in this studio's catalog.")
     order = _order_checked(owner=owner, model_ids=[model_id], style=style, n=n)
     return portrait_order_place(order=order, **common)
+
+
+def _has_facelora(body: dict) -> bool:
+    resources = body.get("resources")
+    return isinstance(resources, list) and any(isinstance(r, dict) and r.get("resource_type") == "facelora"
+                                               for r in resources)
+
+
+def _idphoto_from_photo(owner, key: str, given: dict, parameters: dict, common: dict) -> Job:
+    """An ID photo preset from one given photo (``input.user_urls``: one URL), no avatar needed;
+    ``parameters.draft`` true makes it even when it fails a check (marked not compliant)."""
+    style = style_get(key=key)
+    if style is None:
+        raise invalid(f"The style {key} is not in this studio's catalog.")
+    urls = given.get("user_urls")
+    if not isinstance(urls, list) or len(urls) != 1:
+        raise invalid(f"The style {key} needs a facelora resource or input.user_urls with one photo URL.")
+    url = url_of(urls[0], "input.user_urls[]")
+    draft = parameters.get("draft", False)
+    if not isinstance(draft, bool):
+        raise invalid("parameters.draft must be true or false.")
+    photo = fetched_within([url], USER_PHOTO)[0]
+    with inputs_kept_on_success():
+        return idphoto_submit(owner=owner, photo=upload_store(owner=owner, fetched=photo),
+                              size=style.parameters.get("size", "1inch"),
+                              background=style.parameters.get("background", "white"), draft=draft,
+                              style_id=style.id, **common)
 
 
 def _train_free(owner, given: dict, n: int, common: dict) -> Job:

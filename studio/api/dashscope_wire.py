@@ -170,6 +170,8 @@ def task_output(job: Job, request: HttpRequest) -> tuple[dict, dict | None]:
             usage = {"image_count": len(images)}
     elif job.state in (JobState.FAILED, JobState.CANCELED):
         output["code"], output["message"] = _failure(job)
+        if (job.result or {}).get("compliance"):  # an ID photo refused: which checks failed, as on success
+            output["compliance"] = job.result["compliance"]
         if job.kind in (JobKind.CREATE, JobKind.IDPHOTO, JobKind.STYLIZE):
             total = _requested_images(job)
             output["task_metrics"] = {"TOTAL": total, "SUCCEEDED": 0, "FAILED": total}
@@ -182,6 +184,10 @@ def _result_item(image: dict, request: HttpRequest) -> dict:
         # Not in DashScope's documents, but its SDK keeps unknown keys of a result (ImageSynthesisResult
         # takes **kwargs), and only portraits with a warning carry it.
         item["warnings"] = image["warnings"]
+    if image.get("compliance"):  # ID photos: the report, and the digital upload version where the size has one
+        item["compliance"] = image["compliance"]
+        if image.get("upload"):
+            item["upload_url"] = media_url_sign(name=image["upload"]["name"], request=request)
     return item
 
 
@@ -247,4 +253,6 @@ def fine_tune_output(job: Job) -> dict:
         output["end_time"] = timezone.localtime(job.finished_at).strftime("%Y-%m-%d %H:%M:%S")
     if job.state in (JobState.FAILED, JobState.CANCELED):
         output["code"], output["message"] = _failure(job)
+        if (job.result or {}).get("compliance"):  # an ID photo refused: which checks failed, as on success
+            output["compliance"] = job.result["compliance"]
     return output

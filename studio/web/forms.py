@@ -115,3 +115,30 @@ class DeleteAccountForm(forms.Form):
         if email != self.user.email.lower():
             raise forms.ValidationError("That is not the email address of this account.")
         return email
+
+
+class IdPhotoForm(forms.Form):
+    """One photo in; the size, background and print sheet; a draft when it would not pass."""
+
+    photo = forms.FileField(label="Your photo (JPEG, PNG or WebP)",
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+    size = forms.ChoiceField(label="Size", initial="passport", choices=[
+        ("passport", "Passport 35x45 mm (EU, UK, ICAO)"), ("us", "US passport and visa 2x2 in"),
+        ("1inch", "1 inch 25x35 mm"), ("2inch", "2 inch 35x49 mm"), ("custom", "Custom size (mm)")])
+    custom_size = forms.RegexField(label="Custom size, width x height in mm", regex=r"^\s*\d{2,3}(\.\d+)?\s*x\s*\d{2,3}(\.\d+)?\s*(mm)?\s*$",
+                                   required=False, max_length=20, widget=forms.TextInput(attrs={"placeholder": "33x48"}))
+    background = forms.ChoiceField(label="Background", initial="white", choices=[
+        ("white", "White"), ("blue", "Blue"), ("red", "Red"), ("#f0f0f0", "Light grey")])
+    sheet = forms.ChoiceField(label="Print sheet", required=False, initial="", choices=[
+        ("", "No sheet, the photo alone"), ("6x4", "6x4 in sheet (photo lab 4R)"), ("a6", "A6 sheet with cut marks")])
+    draft = forms.BooleanField(label="Make it even if it fails a check (a draft, marked not compliant)", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("size") == "custom":
+            custom = (data.get("custom_size") or "").replace(" ", "").lower()
+            if not custom:
+                self.add_error("custom_size", "Give the custom size, e.g. 33x48.")
+            data["size"] = custom if custom.endswith("mm") else f"{custom}mm"
+        data["sheet"] = data.get("sheet") or False
+        return data

@@ -1,7 +1,7 @@
 """The website's URLs (the accounts pages are included under accounts/)."""
 from django.urls import include, path
 
-from .views import account, avatars, catalog, gallery, jobs, landing, webhooks
+from .views import account, avatars, catalog, gallery, idphoto, jobs, landing, webhooks
 
 app_name = "web"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("templates/", catalog.templates_private, name="templates"),
     path("create/", catalog.portrait_create, name="portrait-create"),
     path("create/train-free/", catalog.portrait_train_free, name="portrait-train-free"),
+    path("idphoto/", idphoto.idphoto_new, name="idphoto"),
     path("gallery/", gallery.gallery, name="gallery"),
     path("gallery/portraits.zip", gallery.gallery_zip, name="gallery-zip"),
     path("portraits/<int:portrait_id>/", gallery.portrait_detail, name="portrait-detail"),

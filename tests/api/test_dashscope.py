@@ -512,9 +512,11 @@ def trained_avatar(owner, shared_data, scores: dict[str, float]) -> tuple[Avatar
 
 
 @pytest.mark.django_db(transaction=True)
-def test_id_photo_preset_makes_n_id_photos_from_the_avatars_best_photos(ds, client, partner, idcard, shared_data,
-                                                                        sync_queue):
-    avatar, (reference, weaker, better) = trained_avatar(
+def test_id_photo_preset_makes_its_id_photo_from_the_avatars_most_compliant_photo(ds, client, partner, idcard,
+                                                                                   shared_data, sync_queue):
+    # mark_zuckerberg/1 (the reference, best likeness) has tilted shoulders and /3 an open mouth;
+    # /2 passes every check: it is the one used, and the only one made of the 2 asked for.
+    avatar, (reference, compliant, smiling) = trained_avatar(
         partner[0], shared_data, {f"faces/mark_zuckerberg/{i}.jpg": score for i, score in ((1, 0.9), (2, 0.3), (3, 0.7))})
 
     status, submitted = ds("POST", GEN, gen_body("f_idcard_female", parameters={"style": "f_idcard_female", "n": 2},
@@ -524,25 +526,22 @@ def test_id_photo_preset_makes_n_id_photos_from_the_avatars_best_photos(ds, clie
     assert status == 200, submitted
     output = body["output"]
     assert output["task_status"] == "SUCCEEDED", (output, Job.objects.get().error_message)
-    assert body["usage"] == {"image_count": 2} and len(output["results"]) == 2
-    assert output["task_metrics"] == {"TOTAL": 2, "SUCCEEDED": 2, "FAILED": 0} and "message" not in output
+    assert body["usage"] == {"image_count": 1} and output["task_metrics"] == {"TOTAL": 2, "SUCCEEDED": 1, "FAILED": 1}
+    assert output["results"][0]["compliance"]["compliant"] is True
+    assert "1 of the 2 ID photos" in output["message"]
     job = Job.objects.get()
-    assert job.input["photos"] == [reference.id, better.id, weaker.id] and job.input["n"] == 2
-    images = [Image.open(io.BytesIO(b"".join(client.get(item["url"]).streaming_content))) for item in output["results"]]
-    assert all(image.height > image.width for image in images)
-    assert np.asarray(images[0]).shape != np.asarray(images[1]).shape or \
-        np.abs(np.asarray(images[0], dtype=int) - np.asarray(images[1], dtype=int)).mean() > 5
-    assert Reservation.objects.get(job=job).units == 2
+    assert job.result["images"][0]["photo"] == compliant.id
+    image = Image.open(io.BytesIO(b"".join(client.get(output["results"][0]["url"]).streaming_content)))
+    assert image.height > image.width
 
 
 @pytest.mark.django_db(transaction=True)
-def test_id_photo_preset_with_fewer_usable_photos_than_n_makes_and_charges_what_it_can(ds, partner, idcard,
-                                                                                       shared_data, sync_queue):
+def test_id_photo_preset_of_an_avatar_without_a_compliant_photo_fails_and_charges_nothing(ds, partner, idcard,
+                                                                                          shared_data, sync_queue):
     from billing.models import Account
 
-    # obama/4 passed the training's check, but its head is turned 20°: the ID-photo framing refuses it.
+    # obama/1 smiles open-mouthed; obama/4 is turned 20°, past what the framing takes at all.
     avatar, _ = trained_avatar(partner[0], shared_data, {"faces/obama/1.jpg": 0.9, "faces/obama/4.jpg": 0.5})
-    Photo.objects.create(owner=partner[0], avatar=avatar, position=2, check_result={"code": 3, "message": "no"})
     trial_before = Account.objects.get(user=partner[0]).trial_creations
 
     submitted = ds("POST", GEN, gen_body("f_idcard_female", parameters={"style": "f_idcard_female", "n": 4},
@@ -550,13 +549,53 @@ def test_id_photo_preset_with_fewer_usable_photos_than_n_makes_and_charges_what_
     body = ds("GET", f"/api/v1/tasks/{submitted['output']['task_id']}")[1]
 
     output = body["output"]
-    assert output["task_status"] == "SUCCEEDED", (output, Job.objects.get().error_message)
-    assert body["usage"] == {"image_count": 1} and len(output["results"]) == 1
-    assert output["task_metrics"] == {"TOTAL": 4, "SUCCEEDED": 1, "FAILED": 3}
-    assert "1 of the 4 ID photos" in output["message"] and "turned" in output["message"]
-    assert Reservation.objects.get(job=Job.objects.get()).units == 2  # the two photos that passed their check
+    assert output["task_status"] == "FAILED"
+    assert "would pass as an ID photo" in output["message"] and "mouth" in output["message"]
+    assert "mouth_closed" in {check["name"] for check in output["compliance"]["checks"] if not check["passed"]}
     account = Account.objects.get(user=partner[0])
-    assert (account.trial_creations, account.reserved) == (trial_before - 1, 0)
+    assert (account.trial_creations, account.reserved) == (trial_before, 0)
+
+
+@pytest.fixture
+def shared_files(shared_data) -> Iterator[str]:
+    names = {"/compliant.jpg": "faces/mark_zuckerberg/2.jpg", "/open_mouth.jpg": "faces/obama/1.jpg"}
+    with file_server({path: ("image/jpeg", (shared_data / name).read_bytes()) for path, name in names.items()}) as url:
+        yield url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_id_photo_preset_from_one_given_photo_needs_no_avatar(ds, idcard, shared_files, private_urls_allowed,
+                                                               sync_queue):
+    body = gen_body("f_idcard_female", input={"user_urls": [f"{shared_files}/compliant.jpg"]})
+
+    status, submitted = ds("POST", GEN, body)
+    output = ds("GET", f"/api/v1/tasks/{submitted['output']['task_id']}")[1]["output"]
+
+    assert status == 200, submitted
+    assert output["task_status"] == "SUCCEEDED", output
+    report = output["results"][0]["compliance"]
+    assert report["compliant"] is True and {"name", "value", "limit", "passed", "message"} <= set(report["checks"][0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_id_photo_preset_draft_of_a_failing_photo_is_marked_not_compliant(ds, idcard, shared_files,
+                                                                          private_urls_allowed, sync_queue):
+    body = gen_body("f_idcard_female", input={"user_urls": [f"{shared_files}/open_mouth.jpg"]},
+                    parameters={"style": "f_idcard_female", "draft": True})
+
+    submitted = ds("POST", GEN, body)[1]
+    output = ds("GET", f"/api/v1/tasks/{submitted['output']['task_id']}")[1]["output"]
+
+    assert output["task_status"] == "SUCCEEDED", output
+    assert output["results"][0]["compliance"]["compliant"] is False
+
+
+@pytest.mark.django_db
+def test_id_photo_preset_without_avatar_or_photo_is_invalid_parameter(ds, idcard):
+    status, answer = ds("POST", GEN, gen_body("f_idcard_female"))
+
+    assert (status, answer["code"]) == (400, "InvalidParameter")
+    assert "user_urls" in answer["message"] and Job.objects.count() == 0
 
 
 # --- limits ------------------------------------------------------------------------------------

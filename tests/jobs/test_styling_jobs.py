@@ -71,7 +71,7 @@ def test_stylize_minus_one_without_reference_is_refused(owner, astronaut):
 
 
 def test_idphoto_job_makes_a_300_dpi_passport_photo(owner, astronaut):
-    job = job_run(job_id=idphoto_submit(owner=owner, photo=astronaut, size="passport", background="blue").id)
+    job = job_run(job_id=idphoto_submit(owner=owner, photo=astronaut, size="passport", background="blue", draft=True).id)
 
     assert job.state == JobState.SUCCEEDED
     image = _image(job.result["images"][0]["name"])
@@ -102,7 +102,7 @@ def test_idphoto_of_an_avatar_is_made_from_its_reference_photo(owner, astronaut)
     avatar, training = avatar_train_submit(owner=owner, photos=[photo])
     job_run(job_id=training.id)
 
-    job = job_run(job_id=idphoto_submit(owner=owner, avatar=avatar, size="us").id)
+    job = job_run(job_id=idphoto_submit(owner=owner, avatar=avatar, size="us", draft=True).id)
 
     assert Photo.objects.get(id=photo.id).is_reference
     assert job.state == JobState.SUCCEEDED

@@ -111,8 +111,9 @@ def test_stylization_with_an_unknown_preset_is_400_invalid_option(api):
     assert response.json()["error"]["code"] == "invalid_option"
 
 
-def test_idphoto_from_an_upload(api, sync_queue):
-    created = api.post(f"{API}/idphotos/", {"photo": upload(ASTRONAUT), "size": "passport", "background": "blue"})
+def test_idphoto_draft_from_an_upload(api, sync_queue):
+    created = api.post(f"{API}/idphotos/", {"photo": upload(ASTRONAUT), "size": "passport", "background": "blue",
+                                            "draft": "true"})
 
     assert created.status_code == 201, created.content
     job = api.get(f"{API}/jobs/{created.json()['id']}/").json()

@@ -17,6 +17,7 @@ def own_posts(owner) -> list[tuple[str, dict]]:
         ("/create/", {"avatar": str(owner.avatar.model_id), "template": owner.template.id, "n": 1}),
         ("/create/train-free/", {"template": owner.template.id, "n": 1, "photos": upload()}),
         ("/templates/", {"title": "t", "image": upload()}),
+        ("/idphoto/", {"photo": upload(), "size": "passport", "background": "white"}),
         (f"/portraits/{owner.portrait.id}/favourite/", {"favourite": "1"}),
         (f"/portraits/{owner.portrait.id}/delete/", {}),
         ("/account/credentials/", {"name": "x"}),

@@ -119,3 +119,30 @@ def test_redelivery_sends_the_same_event_again(owner, receiver, committed):
     assert [got.headers["webhook-id"] for got in receiver.received] == [first.event_id, first.event_id]
     assert WebhookDelivery.objects.get(id=again.id).state == DeliveryState.DELIVERED
     assert again.redelivery_of_id == first.id
+
+
+REPORT = {"compliant": False, "checks": [{"name": "mouth_closed", "value": 0.2, "limit": [None, 0.06], "passed": False,
+                                          "message": "The mouth is open; close your mouth."}]}
+
+
+def test_refused_id_photo_event_carries_its_failed_checks(owner, receiver, committed):
+    issued = endpoint_create(owner=owner, url=receiver.url)
+    job = _ended(owner, JobKind.IDPHOTO, JobState.FAILED, error_code="photo_not_compliant",
+                 error_message="This photo would not pass as an ID photo.", result={"compliance": REPORT, "draft": False})
+
+    committed(webhooks_job_finished, job=job)
+
+    payload = Webhook(issued.secret).verify(receiver.received[0].body, receiver.received[0].headers)
+    assert payload["type"] == "job.failed" and payload["data"]["compliance"] == REPORT
+    assert payload["data"]["draft"] is False
+
+
+def test_id_photo_draft_event_is_marked_not_compliant(owner, receiver, committed):
+    issued = endpoint_create(owner=owner, url=receiver.url)
+    job = _ended(owner, JobKind.IDPHOTO, result={"images": [], "compliance": REPORT, "draft": True})
+
+    committed(webhooks_job_finished, job=job)
+
+    payload = Webhook(issued.secret).verify(receiver.received[0].body, receiver.received[0].headers)
+    assert payload["type"] == "portrait.created"
+    assert payload["data"]["draft"] is True and payload["data"]["compliance"]["compliant"] is False

@@ -1,6 +1,7 @@
 """What the native API accepts: request bodies, validated before any work is queued."""
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from studio.webhooks.services import EVENT_TYPES
@@ -89,13 +90,35 @@ class StylizationInput(serializers.Serializer):
         return attrs
 
 
+@extend_schema_field({"oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["6x4", "a6"]}]})
+class SheetField(serializers.Field):
+    """false / true (a 6x4 in sheet, as before) or a paper: 6x4, a6."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        text = str(data).strip().lower()
+        if text in ("", "false", "0", "no", "none"):
+            return False
+        if text in ("true", "1", "yes"):
+            return True
+        if text in ("6x4", "a6"):
+            return text
+        raise serializers.ValidationError("Give true, false, 6x4 or a6.")
+
+    def to_representation(self, value):
+        return value
+
+
 class IdPhotoInput(serializers.Serializer):
     photo = image_upload_field(required=False, help_text="A photo of the person (multipart).")
     photo_url = serializers.CharField(required=False)
     avatar = serializers.UUIDField(required=False, help_text="Or an avatar's model_id: its reference photo is used.")
     size = serializers.CharField(max_length=32, default="1inch", help_text="1inch, 2inch, passport, us or WxH mm.")
     background = serializers.CharField(max_length=32, default="white", help_text="A colour name or #rrggbb.")
-    sheet = serializers.BooleanField(default=False, help_text="A 6x4 in print sheet of copies.")
+    sheet = SheetField(default=False, help_text="A print sheet of copies: true or 6x4 (6x4 in), a6; false for none.")
+    draft = serializers.BooleanField(
+        default=False, help_text="Make it even if it fails a check, marked not compliant; else such a photo is refused.")
 
     def validate(self, attrs):
         if sum(bool(attrs.get(name)) for name in ("photo", "photo_url", "avatar")) != 1:

@@ -47,6 +47,21 @@ class CheckResultSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField(), required=False)
 
 
+class ComplianceCheckSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The rule, e.g. mouth_closed, head_yaw, background_plain.")
+    value = serializers.FloatField(allow_null=True, help_text="What was measured on the finished photo.")
+    limit = serializers.ListField(child=serializers.FloatField(allow_null=True),
+                                  help_text="[lowest, highest] allowed; null: no bound that side.")
+    passed = serializers.BooleanField()
+    message = serializers.CharField(help_text="What was seen, in plain words, and how to fix it when it failed.")
+
+
+class ComplianceSerializer(serializers.Serializer):
+    compliant = serializers.BooleanField(help_text="Every check passed.")
+    draft = serializers.BooleanField(help_text="Made on request although it may not comply.")
+    checks = ComplianceCheckSerializer(many=True)
+
+
 class JobSerializer(serializers.ModelSerializer):
     avatar = serializers.SerializerMethodField(help_text="The model_id of the avatar the job is about, if any.")
     error = serializers.SerializerMethodField()
@@ -55,11 +70,13 @@ class JobSerializer(serializers.ModelSerializer):
         help_text="Why fewer images than asked were made, e.g. \"3 of 4 made: the avatar has only 3 distinct "
                   "reference faces.\" (only those made are charged); empty otherwise.")
     check_results = serializers.SerializerMethodField()
+    compliance = serializers.SerializerMethodField(
+        help_text="ID photos: the compliance report of the (first) image, also of a photo refused for failing it.")
 
     class Meta:
         model = Job
         fields = ["id", "kind", "state", "progress", "avatar", "error", "images", "note", "check_results",
-                  "created_at", "started_at", "finished_at"]
+                  "compliance", "created_at", "started_at", "finished_at"]
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_avatar(self, job: Job) -> str | None:
@@ -75,8 +92,23 @@ class JobSerializer(serializers.ModelSerializer):
         images = (job.result or {}).get("images") or []
         return [{"url": _signed(self, image["name"]), "width": image.get("width"), "height": image.get("height"),
                  "identity_distance": image.get("identity_distance"), "warnings": image.get("warnings", []),
-                 "occluders": image.get("occluders", [])}
+                 "occluders": image.get("occluders", [])} | self._idphoto(image)
                 for image in images]
+
+    def _idphoto(self, image: dict) -> dict:
+        if "compliance" not in image:
+            return {}
+        upload = image.get("upload")
+        return {"compliance": image["compliance"],
+                "upload": upload and {"url": _signed(self, upload["name"]), "width": upload["width"],
+                                      "height": upload["height"]}}
+
+    @extend_schema_field(ComplianceSerializer(allow_null=True))
+    def get_compliance(self, job: Job) -> dict | None:
+        result = job.result or {}
+        if "compliance" not in result:
+            return None
+        return result["compliance"] | {"draft": bool(result.get("draft"))}
 
     def get_note(self, job: Job) -> str:
         return (job.result or {}).get("note", "") if job.state == JobState.SUCCEEDED else ""

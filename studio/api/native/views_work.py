@@ -162,5 +162,5 @@ class IdPhotoListView(UploadView):
             photo = input_take(owner=request.user, upload=data.get("photo"), url=data.get("photo_url"))
             job = self.submitted(lambda: idphoto_submit(
                 owner=request.user, photo=photo, avatar=avatar, size=data["size"], background=data["background"],
-                sheet=data["sheet"], source=SOURCE, idempotency_key=self.idempotency_key()))
+                sheet=data["sheet"], draft=data["draft"], source=SOURCE, idempotency_key=self.idempotency_key()))
         return self.answer(JobSerializer, job, status_code=self.created(job))

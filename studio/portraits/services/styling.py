@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from engine.errors import EngineError, ErrorCode
-from engine.options import CUSTOM_STYLE_INDEX, parse_background, spec_for
+from engine.options import CUSTOM_STYLE_INDEX, paper_for, parse_background, spec_for
 from jobs.models import Job, JobKind
 from jobs.services import job_submit
 from studio.lib.engine import engine_backend
@@ -35,19 +35,27 @@ def stylization_submit(*, owner, image: str, style_index: int, reference: str | 
 
 
 def idphoto_submit(*, owner, photo: str | None = None, avatar: Avatar | None = None, size: str = "1inch",
-                   background: str = "white", sheet: bool = False, n: int = 1, style_id: int | None = None,
-                   source: str = "web", app_id: str = "", idempotency_key: str | None = None) -> Job:
-    """From a photo (storage name) or from an avatar; size and colour checked now.
+                   background: str = "white", sheet: bool | str = False, draft: bool = False, n: int = 1,
+                   style_id: int | None = None, source: str = "web", app_id: str = "",
+                   idempotency_key: str | None = None) -> Job:
+    """From a photo (storage name) or from an avatar; size, colour and sheet checked now.
 
-    From an avatar, ``n`` asks for n variants, each from another of its photos (``photos``, best
-    first; the job skips those the ID-photo framing refuses): the same photo reframed twice would be
-    the same picture. An avatar with fewer photos gets fewer: payload ``n`` is what can be made and
-    is priced, ``requested`` what was asked; images the job could not make are not charged."""
+    Every ID photo comes with its compliance report; one that fails a check fails the job (nothing
+    is charged) unless ``draft`` asks for it anyway, marked not compliant. ``sheet``: False, or True /
+    "6x4" / "a6" for a print sheet of copies.
+
+    From an avatar, ``photos`` lists its checked photos; the job measures each against the rules and
+    makes the ID photos from the most compliant (not the best likeness). ``n`` asks for n variants,
+    each from another photo: the same photo reframed twice would be the same picture. An avatar with
+    fewer photos gets fewer: payload ``n`` is what can be made and is priced, ``requested`` what was
+    asked; images the job could not make are not charged."""
     if (photo is None) == (avatar is None):
         raise EngineError(ErrorCode.INVALID_OPTION, "An ID photo is made from either a photo or an avatar.")
     spec_for(size)
     parse_background(background)
-    payload = {"photo": photo, "size": size, "background": background, "sheet": sheet, "style_id": style_id}
+    paper_for(sheet)
+    payload = {"photo": photo, "size": size, "background": background, "sheet": sheet, "draft": bool(draft),
+               "style_id": style_id}
     if avatar is not None:
         sources = avatar_best_photos(avatar=avatar)
         payload |= {"photos": [source.id for source in sources], "requested": max(1, n),

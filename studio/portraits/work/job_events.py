@@ -54,6 +54,7 @@ def _succeeded(job: Job) -> list[tuple[str, dict]]:
         data = _base(job) | {"portraits": _portraits(job)}
         if (job.result or {}).get("note"):  # why fewer portraits than asked were made
             data["note"] = job.result["note"]
+        data |= _compliance(job)
         return [(WebhookEventType.PORTRAIT_CREATED.value, data)]
     if job.kind == JobKind.STYLIZE:
         data = _base(job) | {"portraits": _portraits(job), "style_key": (job.result or {}).get("style_key")}
@@ -71,7 +72,15 @@ def _avatar(job: Job) -> dict:
 
 
 def _failure(job: Job) -> dict:
-    return _base(job) | {"error_code": job.error_code, "error_message": job.error_message}
+    return _base(job) | {"error_code": job.error_code, "error_message": job.error_message} | _compliance(job)
+
+
+def _compliance(job: Job) -> dict:
+    """An ID photo's compliance report (also of a photo refused for failing it) and whether it is a draft."""
+    result = job.result or {}
+    if job.kind != JobKind.IDPHOTO or "compliance" not in result:
+        return {}
+    return {"compliance": result["compliance"], "draft": bool(result.get("draft"))}
 
 
 def _portraits(job: Job) -> list[dict]:

@@ -10,6 +10,7 @@ from jobs.services import job_cancel
 from studio.portraits.selectors import job_get_for, portrait_list_for
 from studio.portraits.services.jobs import job_avatar
 
+from ..idphoto_report import idphoto_report
 from ..progress import job_status
 from .common import or_404, signed
 
@@ -31,6 +32,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "web/job_detail.html", {
         "job": job, "avatar": job_avatar(job), "status": job_status(job),
         "portraits": [(portrait, signed(request, portrait.image.name)) for portrait in portraits],
+        "compliance": idphoto_report(job=job, request=request),
     })
 
 
