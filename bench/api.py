@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (STUDIO_WEB_WORKERS)")
+    parser.add_argument("--connections", type=int, default=CONNECTIONS, help="wrk connections per scenario")
     parser.add_argument("--quick", action="store_true", help="one run of 3 s each, for a smoke test")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "studio_bench"))
     args = parser.parse_args()
@@ -94,7 +95,7 @@ def main() -> None:
     server = subprocess.Popen([PYTHON, "-m", "gunicorn", "-c", "studio/gunicorn.conf.py", "studio.wsgi"],
                               env=env, cwd=REPO, stdout=log, stderr=log, start_new_session=True)
     report: dict = {"machine": _machine(), "workers": args.workers, "threads": int(env["STUDIO_WEB_THREADS"]),
-                    "connections": CONNECTIONS, "duration_s": args.duration, "runs": args.runs}
+                    "connections": args.connections, "duration_s": args.duration, "runs": args.runs}
     try:
         _wait_ready(base, server, var_dir / "server.log")
         scripts = _scripts(Path(var_dir), seed)
@@ -108,7 +109,7 @@ def main() -> None:
         runs: dict[str, list[dict]] = {name: [] for name in urls}
         for _ in range(args.runs):
             for name, url in urls.items():  # interleaved: a drift of the machine hits every scenario alike
-                runs[name].append(_wrk(url, scripts[name], args.duration))
+                runs[name].append(_wrk(url, scripts[name], args.duration, args.connections))
         report["scenarios"] = {name: _summary(results) for name, results in runs.items()}
         report["waiting"] = _waiting(base, urls, scripts, seed, args)
     finally:
@@ -252,9 +253,10 @@ def _verify(urls: dict[str, str], seed: dict) -> None:
             raise SystemExit(f"{name} did not answer as expected: {json.dumps(document)[:500]}")
 
 
-def _wrk(url: str, script: Path, duration: int) -> dict:
+def _wrk(url: str, script: Path, duration: int, connections: int) -> dict:
     completed = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{duration}s", "--timeout", "30s", "-s", str(script), url],
+        ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{duration}s", "--timeout", "30s",
+         "-s", str(script), url],
         capture_output=True, text=True, check=True,
     )
     line = next(line for line in completed.stdout.splitlines() if line.startswith("BENCH_JSON "))
@@ -313,7 +315,7 @@ def _waiting(base: str, urls: dict[str, str], scripts: dict[str, Path], seed: di
     runs: dict[str, list[dict]] = {"pai_job_query": [], "native_jobs": []}
     for _ in range(args.runs):
         for name in runs:
-            runs[name].append(_wrk(urls[name], scripts[name], args.duration))
+            runs[name].append(_wrk(urls[name], scripts[name], args.duration, args.connections))
     still_waiting = WAITING_CREATES - len(answers)
     stop.set()
     return {

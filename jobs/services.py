@@ -329,20 +329,27 @@ def _expired_reap(job: Job, *, now: datetime, report: ReapReport) -> None:
 WAIT_POLL, WAIT_POLL_MAX, WAIT_POLL_GROWTH = 0.2, 1.0, 1.25
 
 
+def _pooled() -> bool:
+    """Whether this process's connections come from a pool (STUDIO_DB_POOL, PostgreSQL)."""
+    return bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))
+
+
 def job_wait(*, job_id: int, timeout: float, poll: float = WAIT_POLL,
              sleep: Callable[[float], None] = time.sleep) -> Job:
     """Polls until the job is final or the timeout passes; returns the job as last read.
 
     Between polls the request gives its database connection back (outside a transaction): dozens
     of requests may wait at once, and each holding a connection for minutes would exhaust
-    PostgreSQL's connections while doing nothing."""
+    PostgreSQL's connections, or the web process's pool, while doing nothing. From a pool that
+    costs nothing, so it is done at every poll; a connection of its own is only closed once the
+    polls are a second apart (opening one costs a few milliseconds)."""
     deadline = time.monotonic() + timeout
     while True:
         job = Job.objects.get(id=job_id)
         left = deadline - time.monotonic()
         if job.is_final or left <= 0:
             return job
-        if poll >= WAIT_POLL_MAX and not connection.in_atomic_block:
+        if (_pooled() or poll >= WAIT_POLL_MAX) and not connection.in_atomic_block:
             connection.close()
         sleep(min(poll, left))
         poll = min(poll * WAIT_POLL_GROWTH, WAIT_POLL_MAX)

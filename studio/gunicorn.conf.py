@@ -15,12 +15,16 @@ bind = os.getenv("STUDIO_BIND") or f"0.0.0.0:{os.getenv('PORT') or 8000}"
 # runs (up to STUDIO_SYNC_WAIT seconds), and a thread that waits leaves the worker's other threads
 # serving. Of each worker's threads, STUDIO_SYNC_WAITERS (all but 16 by default) may wait at once
 # (studio.lib.sync_wait); a waiting thread sleeps, costs no CPU and gives its database connection
-# back between its polls (jobs.services.job_wait), so the database sees about 16 busy connections
-# per worker: workers x 16 per web machine, plus the workers', must fit PostgreSQL's max_connections.
+# back to the pool between its polls (jobs.services.job_wait).
 # Measured (bench/api.py): 50 creates waiting at once leave the job query's p99 where it was.
 worker_class = "gthread"
 workers = _int("STUDIO_WEB_WORKERS", 2)
 threads = _int("STUDIO_WEB_THREADS", 64)
+# PostgreSQL connections come from a pool of this many per worker (studio.settings), however many
+# threads run: workers x STUDIO_DB_POOL per web machine, plus the workers', fit max_connections.
+# Set in the environment here, read by each worker when it loads the studio after the fork; 0 turns
+# the pool off (behind PgBouncer in transaction mode, say), and studio.settings checks the value.
+os.environ.setdefault("STUDIO_DB_POOL", "16")
 # A worker whose main loop is silent this long is restarted; it must outlast a synchronous wait.
 timeout = _int("STUDIO_SYNC_WAIT", 300) + 60
 # On a stop or reload, requests in flight get this long to finish.

@@ -80,6 +80,14 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL") -> dict:
         }
     if parts.scheme in ("postgres", "postgresql"):
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        pool = env_int("STUDIO_DB_POOL", 0)
+        if pool:
+            # A pool of at most this many connections per process (gunicorn's workers turn it on):
+            # threads beyond it wait for a connection instead of opening more, so a web process
+            # never holds more than the pool whatever its threads, and a thread that waits for a
+            # job hands its connection back between polls at no cost.
+            options["pool"] = {"min_size": 1, "max_size": pool,
+                               "timeout": env_int("STUDIO_DB_POOL_TIMEOUT", 10, minimum=1)}
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),
@@ -87,7 +95,7 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL") -> dict:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
+            "CONN_MAX_AGE": 0 if pool else env_int("DATABASE_CONN_MAX_AGE", 60),  # the pool keeps them
             "CONN_HEALTH_CHECKS": True,
             # An unreachable server fails a request (and the readiness probe) in seconds, not when
             # the kernel gives up on the connection; ?connect_timeout=N in the URL sets another.

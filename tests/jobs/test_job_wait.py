@@ -36,3 +36,21 @@ def test_a_wait_polls_less_often_as_it_goes_on():
     job_wait(job_id=job.id, timeout=600, sleep=sleep)
 
     assert naps[0] < naps[5] < naps[-1] == WAIT_POLL_MAX
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wait_on_a_pooled_connection_hands_it_back_at_every_poll(monkeypatch):
+    # Handing a pooled connection back costs nothing, and the pool is shared by the process's threads.
+    # SQLite has no pool: the check of the settings is answered as PostgreSQL with STUDIO_DB_POOL would.
+    monkeypatch.setattr("jobs.services._pooled", lambda: True)
+    job = Job.objects.create(owner=user_get_or_create(email="waiter@example.com")[0], kind=JobKind.CHECK)
+    held = []
+
+    def sleep(seconds: float) -> None:
+        held.append(connection.connection is not None)
+        if len(held) == 2:
+            Job.objects.filter(id=job.id).update(state=JobState.SUCCEEDED)
+
+    job_wait(job_id=job.id, timeout=60, sleep=sleep)
+
+    assert held == [False, False]

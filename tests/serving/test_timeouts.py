@@ -38,3 +38,30 @@ def test_database_url_may_set_its_own_connect_timeout():
 
 def test_bucket_calls_are_bounded_and_signed_with_sigv4():
     assert _settings(STUDIO_S3_CONNECT_TIMEOUT="3")["s3"] == [3, 30, "s3v4"]
+
+
+POOL = """
+import django, json
+django.setup()
+from django.conf import settings
+database = settings.DATABASES["default"]
+pool = database["OPTIONS"].get("pool") or {}
+print(json.dumps({"max_size": pool.get("max_size"), "conn_max_age": database["CONN_MAX_AGE"]}))
+"""
+
+
+def test_web_workers_take_postgresql_connections_from_a_bounded_pool():
+    result = subprocess.run([sys.executable, "-c", POOL], cwd=REPO, capture_output=True, text=True, timeout=120,
+                            env=_production_env(DJANGO_SETTINGS_MODULE="studio.settings", STUDIO_DB_POOL="16"))
+    assert result.returncode == 0, result.stderr
+    # Pooled connections go back to the pool after each request instead of staying with their thread.
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"max_size": 16, "conn_max_age": 0}
+
+
+def test_gunicorn_turns_the_pool_on_for_its_workers(monkeypatch):
+    monkeypatch.delenv("STUDIO_DB_POOL", raising=False)
+    namespace: dict = {}
+    exec(compile((REPO / "studio" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
+    import os
+
+    assert os.environ["STUDIO_DB_POOL"] == "16"
