@@ -40,7 +40,7 @@ def idphoto_report(*, job: Job, request: HttpRequest) -> dict | None:
 
 
 def _allowed(limit: list) -> str:
-    low, high = (limit + [None, None])[:2]
+    low, high = (_number(bound) for bound in (limit + [None, None])[:2])
     if low is not None and high is not None:
         return f"{low} to {high}"
     if low is not None:
@@ -48,3 +48,7 @@ def _allowed(limit: list) -> str:
     if high is not None:
         return f"at most {high}"
     return "-"
+
+
+def _number(value: float | None) -> str | None:
+    return None if value is None else f"{round(value, 3):g}"
