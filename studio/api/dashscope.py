@@ -252,18 +252,19 @@ def gen_portrait(request: HttpRequest, key: ApiKey, body: dict, rid: str) -> Jso
     elif style in ID_PHOTO_STYLES and not _has_facelora(body):
         job = _idphoto_from_photo(owner, style, given, parameters, common)
     elif style in PRESET_STYLES:
-        job = _preset(owner, style, _facelora(body), n, common)
+        options = {"draft": parameters.get("draft", False)} if style in ID_PHOTO_STYLES else None
+        job = _preset(owner, style, _facelora(body), n, common, options=options)
     else:
         raise invalid(f"parameters.style must be one of {', '.join(PRESET_STYLES)}, {TEMPLATE_MODE} "
                       f"or {TRAIN_FREE_MODE}.")
     return _submitted(job, rid)
 
 
-def _preset(owner, key: str, model_id: str, n: int, common: dict) -> Job:
+def _preset(owner, key: str, model_id: str, n: int, common: dict, options: dict | None = None) -> Job:
     style = style_get(key=key)
     if style is None:
         raise invalid(f"The style {key} is not in this studio's catalog.")
-    order = _order_checked(owner=owner, model_ids=[model_id], style=style, n=n)
+    order = _order_checked(owner=owner, model_ids=[model_id], style=style, n=n, options=options)
     return portrait_order_place(order=order, **common)
 
 

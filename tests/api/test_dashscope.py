@@ -556,6 +556,19 @@ def test_id_photo_preset_of_an_avatar_without_a_compliant_photo_fails_and_charge
     assert (account.trial_creations, account.reserved) == (trial_before, 0)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_id_photo_preset_draft_of_an_avatar_without_a_compliant_photo_is_marked(ds, partner, idcard, shared_data,
+                                                                                 sync_queue):
+    avatar, _ = trained_avatar(partner[0], shared_data, {"faces/obama/1.jpg": 0.9})
+
+    submitted = ds("POST", GEN, gen_body("f_idcard_female", parameters={"style": "f_idcard_female", "draft": True},
+                                         resources=facelora(avatar)))[1]
+    output = ds("GET", f"/api/v1/tasks/{submitted['output']['task_id']}")[1]["output"]
+
+    assert output["task_status"] == "SUCCEEDED", output
+    assert output["results"][0]["compliance"]["compliant"] is False
+
+
 @pytest.fixture
 def shared_files(shared_data) -> Iterator[str]:
     names = {"/compliant.jpg": "faces/mark_zuckerberg/2.jpg", "/open_mouth.jpg": "faces/obama/1.jpg"}

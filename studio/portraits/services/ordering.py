@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from accounts.models import User
+from engine.errors import EngineError, ErrorCode
 from engine.options import PortraitOptions
 from jobs.models import Job
 from studio.catalog.models import Style, StyleKind, Template
@@ -70,8 +71,12 @@ def portrait_order_check(*, owner: User, model_ids: Sequence[str] = (), train_fr
                            train_free=train_free, people=len(model_ids), n=n)
     avatars = tuple(_ready_avatar(owner=owner, model_id=model_id) for model_id in model_ids)
     if style is not None and style.kind == StyleKind.IDPHOTO:
+        # The one option of an ID photo style: a draft made although it would not pass.
+        draft = (options or {}).get("draft", False)
+        if not isinstance(draft, bool):
+            raise EngineError(ErrorCode.INVALID_OPTION, "draft must be true or false.")
         return PortraitOrder(owner=owner, avatars=avatars, train_free=False, style=style, templates=(),
-                             own_template=False, n=n)
+                             own_template=False, n=n, options={"draft": draft})
     if style is not None and style.kind == StyleKind.STYLIZE:
         reference = Photo.objects.filter(owner=owner, avatar=avatars[0], is_reference=True).first()
         if reference is None:
@@ -135,7 +140,8 @@ def portrait_order_place(*, order: PortraitOrder, template_file: str | None = No
     if order.style is not None and order.style.kind == StyleKind.IDPHOTO:
         parameters = order.style.parameters
         return idphoto_submit(avatar=order.avatars[0], size=parameters.get("size", "1inch"),
-                              background=parameters.get("background", "white"), n=order.n, **common)
+                              background=parameters.get("background", "white"),
+                              draft=bool(order.options.get("draft")), n=order.n, **common)
     if order.style is not None and order.style.kind == StyleKind.STYLIZE:
         return stylization_submit(image=order.reference.image.name,
                                   style_index=int(order.style.parameters.get("style_index", 0)), **common)
