@@ -85,7 +85,8 @@ class Command(BaseCommand):
             # installed package carries a frontal photo of a man.
             if not style.preview and style.gender != Gender.MALE:
                 try:
-                    photo = engine_backend().idphoto(self.sample, **style.parameters)
+                    # A preview shows the framing and colour: made even where the sample would not pass.
+                    photo = engine_backend().idphoto(self.sample, **style.parameters, draft=True)
                 except EngineError as exc:
                     self.stdout.write(f"style {key}: no preview ({exc.message})")
                     continue
