@@ -518,6 +518,9 @@ def test_id_photo_preset_makes_its_id_photo_from_the_avatars_most_compliant_phot
     # /2 passes every check: it is the one used, and the only one made of the 2 asked for.
     avatar, (reference, compliant, smiling) = trained_avatar(
         partner[0], shared_data, {f"faces/mark_zuckerberg/{i}.jpg": score for i, score in ((1, 0.9), (2, 0.3), (3, 0.7))})
+    from billing.models import Account
+
+    trial_before = Account.objects.get(user=partner[0]).trial_creations
 
     status, submitted = ds("POST", GEN, gen_body("f_idcard_female", parameters={"style": "f_idcard_female", "n": 2},
                                                  resources=facelora(avatar)))
@@ -531,6 +534,8 @@ def test_id_photo_preset_makes_its_id_photo_from_the_avatars_most_compliant_phot
     assert "1 of the 2 ID photos" in output["message"]
     job = Job.objects.get()
     assert job.result["images"][0]["photo"] == compliant.id
+    account = Account.objects.get(user=partner[0])
+    assert (account.trial_creations, account.reserved) == (trial_before - 1, 0)  # one made, one paid
     image = Image.open(io.BytesIO(b"".join(client.get(output["results"][0]["url"]).streaming_content)))
     assert image.height > image.width
 
