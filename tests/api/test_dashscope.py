@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.services import apikey_create, apikey_revoke, user_get_or_create
-from billing.models import Reservation
+from billing.models import Account
 from jobs.models import Job, JobKind, JobState
 from studio.api.dashscope_wire import task_id_for
 from studio.catalog.models import Style, StyleKind
@@ -518,8 +518,6 @@ def test_id_photo_preset_makes_its_id_photo_from_the_avatars_most_compliant_phot
     # /2 passes every check: it is the one used, and the only one made of the 2 asked for.
     avatar, (reference, compliant, smiling) = trained_avatar(
         partner[0], shared_data, {f"faces/mark_zuckerberg/{i}.jpg": score for i, score in ((1, 0.9), (2, 0.3), (3, 0.7))})
-    from billing.models import Account
-
     trial_before = Account.objects.get(user=partner[0]).trial_creations
 
     status, submitted = ds("POST", GEN, gen_body("f_idcard_female", parameters={"style": "f_idcard_female", "n": 2},
@@ -543,8 +541,6 @@ def test_id_photo_preset_makes_its_id_photo_from_the_avatars_most_compliant_phot
 @pytest.mark.django_db(transaction=True)
 def test_id_photo_preset_of_an_avatar_without_a_compliant_photo_fails_and_charges_nothing(ds, partner, idcard,
                                                                                           shared_data, sync_queue):
-    from billing.models import Account
-
     # obama/1 smiles open-mouthed; obama/4 is turned 20°, past what the framing takes at all.
     avatar, _ = trained_avatar(partner[0], shared_data, {"faces/obama/1.jpg": 0.9, "faces/obama/4.jpg": 0.5})
     trial_before = Account.objects.get(user=partner[0]).trial_creations
@@ -677,7 +673,6 @@ def test_query_rate_trips_and_recovers(ds, limits):
 
 @pytest.mark.django_db(transaction=True)
 def test_account_that_cannot_pay_gets_arrearage(ds, partner, files, private_urls_allowed):
-    from billing.models import Account
     from billing.services import ledger_adjust
 
     account = Account.objects.get(user=partner[0])
