@@ -516,7 +516,7 @@ def test_id_photo_preset_makes_its_id_photo_from_the_avatars_most_compliant_phot
                                                                                    shared_data, sync_queue):
     # mark_zuckerberg/1 (the reference, best likeness) has tilted shoulders and /3 an open mouth;
     # /2 passes every check: it is the one used, and the only one made of the 2 asked for.
-    avatar, (reference, compliant, smiling) = trained_avatar(
+    avatar, (_reference, compliant, _smiling) = trained_avatar(
         partner[0], shared_data, {f"faces/mark_zuckerberg/{i}.jpg": score for i, score in ((1, 0.9), (2, 0.3), (3, 0.7))})
     trial_before = Account.objects.get(user=partner[0]).trial_creations
 
