@@ -113,7 +113,7 @@ class SheetField(serializers.Field):
 class IdPhotoInput(serializers.Serializer):
     photo = image_upload_field(required=False, help_text="A photo of the person (multipart).")
     photo_url = serializers.CharField(required=False)
-    avatar = serializers.UUIDField(required=False, help_text="Or an avatar's model_id: its reference photo is used.")
+    avatar = serializers.UUIDField(required=False, help_text="Or an avatar's model_id: its most compliant photo is used.")
     size = serializers.CharField(max_length=32, default="1inch", help_text="1inch, 2inch, passport, us or WxH mm.")
     background = serializers.CharField(max_length=32, default="white", help_text="A colour name or #rrggbb.")
     sheet = SheetField(default=False, help_text="A print sheet of copies: true or 6x4 (6x4 in), a6; false for none.")
