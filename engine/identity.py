@@ -90,6 +90,12 @@ def avatar_build(
         face.info["distance_to_mean"] = round(float(np.linalg.norm(face.embedding - mean)), 4)
         face.score = round(max(similarity, 0.0) * face.info["frontal_score"] * (0.5 + 0.5 * face.info["quality"]), 4)
     faces.sort(key=lambda f: -f.score)
+    # How much of each face hands, glasses or hair cover, kept in its info: portraits prefer
+    # clean references. Imported here: the fusion package imports this module.
+    from .fusion.occlusion import reference_cover
+
+    for face in faces:
+        reference_cover(face)
     report(0.95)
     meta = {
         "photos_given": len(photos),

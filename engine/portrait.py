@@ -25,6 +25,7 @@ from .faces import Face, analyze_faces, distance, landmarks
 from .faces.embed import face_embedding
 from .fit import Traits, avatar_traits, face_traits, fit_warnings
 from .fusion.fuse import fuse_face
+from .fusion.occlusion import reference_cover
 from .identity import Avatar
 from .options import PortraitOptions
 from .stylize import anime_look
@@ -35,6 +36,13 @@ MOUTH_MATCH = 0.25  # likewise for this difference in mouth opening (lip gap / m
 # Likewise for this difference in smile (corner lift / mouth width, landmarks.smile): composed
 # faces measure about 0, smiles 0.1 to 0.2 on ../shared/data.
 SMILE_MATCH = 0.08
+# A reference whose face is COVER_FREE + this share covered (hands, glasses, hair:
+# occlusion.reference_cover) keeps 37 % of its score: a clean one of the same fit is used first,
+# and covered ones, repaired as well as they can be, only where no clean reference fits.
+# Spectacles measure about 0.15; bare faces up to 0.045 on ../shared/data (the colour model's
+# stray pixels, a beard's edge), which would otherwise trade fit for nothing.
+COVER_FREE = 0.05
+COVER_MATCH = 0.1
 # Portraits are at least this many pixels on their long side: smaller templates are enlarged
 # first. Larger ones are used as they are (no point paying to enlarge a 3000 px template).
 MIN_LONG_SIDE = 1024
@@ -299,8 +307,9 @@ def reference_order(avatar: Avatar, face: Face) -> list[int]:
         turn = np.hypot(info.get("yaw", 0.0) - face.pose.yaw, 0.5 * (info.get("pitch", 0.0) - face.pose.pitch))
         mouth = landmarks.mouth_opening(candidate.points) - template_mouth
         smile = landmarks.smile(candidate.points) - template_smile
+        cover = max(reference_cover(candidate) - COVER_FREE, 0.0) / COVER_MATCH
         return candidate.score * float(
-            np.exp(-((turn / POSE_MATCH_DEGREES) ** 2) - (mouth / MOUTH_MATCH) ** 2 - (smile / SMILE_MATCH) ** 2)
+            np.exp(-((turn / POSE_MATCH_DEGREES) ** 2) - (mouth / MOUTH_MATCH) ** 2 - (smile / SMILE_MATCH) ** 2 - cover)
         )
 
     return sorted(range(len(avatar.faces)), key=lambda index: -weight(index))

@@ -24,7 +24,7 @@ from ..makeup import transfer_makeup
 from ..options import PortraitOptions
 from ..retouch import retouch_skin
 from .blend import band_weights, multiband_blend
-from .occlusion import occlusion_find, template_glasses
+from .occlusion import occlusion_find, reference_crop, template_glasses
 from .texture import match_detail, match_grain
 from .warp import liquify, mesh_warp
 
@@ -81,7 +81,7 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     glasses = template_glasses(roi, points)
     roi, moved = liquify(roi if glasses is None else glasses.stack(roi), points, target, anchor_radius=LIQUIFY_RING)
     roi, glasses = glasses.unstack(roi) if glasses is not None else (roi, None)
-    warped, coverage = mesh_warp(face.crop, face.points, target, (roi.shape[1], roi.shape[0]))
+    warped, coverage = mesh_warp(reference_crop(face), face.points, target, (roi.shape[1], roi.shape[0]))
     face_width = masks.eye_distance(target) * 2.3
     # Whatever is not skin is kept out: on the template (fringe, veil, hand) the template
     # stays in front; on the avatar (background or hair at the edge of the reference face)

@@ -5,8 +5,9 @@ Something not skin is found by colour: the face's skin colour is learnt from its
 nose, and skin-area pixels far from it in CIELAB (robust z-score) are taken as an occluder
 (fringes, veils, hats, hair strands). Eyes, brows and lips are never tested: they differ from
 skin by nature. Hands (skin-coloured) come from MediaPipe's hand landmarks, glasses from
-glasses.py. The template's glasses are drawn over the finished face; the reference's
-spectacle rims are painted out of it, its sunglasses and hands leave the template's face there.
+glasses.py. The template's glasses are drawn over the finished face. The reference's spectacles
+are painted out of its crop and its hands out of the new face, from its own skin; its sunglasses
+leave the template's face there.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import numpy as np
 
 from .. import masks
 from ..color import to_lab
+from ..faces import landmarks as lm
 from ..faces.hands import find_hands, hands_mask
 from ..identity import AvatarFace
 from .glasses import Glasses, find_glasses
@@ -44,7 +46,18 @@ CHEEKS_AND_NOSE = [116, 117, 118, 119, 100, 47, 6, 197, 195, 5, 4, 1, 277, 329, 
 # marks a few stray pixels on most faces).
 NAMED_SHARE = 0.02
 RIM_GROW = 0.035  # of the eye distance: how far past a reference's frame the painting-out reaches
+# A reference's spectacle frame as worn (spectacles_mask), in eye distances: how far from the
+# traced frame dark lines are looked for, the black-hat's kernel (wider than the thickest
+# frame), and how far past the found frame the painting reaches; the black-hat's grey levels.
+FRAME_REACH = 0.08
+FRAME_KERNEL = 0.12
+FRAME_GROW = 0.012
+FRAME_DARK = 22
 HAND_SHARE = 0.002  # hands are found by their landmarks, not by colour: one at the cheek counts
+# Inside the face (its outline shrunk 12 %, feathered over this share of its width) what covers
+# the reference is painted from its own skin; past it the template's skin shows.
+REPAIR_FEATHER = 0.04
+REPAIR_WIDTH = 160.0  # px of face width at which large covered areas are inpainted
 
 
 @dataclass
@@ -89,13 +102,24 @@ def occlusion_find(
         in_front = np.maximum(in_front, hand)
         found.append("template:hand")
 
-    blocked, warped = _reference_blocked(face, target, warped, found)
+    blocked, covered, warped = _reference_blocked(face, target, warped, found)
     colour = occlusion_mask(warped, target, face_width, strict=True)
     if _share(colour, outline, area) > NAMED_SHARE:
         found.append("reference:hair")
-    blocked = np.maximum(blocked, colour)
-    # What covered the reference is replaced by the template's own skin there before anything
-    # is blended: a blend that spreads light and colour across its mask's holes spreads skin.
+    # Inside the face a hand over the reference is painted from the reference's own skin around
+    # it, and the new face stays whole there: the template's face let through instead showed its
+    # own eyes and mouth at partial strength, a ghost of two faces. What the colour model finds
+    # (strands, shadows, a beard's edge: mostly thin or at the rim) still lets the template's
+    # skin through: painted out as well, it took the portraits within 0.40 of their avatar from
+    # 90 % to 86 % (bench/engine.py --quick), the smooth paint costing more likeness than the
+    # template's real skin.
+    inner = masks.feather(masks.face_mask(target, roi.shape, region="face"), face_width * REPAIR_FEATHER)
+    repair = covered * inner
+    if float(repair.max(initial=0.0)) > 0.1:
+        warped = repair_reference(warped, (repair > 0.1).astype(np.uint8) * 255, face_width)
+    blocked = np.maximum(blocked, np.maximum(covered * (1.0 - inner), colour))
+    # What is left blocked is replaced by the template's own skin there before anything is
+    # blended: a blend that spreads light and colour across its mask's holes spreads skin.
     ys, xs = np.nonzero(blocked > 1e-3)
     if len(ys):
         box = np.s_[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
@@ -111,10 +135,12 @@ def _share(mask: np.ndarray, outline: np.ndarray, area: float) -> float:
 
 def _reference_blocked(
     face: AvatarFace, target: np.ndarray, warped: np.ndarray, found: list[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The reference's hands and sunglasses warped onto ``target``, and ``warped`` with its
-    spectacle rims painted out (thin lines inpaint cleanly from the skin around them)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The reference's sunglasses (the template's eyes must show there) and hands (to paint
+    out) warped onto ``target``, and ``warped`` with its spectacle rims painted out (thin lines
+    inpaint cleanly from the skin around them)."""
     blocked = np.zeros(warped.shape[:2], np.float32)
+    covered = np.zeros(warped.shape[:2], np.float32)
     layers = np.zeros(face.crop.shape, np.uint8)
     hands = reference_hands(face)
     if hands:
@@ -125,27 +151,119 @@ def _reference_blocked(
         frame = (glasses.mask > 0.1).astype(np.uint8) * 255
         layers[:, :, 1] = masks.grow_mask(frame, RIM_GROW * masks.eye_distance(face.points))
     if not layers.any():
-        return blocked, warped
+        return blocked, covered, warped
     moved, _ = mesh_warp(layers, face.points, target, (warped.shape[1], warped.shape[0]))
     if moved[:, :, 0].any():
-        blocked = np.maximum(blocked, moved[:, :, 0].astype(np.float32) / 255.0)
+        covered = moved[:, :, 0].astype(np.float32) / 255.0
         found.append("reference:hand")
     if glasses is not None and moved[:, :, 1].any():
+        # Spectacles were painted out of the crop itself (reference_crop); sunglasses hide the
+        # eyes, which no painting brings back: the template's own eyes show there.
         found.append(f"reference:{glasses.kind}")
-        rims = (moved[:, :, 1] > 127).astype(np.uint8) * 255
         if glasses.kind == "sunglasses":
-            blocked = np.maximum(blocked, rims.astype(np.float32) / 255.0)
-        else:
-            warped = _inpaint(warped, rims)
-    return blocked, warped
+            blocked = np.maximum(blocked, (moved[:, :, 1] > 127).astype(np.float32))
+    return blocked, covered, warped
+
+
+def reference_cover(face: AvatarFace) -> float:
+    """The share of the reference face that something covers (its hands, glasses, and what the
+    colour model takes for hair), measured once per face and kept in ``info["cover"]`` (faces
+    of avatars saved before this are measured on first use)."""
+    if "cover" not in face.info:
+        shape = face.crop.shape
+        eyes = masks.eye_distance(face.points)
+        cover = occlusion_mask(face.crop, face.points, eyes * 2.3, strict=True)
+        hands = reference_hands(face)
+        if hands:
+            cover = np.maximum(cover, hands_mask(hands, shape).astype(np.float32) / 255.0)
+        glasses = _reference_glasses(face)
+        if glasses is not None:
+            frame = masks.grow_mask((glasses.mask > 0.1).astype(np.uint8) * 255, RIM_GROW * eyes)
+            cover = np.maximum(cover, frame.astype(np.float32) / 255.0)
+        outline = masks.face_mask(face.points, shape).astype(np.float32) / 255.0
+        face.info["cover"] = round(_share(cover, outline, max(float(outline.sum()), 1.0)), 4)
+    return float(face.info["cover"])
+
+
+def reference_crop(face: AvatarFace) -> np.ndarray:
+    """The reference face's crop to fuse: with spectacles, their frame painted out of it, once
+    per face (the eyes behind the lenses stay the reference's own, untouched)."""
+    known = _CROP_CACHE.get(id(face.crop))
+    if known is not None and known[0]() is face.crop:
+        return known[1]
+    glasses = _reference_glasses(face)
+    crop = face.crop
+    if glasses is not None and glasses.kind == "spectacles":
+        crop = _inpaint(face.crop, spectacles_mask(face.crop, face.points, glasses))
+    key = id(face.crop)
+    _CROP_CACHE[key] = (weakref.ref(face.crop, lambda _, key=key: _CROP_CACHE.pop(key, None)), crop)
+    return crop
+
+
+_CROP_CACHE: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+
+
+def spectacles_mask(crop: np.ndarray, points: np.ndarray, glasses: Glasses) -> np.ndarray:
+    """uint8 mask of a spectacle frame as worn, not as traced: glasses.py draws the rims at most
+    6 px (band scale) thick, and a thick frame's outer half left behind inpaints into dark
+    smears. So near the traced frame every thin dark line (black-hat) is taken, except the
+    eyes and brows themselves (lashes and brows are dark lines too)."""
+    eyes = masks.eye_distance(points)
+    traced = (glasses.mask > 0.1).astype(np.uint8) * 255
+    zone = masks.grow_mask(traced, FRAME_REACH * eyes)
+    grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    size = max(int(FRAME_KERNEL * eyes) | 1, 5)
+    line = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    frame = ((line > FRAME_DARK) & (zone > 0)).astype(np.uint8) * 255
+    frame = cv2.bitwise_or(frame, masks.grow_mask(traced, RIM_GROW * eyes))
+    frame = masks.grow_mask(frame, FRAME_GROW * eyes)
+    keep = np.zeros(frame.shape, np.uint8)
+    for part in (lm.RIGHT_BROW, lm.LEFT_BROW):
+        cv2.fillPoly(keep, [np.round(points[part, :2]).astype(np.int32)], 255)
+    keep[traced > 0] = 0  # a brow under the frame itself is painted with it: left, it smears dark
+    for part in (lm.RIGHT_EYE, lm.LEFT_EYE):
+        cv2.fillPoly(keep, [np.round(points[part, :2]).astype(np.int32)], 255)
+    frame[keep > 0] = 0
+    return frame
 
 
 def _inpaint(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     ys, xs = np.nonzero(mask)
+    if not len(ys):
+        return image
     y0, y1 = max(ys.min() - 8, 0), min(ys.max() + 9, image.shape[0])
     x0, x1 = max(xs.min() - 8, 0), min(xs.max() + 9, image.shape[1])
     out = image.copy()
-    out[y0:y1, x0:x1] = cv2.inpaint(np.ascontiguousarray(image[y0:y1, x0:x1]), mask[y0:y1, x0:x1], 5, cv2.INPAINT_TELEA)
+    out[y0:y1, x0:x1] = cv2.inpaint(np.ascontiguousarray(image[y0:y1, x0:x1]), mask[y0:y1, x0:x1], 5, cv2.INPAINT_NS)
+    return out
+
+
+def repair_reference(warped: np.ndarray, mask: np.ndarray, face_width: float) -> np.ndarray:
+    """``warped`` with the area of ``mask`` (uint8) painted from the reference's skin around it.
+
+    Grown a little (an occluder's shadow and soft edge go with it) and inpainted at about
+    REPAIR_WIDTH px of face width: a large area inpaints to a smooth gradient anyway, and at
+    full size it costs several times as much; the skin's grain is matched later (texture.py).
+    """
+    grown = masks.grow_mask(mask, face_width * 0.01)
+    ys, xs = np.nonzero(grown)
+    pad = max(int(face_width * 0.03), 4)
+    y0, y1 = max(ys.min() - pad, 0), min(ys.max() + pad + 1, warped.shape[0])
+    x0, x1 = max(xs.min() - pad, 0), min(xs.max() + pad + 1, warped.shape[1])
+    part, hole = np.ascontiguousarray(warped[y0:y1, x0:x1]), grown[y0:y1, x0:x1]
+    factor = max(face_width / REPAIR_WIDTH, 1.0)
+    if factor > 1.2:
+        size = (max(round(part.shape[1] / factor), 1), max(round(part.shape[0] / factor), 1))
+        # Every small pixel a strand touches is painted: an averaged-in strand would come back.
+        small_hole = (cv2.resize(hole, size, interpolation=cv2.INTER_AREA) > 0).astype(np.uint8) * 255
+        small = cv2.inpaint(cv2.resize(part, size, interpolation=cv2.INTER_AREA), small_hole, 3, cv2.INPAINT_TELEA)
+        painted = cv2.resize(small, (part.shape[1], part.shape[0]), interpolation=cv2.INTER_LINEAR)
+    else:
+        painted = cv2.inpaint(part, hole, 3, cv2.INPAINT_TELEA)
+    soft = cv2.GaussianBlur(hole.astype(np.float32) / 255.0, (0, 0), max(face_width * 0.004, 0.8))[:, :, None]
+    soft = np.maximum(soft, (hole > 0)[:, :, None].astype(np.float32))
+    out = warped.copy()
+    out[y0:y1, x0:x1] = np.clip(part + soft * (painted.astype(np.float32) - part) + 0.5, 0, 255).astype(np.uint8)
     return out
 
 
