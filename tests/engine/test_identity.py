@@ -120,7 +120,9 @@ def test_avatar_build_refuses_more_than_20_photos(astronaut_png):
 
 
 def test_avatar_of_one_photo_is_marked_few_photos(astronaut_avatar):
-    assert astronaut_avatar.meta == {"photos_given": 1, "photos_used": 1, "few_photos": True}
+    # The avatar is shared by the session's tests; a portrait made earlier may have added its traits.
+    counts = {key: astronaut_avatar.meta.get(key) for key in ("photos_given", "photos_used", "few_photos")}
+    assert counts == {"photos_given": 1, "photos_used": 1, "few_photos": True}
 
 
 # --- the artifact ------------------------------------------------------------------------------
