@@ -204,18 +204,21 @@ def _pai_headers(seed: dict, path: str, body: bytes) -> dict:
     return {"Authorization": f"{seed['app_id']}:{signature}", "Content-Type": "application/json"}
 
 
-def _scripts(folder: Path, seed: dict) -> dict[str, Path]:
+def _requests(seed: dict) -> dict[str, tuple[str, dict, str | None]]:
+    """Each scenario's request, as wrk sends it and as _verify checks it: (method, headers, body)."""
     query = _pai_headers(seed, f"/api/v1/async_jobs/{seed['job_id']}", b"{}")
     bearer = {"Authorization": f"Bearer {seed['api_key']}", "Content-Type": "application/json"}
-    submit = json.dumps({"avatars": [seed["model_id"]], "style": seed["style"]})
-    requests = {
+    return {
         "bare": ("POST", query, "{}"),
         "pai_job_query": ("POST", query, "{}"),
         "native_jobs": ("GET", bearer, None),
-        "submit": ("POST", bearer, submit),
+        "submit": ("POST", bearer, json.dumps({"avatars": [seed["model_id"]], "style": seed["style"]})),
     }
+
+
+def _scripts(folder: Path, seed: dict) -> dict[str, Path]:
     scripts = {}
-    for name, (method, headers, body) in requests.items():
+    for name, (method, headers, body) in _requests(seed).items():
         lines = [f'wrk.method = "{method}"']
         lines += [f'wrk.headers["{key}"] = {json.dumps(value)}' for key, value in headers.items()]
         if body is not None:
@@ -234,16 +237,9 @@ def _verify(urls: dict[str, str], seed: dict) -> None:
         "native_jobs": lambda doc: len(doc.get("results") or []) > 0 and doc.get("next") is not None,
         "submit": lambda doc: doc.get("state") == "queued",
     }
-    scripts_bodies = {
-        "bare": ("POST", _pai_headers(seed, f"/api/v1/async_jobs/{seed['job_id']}", b"{}"), b"{}"),
-        "pai_job_query": ("POST", _pai_headers(seed, f"/api/v1/async_jobs/{seed['job_id']}", b"{}"), b"{}"),
-        "native_jobs": ("GET", {"Authorization": f"Bearer {seed['api_key']}"}, None),
-        "submit": ("POST", {"Authorization": f"Bearer {seed['api_key']}", "Content-Type": "application/json"},
-                   json.dumps({"avatars": [seed["model_id"]], "style": seed["style"]}).encode()),
-    }
-    for name, url in urls.items():
-        method, headers, body = scripts_bodies[name]
-        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+    for name, (method, headers, body) in _requests(seed).items():
+        request = urllib.request.Request(urls[name], data=None if body is None else body.encode(), headers=headers,
+                                         method=method)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 document = json.loads(response.read())

@@ -28,6 +28,7 @@ import numpy as np
 from PIL import Image
 
 from bench.seams import portrait_seam
+from bench.shared_data import data_argument, data_checked
 from engine import imaging
 from engine.candidates import DISTINCT_SSIM, faces_ssim
 from engine.check import check_photo
@@ -53,12 +54,10 @@ MULTI_PAIR = ("john_simm", "john_salley")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get("STUDIO_TEST_DATA") or REPO.parent / "shared" / "data"
-    parser.add_argument("--data", type=Path, default=Path(default))
+    data_argument(parser)
     parser.add_argument("--quick", action="store_true", help="fewer templates, for a smoke run")
     args = parser.parse_args()
-    if not (args.data / "manifest.csv").is_file():
-        raise SystemExit(f"{args.data} has no manifest.csv: set STUDIO_TEST_DATA to the shared data folder.")
+    data_checked(args.data)
     RESULTS.mkdir(parents=True, exist_ok=True)
     rows = list(csv.DictReader((args.data / "manifest.csv").open()))
 

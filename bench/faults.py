@@ -33,6 +33,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench.shared_data import data_argument
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
@@ -53,8 +55,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1200, help="seconds to wait for every job to end")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/studio_faults")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
-    parser.add_argument("--data", type=Path,
-                        default=Path(os.environ.get("STUDIO_TEST_DATA") or REPO.parent / "shared" / "data"))
+    data_argument(parser)
     parser.add_argument("--redis-restart", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()

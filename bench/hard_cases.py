@@ -12,7 +12,6 @@ template at its mesh's eyes (tests/engine/glasses_drawing.py).
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from bench.shared_data import data_argument, data_checked
 from engine import imaging
 from engine.faces import analyze_faces
 from engine.identity import Avatar, avatar_build
@@ -70,12 +70,10 @@ CASES = [
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get("STUDIO_TEST_DATA") or REPO.parent / "shared" / "data"
-    parser.add_argument("--data", type=Path, default=Path(default))
+    data_argument(parser)
     parser.add_argument("--only", default="", help="only the cases whose label holds this word")
     args = parser.parse_args()
-    if not (args.data / "manifest.csv").is_file():
-        raise SystemExit(f"{args.data} has no manifest.csv: set STUDIO_TEST_DATA to the shared data folder.")
+    data_checked(args.data)
     (RESULTS / "hard_cases").mkdir(parents=True, exist_ok=True)
     avatars: dict[str, Avatar] = {}
     tiles = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import textwrap
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from bench.shared_data import data_argument
 from engine import imaging
 from engine.errors import EngineError
 from engine.idphoto import idphoto_create
@@ -29,8 +29,7 @@ TILE, LABEL = 300, 56
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get("STUDIO_TEST_DATA") or REPO.parent / "shared" / "data"
-    parser.add_argument("--data", type=Path, default=Path(default))
+    data_argument(parser)
     parser.add_argument("--size", default="passport")
     parser.add_argument("--background", default="blue")
     args = parser.parse_args()

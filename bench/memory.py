@@ -11,7 +11,6 @@ JPEG through the same step. The hardening goal: no admitted input takes a worker
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
 import subprocess

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
+from bench.shared_data import data_argument, data_checked
 from engine import imaging
 from engine.errors import EngineError
 from engine.identity import avatar_build
@@ -42,11 +43,9 @@ TARGET_S = 1.0  # the issue's budget for both an ID photo and a stylization
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get("STUDIO_TEST_DATA") or REPO.parent / "shared" / "data"
-    parser.add_argument("--data", type=Path, default=Path(default))
+    data_argument(parser)
     args = parser.parse_args()
-    if not (args.data / "manifest.csv").is_file():
-        raise SystemExit(f"{args.data} has no manifest.csv: set STUDIO_TEST_DATA to the shared data folder.")
+    data_checked(args.data)
     RESULTS.mkdir(parents=True, exist_ok=True)
     report: dict = {"machine": {"cpus": os.cpu_count(), "cv2_threads": cv2.getNumThreads()}, "data": str(args.data)}
     report["idphoto"] = bench_idphoto(args.data)

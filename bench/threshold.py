@@ -9,13 +9,13 @@ import argparse
 import csv
 import itertools
 import json
-import os
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
+from bench.shared_data import data_argument
 from engine import imaging
 from engine.check import SAME_PERSON_THRESHOLD
 from engine.faces import analyze_faces
@@ -28,8 +28,7 @@ MIN_PHOTOS_FOR_MEDOID = 3
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get("STUDIO_TEST_DATA") or REPO.parent / "shared" / "data"
-    parser.add_argument("--data", type=Path, default=Path(default), help="the shared test data folder")
+    data_argument(parser)
     args = parser.parse_args()
 
     started = time.perf_counter()

@@ -90,9 +90,16 @@ def _normalised(rgb: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.nda
     height, width = rgb.shape[:2]
     x0, y0 = np.maximum(np.floor(points[:, :2].min(axis=0)).astype(int) - 4, 0)
     x1, y1 = np.minimum(np.ceil(points[:, :2].max(axis=0)).astype(int) + 5, (width, height))
+    return _at_eye_distance(rgb, points, (x0, y0, x1, y1), enlarge=cv2.INTER_CUBIC)
+
+
+def _at_eye_distance(rgb: np.ndarray, points: np.ndarray, box: tuple[int, int, int, int],
+                     *, enlarge: int) -> tuple[np.ndarray, np.ndarray]:
+    """``box`` of ``rgb`` scaled to EYE_DISTANCE between the eyes, and ``points`` in its pixels."""
+    x0, y0, x1, y1 = box
     scale = EYE_DISTANCE / max(masks.eye_distance(points), 1.0)
     crop = cv2.resize(rgb[y0:y1, x0:x1], None, fx=scale, fy=scale,
-                      interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+                      interpolation=cv2.INTER_AREA if scale < 1 else enlarge)
     local = points.astype(np.float64).copy()
     local[:, 0] = (local[:, 0] - x0) * scale
     local[:, 1] = (local[:, 1] - y0) * scale
@@ -108,12 +115,7 @@ def _hair(rgb: np.ndarray, points: np.ndarray) -> float | None:
     grow_x, grow_y = 0.6 * (fx1 - fx0), 0.4 * (fy1 - fy0)
     x0, y0 = int(max(fx0 - grow_x, 0)), int(max(fy0 - grow_y, 0))
     x1, y1 = int(min(fx1 + grow_x, width)), int(min(fy1 + grow_y, height))
-    scale = EYE_DISTANCE / max(masks.eye_distance(points), 1.0)
-    small = cv2.resize(rgb[y0:y1, x0:x1], None, fx=scale, fy=scale,
-                       interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-    local = points.astype(np.float64).copy()
-    local[:, 0] = (local[:, 0] - x0) * scale
-    local[:, 1] = (local[:, 1] - y0) * scale
+    small, local = _at_eye_distance(rgb, points, (x0, y0, x1, y1), enlarge=cv2.INTER_LINEAR)
     lab = to_lab(small)
     skin = masks.skin_mask(local, small.shape) > 0
     if not skin.any():
