@@ -14,6 +14,7 @@ import numpy as np
 
 from .check import PhotoCheck, Reason, check_photos
 from .errors import EngineError, ErrorCode
+from .headshot import BACKDROPS, Backdrop, Headshot, backdrops, headshot_create
 from .identity import Avatar, avatar_build, avatar_load, avatar_save
 from .idphoto import Check, Compliance, IdPhoto, IdPhotoRefused, idphoto_create, refuse_turned_head
 from .options import STYLE_PRESETS, IdPhotoSpec, PortraitOptions, StylePreset
@@ -21,8 +22,8 @@ from .portrait import Portrait, Portraits, TemplateFace, portrait_create, templa
 from .stylize import Stylized, stylize
 
 __all__ = [
-    "Avatar", "Backend", "Check", "ClassicBackend", "Compliance", "IdPhoto", "IdPhotoRefused", "IdPhotoSpec", "PhotoCheck", "Portrait", "Portraits", "Progress", "Reason",
-    "StylePreset", "Stylized", "TemplateFace", "get_backend",
+    "BACKDROPS", "Avatar", "Backdrop", "Backend", "Check", "ClassicBackend", "Compliance", "Headshot", "IdPhoto", "IdPhotoRefused", "IdPhotoSpec", "PhotoCheck", "Portrait", "Portraits", "Progress", "Reason",
+    "StylePreset", "Stylized", "TemplateFace", "backdrops", "get_backend",
 ]
 
 Progress = Callable[[float], None]  # called with the fraction done, 0 to 1
@@ -94,6 +95,18 @@ class Backend(Protocol):
         EngineError whatever ``draft`` says."""
         ...
 
+    def headshot(self, photo: bytes, *, backdrop: str = "studio_grey", aspect: str = "4:5",
+                 colour: tuple[int, int, int] | str | None = None, variant: int = 0) -> Headshot:
+        """A professional head-and-shoulders headshot of the person with the largest face in
+        ``photo``, without a template: ``backdrop`` a key of ``BACKDROPS`` (``backdrops()`` gives
+        each key's title), ``aspect`` "4:5" (1024 x 1280) or "1:1" (1280 x 1280), ``colour`` the
+        ``brand`` backdrop's colour ("#rrggbb" or RGB), ``variant`` another light and bokeh layout
+        (the same each time). An unknown backdrop, aspect or colour raises INVALID_OPTION; a photo
+        without a face NO_FACE; a face too small or cut by the photo's side IMAGE_TOO_SMALL or
+        NO_USABLE_PHOTO. ``Headshot.notes`` says, in plain words, what was done (another face
+        left out, clothes extended, a small photo enlarged)."""
+        ...
+
 
 class ClassicBackend:
     """CPU backend: face analysis, landmark-aligned fusion, colour and retouching."""
@@ -138,6 +151,10 @@ class ClassicBackend:
         if draft is None:
             refuse_turned_head(made)
         return made
+
+    def headshot(self, photo: bytes, *, backdrop: str = "studio_grey", aspect: str = "4:5",
+                 colour: tuple[int, int, int] | str | None = None, variant: int = 0) -> Headshot:
+        return headshot_create(photo, backdrop=backdrop, aspect=aspect, colour=colour, variant=variant)
 
 
 _BACKENDS: dict[str, Callable[[], Backend]] = {"classic": ClassicBackend}

@@ -1,0 +1,119 @@
+"""A professional headshot from one of the customer's own photos, without a template: the
+largest face framed head-and-shoulders, the person cut out with soft hair edges, relit and
+lightly retouched, on a procedurally painted backdrop."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .. import imaging
+from ..errors import EngineError, ErrorCode
+from ..faces import Face, analyze_faces, landmarks
+from ..idphoto.framing import head_geometry, with_hair
+from ..idphoto.segment import foreground_colours, person_cutout
+from .backdrops import BACKDROPS, backdrop_for, backdrop_paint, parse_colour
+from .framing import beyond_the_photo, frame_size, headshot_warp, refuse_unframeable, warp
+from .light import light_wrap, relight, retouch
+from .paint import blur
+
+MIN_LONG_SIDE, MAX_LONG_SIDE = 1024, 4096
+CONTACT_SHADOW = 0.3  # how much the person darkens a studio wall close behind the shoulders
+
+
+@dataclass
+class Headshot:
+    image: np.ndarray  # RGB uint8, height x width
+    width: int
+    height: int
+    backdrop: str
+    aspect: str
+    variant: int
+    matte: np.ndarray  # float32 0-1: the person; 0 where only the backdrop shows
+    notes: list[str] = field(default_factory=list)  # what was done that a customer may want to know
+
+
+def headshot_create(photo: bytes, *, backdrop: str = "studio_grey", aspect: str = "4:5",
+                    colour: tuple[int, int, int] | str | None = None, variant: int = 0, long_side: int = 1280) -> Headshot:
+    """The headshot of the person with the largest face in ``photo``. ``backdrop`` a key of
+    BACKDROPS; ``aspect`` "4:5" or "1:1"; ``colour`` the brand backdrop's colour ("#rrggbb" or
+    RGB); ``variant`` another light and bokeh layout, the same one each time."""
+    chosen = backdrop_for(backdrop)
+    if not isinstance(long_side, int) or not MIN_LONG_SIDE <= long_side <= MAX_LONG_SIDE:
+        raise EngineError(ErrorCode.INVALID_OPTION, f"The long side must be {MIN_LONG_SIDE} to {MAX_LONG_SIDE} px, not {long_side!r}.")
+    size = frame_size(aspect, long_side)
+    brand = parse_colour(colour)
+    if not isinstance(variant, int) or isinstance(variant, bool) or variant < 0:
+        raise EngineError(ErrorCode.INVALID_OPTION, f"The variant must be a whole number from 0, not {variant!r}.")
+    notes: list[str] = []
+    rgb = imaging.decode(photo).rgb
+    face = _the_face(analyze_faces(rgb, embed=False, limit=3), notes)
+    head = head_geometry(face.points)
+    refuse_unframeable(rgb, face, head)
+    try:
+        head = with_hair(rgb, face, head)
+    except EngineError:  # hair cut by the photo's top: the mesh's estimate of the crown
+        notes.append("The top of the hair is cut off in the photo.")
+    matrix, extended = headshot_warp(head, rgb.shape[:2], size)
+    if extended:
+        notes.append("The photo ends above the shoulders; the clothes were extended to the bottom edge.")
+    if np.sqrt(abs(np.linalg.det(matrix[:, :2]))) > 2:
+        notes.append("The photo is small; the face was enlarged and may look soft.")
+    framed = warp(rgb, matrix, size)
+    points = face.points[:, :2] @ matrix[:, :2].T + matrix[:, 2]
+    framed = _soften_invented(framed, beyond_the_photo(matrix, rgb.shape[:2], size))
+    chin_y = float(points[landmarks.CHIN, 1])
+    alpha = person_cutout(framed, face_box=(*points.min(axis=0), *points.max(axis=0)), body_from=round(chin_y))
+    key_side = 1.0 if variant % 2 else -1.0
+    person = relight(foreground_colours(framed, alpha), points, chosen, key_side=key_side, chin_y=chin_y)
+    eyes = points[[468, 473]].mean(axis=0)
+    back = backdrop_paint(chosen, size[1], size[0], variant=variant, colour=brand,
+                          head=(float(eyes[0] / size[0]), float(eyes[1] / size[1])))
+    if chosen.studio:
+        back = _contact_shadow(back, alpha, key_side)
+    person = light_wrap(person, alpha, back)
+    out = person * alpha[..., None] + back * (1 - alpha[..., None])
+    if chosen.grade is not None:
+        out = chosen.grade(out / 255.0) * 255.0
+    image = retouch(np.clip(out + 0.5, 0, 255).astype(np.uint8), points)
+    return Headshot(image=image, width=size[0], height=size[1], backdrop=chosen.key, aspect=aspect, variant=variant,
+                    matte=alpha.astype(np.float32), notes=notes)
+
+
+def backdrops() -> dict[str, str]:
+    """Each backdrop's key and title, in menu order."""
+    return {key: b.title for key, b in BACKDROPS.items()}
+
+
+def _the_face(faces: list[Face], notes: list[str]) -> Face:
+    """The largest measured face: the customer, where someone else is in the photo (they are
+    left out: the cut-out keeps only the person around this face)."""
+    measured = [face for face in faces if face.points is not None]
+    if not faces:
+        raise EngineError(ErrorCode.NO_FACE, "No face was found; use a photo of you looking at the camera.")
+    if not measured:
+        raise EngineError(ErrorCode.NO_FACE, "The face could not be measured; use a sharper, front-facing photo.")
+    if len(faces) > 1:
+        notes.append(f"{len(faces)} faces were found; the headshot is of the largest.")
+    return max(measured, key=lambda face: face.size)
+
+
+def _soften_invented(framed: np.ndarray, invented: np.ndarray) -> np.ndarray:
+    """Past the photo's edges the warp repeats the edge pixels as streaks; there the picture is
+    blended into a wide blur of itself, so extended clothes read as soft fabric."""
+    if not invented.any():
+        return framed
+    weight = blur(invented.astype(np.float32), framed.shape[0] * 0.01)[..., None]
+    smooth = blur(framed.astype(np.float32), framed.shape[0] * 0.02)
+    return np.clip(framed * (1 - weight) + smooth * weight + 0.5, 0, 255).astype(np.uint8)
+
+
+def _contact_shadow(back: np.ndarray, alpha: np.ndarray, key_side: float) -> np.ndarray:
+    """A soft shadow of the person on the wall close behind, away from the key light: the
+    occlusion that keeps a cut-out from floating."""
+    height, width = alpha.shape
+    shift = np.float32([[1, 0, -key_side * width * 0.015], [0, 1, height * 0.012]])
+    moved = cv2.warpAffine(alpha, shift, (width, height), borderMode=cv2.BORDER_REPLICATE)
+    shadow = blur(moved, height * 0.03)
+    return back * (1 - CONTACT_SHADOW * shadow)[..., None]
