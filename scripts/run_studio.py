@@ -8,6 +8,9 @@ defaults to on, so that runserver serves static files and media.
 With --serve (`make serve`) it is the production start instead: DEBUG off, PostgreSQL and Redis
 required, `check --deploy` clean or no start, then migrate, collectstatic and seed_catalog, and
 gunicorn (studio/gunicorn.conf.py) in place of runserver.
+
+Before the server starts, `make run` fetches the default template packs (`manage.py templates fetch
+--default`; STUDIO_FETCH_PACKS=0 skips it, and `make serve` does it only with STUDIO_FETCH_PACKS=1).
 """
 from __future__ import annotations
 
@@ -27,6 +30,10 @@ from jobs.process_groups import group_alive, group_signal  # noqa: E402 - needs 
 
 STARTUP_TIMEOUT = 60  # seconds for runserver to accept connections
 STOP_TIMEOUT = 15  # seconds for a child to stop after SIGINT before it is killed
+# The default template packs (manage.py templates fetch --default) on start: at most this long for
+# each file, so that a machine without a network starts at once (no DNS) or after one such wait.
+PACK_FILE_TIMEOUT = 10
+OFFLINE = 'Template packs not fetched (offline?): run "python manage.py templates fetch --default" later.'
 
 
 def main() -> int:
@@ -45,6 +52,7 @@ def main() -> int:
         if refusal:
             print(refusal, file=sys.stderr, flush=True)
             return 2
+        _packs_fetch(manage, env, wanted_by_default=False)
         web = [sys.executable, "-m", "gunicorn", "-c", str(REPO / "studio" / "gunicorn.conf.py"),
                "--bind", f"0.0.0.0:{port}", "studio.wsgi"]
         banner = _serve_banner(port, env)
@@ -56,6 +64,7 @@ def main() -> int:
         if demo.returncode:
             sys.stderr.write(demo.stdout)
             return demo.returncode
+        _packs_fetch(manage, env, wanted_by_default=True)
         web = [*manage, "runserver", f"127.0.0.1:{port}"]
         banner = _run_banner(port, demo.stdout, env)
 
@@ -86,6 +95,24 @@ def main() -> int:
         return 0
     code = children[exited[0]].returncode
     return 128 - code if code < 0 else code or 1  # killed by signal N: 128 + N, as a shell says
+
+
+def _packs_fetch(manage: list[str], env: dict[str, str], *, wanted_by_default: bool) -> None:
+    """The default template packs, under `make run` unless STUDIO_FETCH_PACKS=0, under `make serve`
+    only with STUDIO_FETCH_PACKS=1. Idempotent and never in the way of the start: a failure is one line."""
+    switch = env.get("STUDIO_FETCH_PACKS", "1" if wanted_by_default else "0").strip().lower()
+    if switch in ("0", "false", "no", "off", ""):
+        return
+    command = [*manage, "templates", "fetch", "--default", "--timeout", str(PACK_FILE_TIMEOUT)]
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    if result.returncode == 0:
+        print("\n".join(line for line in result.stdout.splitlines() if " files verified " in line), flush=True)
+    elif "could not be downloaded" in result.stderr:
+        print(OFFLINE, flush=True)
+    else:
+        reason = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
+        print(f"Template packs not fetched ({reason.removeprefix('CommandError: ')}): "
+              'run "python manage.py templates fetch --default" later.', flush=True)
 
 
 def _wait_for_port(port: int, children: dict[str, subprocess.Popen], stopping: list[int]) -> bool:
