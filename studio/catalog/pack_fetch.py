@@ -15,7 +15,12 @@ from studio.lib.outbound import OutboundError, limits_from_settings, url_fetch
 
 from .models import Gender, Style, StyleKind, Template
 from .services import (
-    DEFAULT_TEMPLATE_MAX_BYTES, KEY_PATTERN, PackLine, catalog_template_add, content_digest, style_activity_update,
+    DEFAULT_TEMPLATE_MAX_BYTES,
+    KEY_PATTERN,
+    PackLine,
+    catalog_template_add,
+    content_digest,
+    style_activity_update,
     style_preview_from_templates,
 )
 
@@ -283,7 +288,8 @@ def _files_verified(manifest: PackManifest, *, mirror: str | None, timeout: floa
         try:
             content = url_fetch(url, limits=limits).content
         except OutboundError as exc:
-            raise PackFetchError(f"{manifest.name}: {file.path} could not be downloaded from {url}: {exc.message}") from exc
+            message = f"{manifest.name}: {file.path} could not be downloaded from {url}: {exc.message}"
+            raise PackFetchError(message) from exc
         downloaded += 1
         _verify(manifest, file, content)
         cache_dir.mkdir(parents=True, exist_ok=True)

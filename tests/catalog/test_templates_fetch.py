@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import importlib.util
 import json
+import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,12 @@ from django.core.management.base import CommandError
 
 from studio.catalog.models import Style, Template
 from studio.catalog.pack_fetch import (
-    ALLOWED_LICENCES, PackFetchError, PackManifestError, pack_fetch, pack_manifest_list, pack_manifest_read,
+    ALLOWED_LICENCES,
+    PackFetchError,
+    PackManifestError,
+    pack_fetch,
+    pack_manifest_list,
+    pack_manifest_read,
 )
 from tests.file_server import loopback_server
 
@@ -22,6 +30,7 @@ from .conftest import run_command
 
 pytestmark = pytest.mark.django_db
 
+REPO = Path(__file__).resolve().parents[2]
 REVISION = "0123456789abcdef0123456789abcdef01234567"
 SOURCE = ("studio-tests", "templates")
 # The test pack: two women's templates, a man's, and a two-person one, from ../shared/data/templates.
@@ -255,7 +264,8 @@ def test_committed_manifests_are_complete_and_pinned():
         assert re.fullmatch(r"[0-9a-f]{40}", manifest.revision)
         assert manifest.licence in ALLOWED_LICENCES and manifest.licence in ("Apache-2.0", "CC0-1.0", "CC-PDDC")
         for file in manifest.files:
-            assert file.url == f"https://raw.githubusercontent.com/{manifest.source[19:]}/{manifest.revision}/{file.path}"
+            repository = manifest.source.removeprefix("https://github.com/")
+            assert file.url == f"https://raw.githubusercontent.com/{repository}/{manifest.revision}/{file.path}"
             assert file.licence in ALLOWED_LICENCES and re.fullmatch(r"[0-9a-f]{64}", file.sha256) and file.size > 0
 
 
@@ -289,3 +299,36 @@ def test_manifest_with_non_commercial_licence_is_refused(tmp_path, shared_data):
 
     with pytest.raises(PackManifestError, match="licence 'CC-BY-NC-4.0' is not one of"):
         pack_manifest_read(path)
+
+
+def load_run_studio():
+    spec = importlib.util.spec_from_file_location("run_studio", REPO / "scripts" / "run_studio.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def launcher_env(tmp_path, **extra) -> dict[str, str]:
+    # The packs' host is a closed loopback port: nothing here can reach the internet.
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "STUDIO_VAR_DIR": str(tmp_path),
+            "STUDIO_PACK_MIRROR": "http://127.0.0.1:1/", "STUDIO_ALLOW_PRIVATE_URLS": "1", **extra}
+
+
+def test_make_run_carries_on_with_one_line_when_the_packs_cannot_be_downloaded(tmp_path, capsys):
+    run_studio = load_run_studio()
+
+    run_studio._packs_fetch([sys.executable, str(REPO / "manage.py")], launcher_env(tmp_path), wanted_by_default=True)
+
+    assert capsys.readouterr().out.splitlines() == [run_studio.OFFLINE]
+
+
+@pytest.mark.parametrize(("switch", "wanted_by_default"), [("0", True), (None, False)], ids=["run-off", "serve"])
+def test_packs_are_not_fetched_when_switched_off_or_under_make_serve(tmp_path, capsys, switch, wanted_by_default):
+    run_studio = load_run_studio()
+    env = {name: value for name, value in launcher_env(tmp_path).items() if name != "STUDIO_FETCH_PACKS"}
+    if switch is not None:
+        env["STUDIO_FETCH_PACKS"] = switch
+
+    run_studio._packs_fetch([sys.executable, str(REPO / "manage.py")], env, wanted_by_default=wanted_by_default)
+
+    assert capsys.readouterr().out == ""

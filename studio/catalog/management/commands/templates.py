@@ -7,7 +7,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from ...pack_fetch import (
-    PackFetchError, PackManifest, PackManifestError, pack_fetch, pack_imported_count, pack_manifest_list,
+    PackFetchError,
+    PackManifest,
+    PackManifestError,
+    pack_fetch,
+    pack_imported_count,
+    pack_manifest_list,
     pack_manifest_read,
 )
 
@@ -39,7 +44,8 @@ class Command(BaseCommand):
     def list(self) -> None:
         for manifest in pack_manifest_list():
             imported = pack_imported_count(manifest=manifest)
-            state = "imported" if imported == len(manifest.files) else f"{imported} imported" if imported else "not imported"
+            state = "not imported" if not imported else f"{imported} imported"
+            state = "imported" if imported == len(manifest.files) else state
             self.stdout.write(
                 f"{manifest.name:<18} {'default' if manifest.default else 'optional':<8} {manifest.licence:<10} "
                 f"{len(manifest.files):>3} files  {len(manifest.styles):>2} styles  {state:<14} "
