@@ -76,12 +76,12 @@ def brand(height, width, rng, colour, head):
 def office(height, width, rng, colour, head):
     """An open-plan office far out of focus: windows as columns of daylight, ceiling panels, desks
     and shelves as darker masses; cool-neutral."""
-    image = paint.vertical(height, width, (0.80, 0.82, 0.85), (0.50, 0.52, 0.55))
+    image = paint.vertical(height, width, (0.66, 0.68, 0.71), (0.42, 0.44, 0.47))
     windows = []
     for x in np.sort(rng.uniform(-0.05, 0.95, rng.integers(3, 6))):
         w = rng.uniform(0.06, 0.14)
         windows.append((x, 0.04, x + w, rng.uniform(0.6, 0.8)))
-    image = paint.rectangles(image, windows, [(0.97, 0.98, 1.0)] * len(windows), opacity=0.9)
+    image = paint.rectangles(image, windows, [(1.0, 1.0, 1.0)] * len(windows))
     mullions = [(x0 + (x1 - x0) * f, y0, x0 + (x1 - x0) * f + 0.006, y1) for x0, y0, x1, y1 in windows for f in (0.5,)]
     image = paint.rectangles(image, mullions, [(0.55, 0.57, 0.6)] * len(mullions), opacity=0.8)
     ceiling = [(x, rng.uniform(0.0, 0.04), x + rng.uniform(0.12, 0.25), 0.06) for x in rng.uniform(-0.1, 0.9, 3)]
@@ -94,7 +94,7 @@ def office(height, width, rng, colour, head):
     colours.append((0.38, 0.36, 0.34))
     image = paint.rectangles(image, furniture, colours, opacity=0.85)
     image = paint.blobs(image, rng, count=3, radius=(0.04, 0.08), colours=[(0.22, 0.36, 0.2)], region=(0, 0.45, 1, 0.7))
-    image = paint.blur(image, height * 0.035)
+    image = paint.blur(image, height * 0.022)
     image = paint.bokeh(image, rng, count=18, radius=(0.015, 0.04), colours=[(0.95, 0.97, 1.0)], opacity=(0.08, 0.25),
                         region=(0, 0, 1, 0.65))
     return paint.desaturate(image, 0.25) * np.array([0.97, 0.99, 1.02], np.float32)
@@ -153,8 +153,9 @@ def city_night(height, width, rng, colour, head):
     image = paint.rectangles(image, towers, [(0.08, 0.08, 0.14)] * len(towers), opacity=0.9)
     image = paint.blur(image, height * 0.02)
     neon = [(1.0, 0.3, 0.65), (0.3, 0.85, 1.0), (1.0, 0.7, 0.3), (1.0, 0.35, 0.25), (1.0, 0.85, 0.55)]
-    image = paint.bokeh(image, rng, count=45, radius=(0.02, 0.07), colours=neon, opacity=(0.25, 0.7))
-    return paint.bokeh(image, rng, count=40, radius=(0.006, 0.015), colours=neon, opacity=(0.3, 0.8))
+    image = paint.bokeh(image, rng, count=30, radius=(0.03, 0.09), colours=neon, opacity=(0.15, 0.5), edge=0.2)
+    image = paint.bokeh(image, rng, count=25, radius=(0.008, 0.02), colours=neon, opacity=(0.3, 0.8))
+    return paint.blur(image, 1.2)
 
 
 def vintage(image: np.ndarray) -> np.ndarray:

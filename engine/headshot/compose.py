@@ -19,6 +19,9 @@ from .light import light_wrap, relight, retouch
 from .paint import blur
 
 MIN_LONG_SIDE, MAX_LONG_SIDE = 1024, 4096
+# Past the photo's bottom the body fades out over this share of the frame's height: inventing
+# clothes drew slabs and streaks on the close crops of ../shared/data (eric_clapton, sundar_pichai).
+BODY_FADE = 0.08
 CONTACT_SHADOW = 0.3  # how much the person darkens a studio wall close behind the shoulders
 
 
@@ -57,21 +60,24 @@ def headshot_create(photo: bytes, *, backdrop: str = "studio_grey", aspect: str 
         notes.append("The top of the hair is cut off in the photo.")
     matrix, extended = headshot_warp(head, rgb.shape[:2], size)
     if extended:
-        notes.append("The photo ends above the shoulders; the clothes were extended to the bottom edge.")
+        notes.append("The photo ends above the shoulders; the body fades out softly at the bottom.")
     if np.sqrt(abs(np.linalg.det(matrix[:, :2]))) > 2:
         notes.append("The photo is small; the face was enlarged and may look soft.")
     framed = warp(rgb, matrix, size)
     points = face.points[:, :2] @ matrix[:, :2].T + matrix[:, 2]
-    framed = _soften_invented(framed, beyond_the_photo(matrix, rgb.shape[:2], size))
+    invented, below, above = beyond_the_photo(matrix, rgb.shape[:2], size)
+    framed = _soften_invented(framed, invented)
     chin_y = float(points[landmarks.CHIN, 1])
     alpha = person_cutout(framed, face_box=(*points.min(axis=0), *points.max(axis=0)), body_from=round(chin_y))
+    alpha = _fade_beyond(alpha, above, reach=0.03)
+    alpha = _fade_beyond(alpha, below, reach=BODY_FADE)
     key_side = 1.0 if variant % 2 else -1.0
     person = relight(foreground_colours(framed, alpha), points, chosen, key_side=key_side, chin_y=chin_y)
     eyes = points[[468, 473]].mean(axis=0)
     back = backdrop_paint(chosen, size[1], size[0], variant=variant, colour=brand,
                           head=(float(eyes[0] / size[0]), float(eyes[1] / size[1])))
     if chosen.studio:
-        back = _contact_shadow(back, alpha, key_side)
+        back = _contact_shadow(back, alpha, key_side, below)
     person = light_wrap(person, alpha, back)
     out = person * alpha[..., None] + back * (1 - alpha[..., None])
     if chosen.grade is not None:
@@ -109,11 +115,23 @@ def _soften_invented(framed: np.ndarray, invented: np.ndarray) -> np.ndarray:
     return np.clip(framed * (1 - weight) + smooth * weight + 0.5, 0, 255).astype(np.uint8)
 
 
-def _contact_shadow(back: np.ndarray, alpha: np.ndarray, key_side: float) -> np.ndarray:
+def _fade_beyond(alpha: np.ndarray, beyond: np.ndarray, *, reach: float) -> np.ndarray:
+    """The person fades into the backdrop past an edge of the photo (over ``reach`` of the frame's
+    height) instead of running on as streaks of repeated pixels: hair cut by the photo's top,
+    clothes cut above the frame's bottom, as a vignetted studio bust ends."""
+    if not beyond.any():
+        return alpha
+    past = cv2.distanceTransform(beyond.astype(np.uint8), cv2.DIST_L2, 3)
+    keep = np.clip(1 - past / (reach * alpha.shape[0]), 0, 1) ** 1.5
+    return (alpha * np.where(beyond, keep, 1.0)).astype(np.float32)
+
+
+def _contact_shadow(back: np.ndarray, alpha: np.ndarray, key_side: float, below: np.ndarray) -> np.ndarray:
     """A soft shadow of the person on the wall close behind, away from the key light: the
-    occlusion that keeps a cut-out from floating."""
+    occlusion that keeps a cut-out from floating; none under a body that fades out (``below``
+    the photo), where it would draw a shelf."""
     height, width = alpha.shape
     shift = np.float32([[1, 0, -key_side * width * 0.015], [0, 1, height * 0.012]])
     moved = cv2.warpAffine(alpha, shift, (width, height), borderMode=cv2.BORDER_REPLICATE)
-    shadow = blur(moved, height * 0.03)
+    shadow = blur(moved, height * 0.03) * (1 - blur(below.astype(np.float32), height * 0.02))
     return back * (1 - CONTACT_SHADOW * shadow)[..., None]

@@ -15,8 +15,8 @@ EYE_LINE = 0.40  # eyes' height from the top, a share of the frame's height
 EYE_TO_CHIN = 0.2  # of the frame's height: the face about a third of a 4:5 frame's width
 HAIR_ROOM = 0.06  # the least space above the hair, of the frame's height
 # Where the photo ends above the frame's bottom, the head may come this much closer (larger)
-# so the clothes still reach the edge; past that the body is extended.
-MAX_CLOSER = 1.3
+# so the clothes still reach the edge; past that the body fades out (compose.BODY_FADE).
+MAX_CLOSER = 1.35
 MIN_EYE_TO_CHIN_PX = 18  # a face smaller than this (about 45 px wide) has too little to enlarge
 ENLARGE_FIRST = 1.25  # warps enlarging more than this upscale the photo's crop first
 
@@ -83,10 +83,12 @@ def warp(rgb: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.ndarr
     return cv2.warpAffine(rgb, matrix, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
 
 
-def beyond_the_photo(matrix: np.ndarray, photo: tuple[int, int], size: tuple[int, int]) -> np.ndarray:
-    """The frame's pixels (bool, H x W) that lie past the photo's edges: repeated edge pixels."""
+def beyond_the_photo(matrix: np.ndarray, photo: tuple[int, int], size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The frame's pixels (bool, H x W) that lie past the photo's edges (repeated edge pixels),
+    and those of them past its bottom edge and past its top edge."""
     inverse = cv2.invertAffineTransform(matrix)
     rows, columns = np.mgrid[: size[1], : size[0]].astype(np.float32)
     x = inverse[0, 0] * columns + inverse[0, 1] * rows + inverse[0, 2]
     y = inverse[1, 0] * columns + inverse[1, 1] * rows + inverse[1, 2]
-    return (x < 0) | (x > photo[1] - 1) | (y < 0) | (y > photo[0] - 1)
+    below = y > photo[0] - 1
+    return (x < 0) | (x > photo[1] - 1) | (y < 0) | below, below, y < 0
