@@ -22,7 +22,8 @@ MIN_LONG_SIDE, MAX_LONG_SIDE = 1024, 4096
 # Past the photo's bottom the body fades out over this share of the frame's height: inventing
 # clothes drew slabs and streaks on the close crops of ../shared/data (eric_clapton, sundar_pichai).
 BODY_FADE = 0.08
-CONTACT_SHADOW = 0.3  # how much the person darkens a studio wall close behind the shoulders
+CONTACT_SHADOW = 0.3
+HAIR_GAIN, SKIN_GAIN = 1.2, 2.2  # how much the cut-out's soft edge is narrowed (see _firmer_edges)  # how much the person darkens a studio wall close behind the shoulders
 
 
 @dataclass
@@ -69,8 +70,9 @@ def headshot_create(photo: bytes, *, backdrop: str = "studio_grey", aspect: str 
     framed = _soften_invented(framed, invented)
     chin_y = float(points[landmarks.CHIN, 1])
     alpha = person_cutout(framed, face_box=(*points.min(axis=0), *points.max(axis=0)), body_from=round(chin_y))
+    alpha = _firmer_edges(alpha, points)
     alpha = _fade_beyond(alpha, above, reach=0.03)
-    alpha = _fade_beyond(alpha, below, reach=BODY_FADE)
+    alpha = _fade_beyond(alpha, below, reach=BODY_FADE, grace=0.015)
     key_side = 1.0 if variant % 2 else -1.0
     person = relight(foreground_colours(framed, alpha), points, chosen, key_side=key_side, chin_y=chin_y)
     eyes = points[[468, 473]].mean(axis=0)
@@ -115,14 +117,28 @@ def _soften_invented(framed: np.ndarray, invented: np.ndarray) -> np.ndarray:
     return np.clip(framed * (1 - weight) + smooth * weight + 0.5, 0, 255).astype(np.uint8)
 
 
-def _fade_beyond(alpha: np.ndarray, beyond: np.ndarray, *, reach: float) -> np.ndarray:
+def _firmer_edges(alpha: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The cut-out's edge is refined for ID-photo sizes; at a headshot's size it is 15 px wide,
+    which shows as a glow beside cheeks, ears and shoulders (the old background's colour is
+    gone, but the soft band of skin or cloth is not). Below the brows the band is narrowed; the
+    hair above keeps most of its softness."""
+    brows = float(points[[landmarks.FOREHEAD], 1].mean() * 0.5 + points[[468, 473], 1].mean() * 0.5)
+    chin = float(points[landmarks.CHIN, 1])
+    rows = np.arange(alpha.shape[0], dtype=np.float32)[:, None]
+    gain = HAIR_GAIN + (SKIN_GAIN - HAIR_GAIN) * np.clip((rows - brows) / max(chin - brows, 1.0), 0, 1)
+    return np.clip((alpha - 0.5) * gain + 0.5, 0, 1).astype(np.float32)
+
+
+def _fade_beyond(alpha: np.ndarray, beyond: np.ndarray, *, reach: float, grace: float = 0.0) -> np.ndarray:
     """The person fades into the backdrop past an edge of the photo (over ``reach`` of the frame's
     height) instead of running on as streaks of repeated pixels: hair cut by the photo's top,
-    clothes cut above the frame's bottom, as a vignetted studio bust ends."""
+    clothes cut above the frame's bottom, as a vignetted studio bust ends. The first ``grace``
+    of the height runs on (the cut-out's body reaches the edge): a photo that stops a few rows
+    short would otherwise show a line of backdrop under the clothes."""
     if not beyond.any():
         return alpha
     past = cv2.distanceTransform(beyond.astype(np.uint8), cv2.DIST_L2, 3)
-    keep = np.clip(1 - past / (reach * alpha.shape[0]), 0, 1) ** 1.5
+    keep = np.clip(1 - (past - grace * alpha.shape[0]) / (reach * alpha.shape[0]), 0, 1) ** 1.5
     return (alpha * np.where(beyond, keep, 1.0)).astype(np.float32)
 
 

@@ -16,7 +16,7 @@ KEY = 0.06  # brighter on the key side, darker on the other (a share of the ligh
 FALLOFF = 0.1  # the body darkens this much toward the bottom edge, as under a key light above
 SHADOW_LIFT = 0.3  # share of the way face shadows are lifted toward the face's median lightness
 RETOUCH = 0.45  # the portrait options' retouch runs at 0.7; a headshot stays closer to the photo
-WRAP = 0.35  # how much of the backdrop's light spills over the outline
+WRAP = 0.2  # how much of the backdrop's light spills over the outline
 
 
 def relight(person: np.ndarray, points: np.ndarray, backdrop: Backdrop, *, key_side: float, chin_y: float) -> np.ndarray:
@@ -71,7 +71,7 @@ def light_wrap(person: np.ndarray, alpha: np.ndarray, backdrop: np.ndarray) -> n
     """The backdrop's light seen just inside the person's outline, as a lens shows a subject in
     front of a bright background: what makes a cut-out sit in its picture."""
     height = alpha.shape[0]
-    rim = alpha * (1 - blur(alpha, height * 0.006))
+    rim = alpha * (1 - blur(alpha, height * 0.004))
     glow = blur(backdrop, height * 0.012)
     weight = (WRAP * np.clip(rim * 2, 0, 1))[..., None]
     screen = 255 - (255 - person) * (255 - glow) / 255

@@ -18,8 +18,8 @@ WOMAN, MAN = "faces/rose_leslie/1.jpg", "faces/obama/1.jpg"
 NAVY = (31, 58, 95)
 # The same photo's face before and after: dlib's same-person distances run 0.2-0.45 between
 # different photos of one person (engine/faces/embed.py); the same photo relit and retouched
-# must stay well inside that.
-SAME_FACE = 0.3
+# must stay well inside that (measured 0.08-0.17 on six people and four backdrops).
+SAME_FACE = 0.25
 
 
 @pytest.fixture(scope="session")
