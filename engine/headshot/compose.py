@@ -23,6 +23,7 @@ MIN_LONG_SIDE, MAX_LONG_SIDE = 1024, 4096
 # clothes drew slabs and streaks on the close crops of ../shared/data (eric_clapton, sundar_pichai).
 BODY_FADE = 0.08
 CONTACT_SHADOW = 0.3
+SHOULDER_REACH = 1.8  # face widths (the mesh's, cheek to cheek) from the face's centre past a shoulder
 HAIR_GAIN, SKIN_GAIN = 1.2, 2.2  # how much the cut-out's soft edge is narrowed (see _firmer_edges)  # how much the person darkens a studio wall close behind the shoulders
 
 
@@ -52,7 +53,8 @@ def headshot_create(photo: bytes, *, backdrop: str = "studio_grey", aspect: str 
         raise EngineError(ErrorCode.INVALID_OPTION, f"The variant must be a whole number from 0, not {variant!r}.")
     notes: list[str] = []
     rgb = imaging.decode(photo).rgb
-    face = _the_face(analyze_faces(rgb, embed=False, limit=3), notes)
+    faces = analyze_faces(rgb, embed=False, limit=3)
+    face = _the_face(faces, notes)
     head = head_geometry(face.points)
     refuse_unframeable(rgb, face, head)
     try:
@@ -71,6 +73,7 @@ def headshot_create(photo: bytes, *, backdrop: str = "studio_grey", aspect: str 
     chin_y = float(points[landmarks.CHIN, 1])
     alpha = person_cutout(framed, face_box=(*points.min(axis=0), *points.max(axis=0)), body_from=round(chin_y))
     alpha = _firmer_edges(alpha, points)
+    alpha = _others_cut_away(alpha, face, [other for other in faces if other is not face], matrix, notes)
     alpha = _fade_beyond(alpha, above, reach=0.03)
     alpha = _fade_beyond(alpha, below, reach=BODY_FADE, grace=0.015)
     key_side = 1.0 if variant % 2 else -1.0
@@ -115,6 +118,32 @@ def _soften_invented(framed: np.ndarray, invented: np.ndarray) -> np.ndarray:
     weight = blur(invented.astype(np.float32), framed.shape[0] * 0.01)[..., None]
     smooth = blur(framed.astype(np.float32), framed.shape[0] * 0.02)
     return np.clip(framed * (1 - weight) + smooth * weight + 0.5, 0, 255).astype(np.uint8)
+
+
+def _others_cut_away(alpha: np.ndarray, face: Face, others: list[Face], matrix: np.ndarray, notes: list[str]) -> np.ndarray:
+    """Someone standing close enough to touch the customer is one blob to the segmenter; their
+    side of a line between the two faces is cut away, softly: halfway to their face, and never
+    further out than the customer's own shoulders reach (SHOULDER_REACH face widths)."""
+    width = alpha.shape[1]
+    centre = _frame_centre(face, matrix)
+    reach = SHOULDER_REACH * face.width * float(np.sqrt(abs(np.linalg.det(matrix[:, :2]))))
+    columns = np.arange(width, dtype=np.float32)[None, :]
+    for other in others:
+        there = _frame_centre(other, matrix)
+        if abs(there[0] - centre[0]) < 1:
+            continue
+        side = np.sign(there[0] - centre[0])
+        line = centre[0] + side * min(abs(there[0] - centre[0]) / 2, reach)
+        keep = np.clip((line - columns) * side / (0.015 * width) + 0.5, 0, 1)
+        if (alpha * (1 - keep)).max() > 0.5:
+            notes.append("Someone beside you in the photo was cut away.")
+        alpha = alpha * keep
+    return alpha.astype(np.float32)
+
+
+def _frame_centre(face: Face, matrix: np.ndarray) -> np.ndarray:
+    x0, y0, x1, y1 = face.box
+    return matrix[:, :2] @ np.array([(x0 + x1) / 2, (y0 + y1) / 2]) + matrix[:, 2]
 
 
 def _firmer_edges(alpha: np.ndarray, points: np.ndarray) -> np.ndarray:
