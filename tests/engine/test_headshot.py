@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.backends import BACKDROPS, get_backend
+from engine.backends import BACKDROPS, backdrops, get_backend
 from engine.errors import EngineError, ErrorCode
 from engine.faces import analyze_faces, distance
 from engine.headshot import headshot_create
@@ -94,6 +94,29 @@ def test_low_key_backdrop_is_dark(made):
     assert _backdrop_pixels(made(WOMAN, "low_key")).mean() < 70
 
 
+# Each family's look as mean backdrop colour (R, G, B) where the matte is 0; measured on
+# marissa_mayer, variants 0-2: grey 99-111 even, office cool 155-193, outdoor G 144-161 over B
+# 75-95, spring R 234-238 over G 190-206, summer B 215-227 over R 140-150, autumn R 177-192 >
+# G 102-111 > B 43-45, winter B 229-235 over R 189-201, city night 39-55.
+FAMILIES = {
+    "studio_grey": ("mid grey", lambda r, g, b: 70 < g < 150 and max(r, g, b) - min(r, g, b) < 15),
+    "office": ("cool neutral", lambda r, g, b: b >= r and 120 < g < 215),
+    "outdoor": ("green", lambda r, g, b: g > b + 30 and g >= r),
+    "spring": ("light pink", lambda r, g, b: r > g + 15 and g > 170),
+    "summer": ("sky blue", lambda r, g, b: b > r + 40),
+    "autumn": ("orange", lambda r, g, b: r > g + 40 and g > b + 30),
+    "winter": ("cool white", lambda r, g, b: b > r + 15 and r > 170),
+    "city_night": ("dark", lambda r, g, b: max(r, g, b) < 80),
+}
+
+
+@pytest.mark.parametrize("backdrop", FAMILIES)
+def test_backdrop_has_its_family_colour(made, backdrop):
+    name, looks_right = FAMILIES[backdrop]
+    mean = _backdrop_pixels(made("faces/marissa_mayer/1.jpg", backdrop)).mean(axis=0)
+    assert looks_right(*mean), f"{backdrop} is not {name}: mean {mean.round()}"
+
+
 def test_brand_backdrop_is_the_given_colour(made):
     colour = (150, 30, 40)
     median = np.median(_backdrop_pixels(made(MAN, "brand", colour="#961e28")), axis=0)
@@ -150,9 +173,11 @@ def test_the_person_stays_recognisably_themselves(made, shared_data, photo, back
     assert distance(before.embedding, after.embedding) < SAME_FACE
 
 
-def test_backend_makes_headshots_on_every_backdrop(shared_data):
-    backend = get_backend("classic")
-    photo = (shared_data / "faces/marissa_mayer/1.jpg").read_bytes()
-    for key in BACKDROPS:
-        shot = backend.headshot(photo, backdrop=key, aspect="1:1")
-        assert shot.backdrop == key and shot.image.shape == (1280, 1280, 3)
+def test_backend_makes_a_headshot_with_the_asked_options(shared_data):
+    shot = get_backend("classic").headshot((shared_data / "faces/obama/1.jpg").read_bytes(), backdrop="brand",
+                                           aspect="1:1", colour=(20, 90, 60), variant=2)
+    assert (shot.backdrop, shot.aspect, shot.variant, shot.image.shape) == ("brand", "1:1", 2, (1280, 1280, 3))
+
+
+def test_backend_lists_every_backdrop_with_a_title():
+    assert set(backdrops()) == set(BACKDROPS) and all(backdrops().values())
