@@ -13,7 +13,7 @@ from ..errors import EngineError, ErrorCode
 from ..faces import Face, analyze_faces, landmarks
 from ..idphoto.framing import head_geometry, with_hair
 from ..idphoto.segment import foreground_colours, person_cutout
-from .backdrops import BACKDROPS, backdrop_for, backdrop_paint, parse_colour
+from .backdrops import BACKDROPS, Backdrop, backdrop_for, backdrop_paint, parse_colour
 from .framing import beyond_the_photo, frame_size, headshot_warp, refuse_unframeable, warp
 from .light import light_wrap, relight, retouch
 from .paint import blur
@@ -44,13 +44,7 @@ def headshot_create(photo: bytes, *, backdrop: str = "studio_grey", aspect: str 
     """The headshot of the person with the largest face in ``photo``. ``backdrop`` a key of
     BACKDROPS; ``aspect`` "4:5" or "1:1"; ``colour`` the brand backdrop's colour ("#rrggbb" or
     RGB); ``variant`` another light and bokeh layout, the same one each time."""
-    chosen = backdrop_for(backdrop)
-    if not isinstance(long_side, int) or not MIN_LONG_SIDE <= long_side <= MAX_LONG_SIDE:
-        raise EngineError(ErrorCode.INVALID_OPTION, f"The long side must be {MIN_LONG_SIDE} to {MAX_LONG_SIDE} px, not {long_side!r}.")
-    size = frame_size(aspect, long_side)
-    brand = parse_colour(colour)
-    if not isinstance(variant, int) or isinstance(variant, bool) or variant < 0:
-        raise EngineError(ErrorCode.INVALID_OPTION, f"The variant must be a whole number from 0, not {variant!r}.")
+    chosen, size, brand = _options(backdrop, aspect, colour, variant, long_side)
     notes: list[str] = []
     rgb = imaging.decode(photo).rgb
     faces = analyze_faces(rgb, embed=False, limit=3)
@@ -66,18 +60,11 @@ def headshot_create(photo: bytes, *, backdrop: str = "studio_grey", aspect: str 
         notes.append("The photo ends above the shoulders; the body fades out softly at the bottom.")
     if np.sqrt(abs(np.linalg.det(matrix[:, :2]))) > 2:
         notes.append("The photo is small; the face was enlarged and may look soft.")
-    framed = warp(rgb, matrix, size)
     points = face.points[:, :2] @ matrix[:, :2].T + matrix[:, 2]
-    invented, below, above = beyond_the_photo(matrix, rgb.shape[:2], size)
-    framed = _soften_invented(framed, invented)
-    chin_y = float(points[landmarks.CHIN, 1])
-    alpha = person_cutout(framed, face_box=(*points.min(axis=0), *points.max(axis=0)), body_from=round(chin_y))
-    alpha = _firmer_edges(alpha, points)
-    alpha = _others_cut_away(alpha, face, [other for other in faces if other is not face], matrix, notes)
-    alpha = _fade_beyond(alpha, above, reach=0.03)
-    alpha = _fade_beyond(alpha, below, reach=BODY_FADE, grace=0.015)
+    framed, alpha, below = _cut_out(rgb, matrix, size, points, face, faces, notes)
     key_side = 1.0 if variant % 2 else -1.0
-    person = relight(foreground_colours(framed, alpha), points, chosen, key_side=key_side, chin_y=chin_y)
+    person = relight(foreground_colours(framed, alpha), points, chosen, key_side=key_side,
+                     chin_y=float(points[landmarks.CHIN, 1]))
     eyes = points[[468, 473]].mean(axis=0)
     back = backdrop_paint(chosen, size[1], size[0], variant=variant, colour=brand,
                           head=(float(eyes[0] / size[0]), float(eyes[1] / size[1])))
@@ -89,7 +76,33 @@ def headshot_create(photo: bytes, *, backdrop: str = "studio_grey", aspect: str 
         out = chosen.grade(out / 255.0) * 255.0
     image = retouch(np.clip(out + 0.5, 0, 255).astype(np.uint8), points)
     return Headshot(image=image, width=size[0], height=size[1], backdrop=chosen.key, aspect=aspect, variant=variant,
-                    matte=alpha.astype(np.float32), notes=notes)
+                    matte=alpha, notes=notes)
+
+
+def _options(backdrop, aspect, colour, variant, long_side) -> tuple[Backdrop, tuple[int, int], tuple[int, int, int]]:
+    """The options checked before any pixel is decoded: INVALID_OPTION names the valid values."""
+    chosen = backdrop_for(backdrop)
+    if not isinstance(long_side, int) or not MIN_LONG_SIDE <= long_side <= MAX_LONG_SIDE:
+        raise EngineError(ErrorCode.INVALID_OPTION, f"The long side must be {MIN_LONG_SIDE} to {MAX_LONG_SIDE} px, not {long_side!r}.")
+    size = frame_size(aspect, long_side)
+    brand = parse_colour(colour)
+    if not isinstance(variant, int) or isinstance(variant, bool) or variant < 0:
+        raise EngineError(ErrorCode.INVALID_OPTION, f"The variant must be a whole number from 0, not {variant!r}.")
+    return chosen, size, brand
+
+
+def _cut_out(rgb: np.ndarray, matrix: np.ndarray, size: tuple[int, int], points: np.ndarray, face: Face,
+             faces: list[Face], notes: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The photo in the frame, the person's matte over it, and the frame past the photo's bottom."""
+    framed = warp(rgb, matrix, size)
+    invented, below, above = beyond_the_photo(matrix, rgb.shape[:2], size)
+    framed = _soften_invented(framed, invented)
+    alpha = person_cutout(framed, face_box=(*points.min(axis=0), *points.max(axis=0)),
+                          body_from=round(float(points[landmarks.CHIN, 1])))
+    alpha = _firmer_edges(alpha, points)
+    alpha = _others_cut_away(alpha, face, [other for other in faces if other is not face], matrix, notes)
+    alpha = _fade_beyond(alpha, above, reach=0.03)
+    return framed, _fade_beyond(alpha, below, reach=BODY_FADE, grace=0.015), below
 
 
 def backdrops() -> dict[str, str]:
