@@ -100,3 +100,12 @@ def broker_outage() -> Iterator[None]:
 def broker_down() -> Iterator[None]:
     with broker_outage():
         yield
+
+
+@pytest.fixture
+def empty_catalog(db) -> None:
+    """No styles: for tests that build a catalog of their own. ``migrate`` makes the default catalog
+    (studio.catalog.defaults) in every test database; those defaults have tests of their own."""
+    from studio.catalog.models import Style
+
+    Style.objects.all().delete()

@@ -196,7 +196,8 @@ def reference_crop(face: AvatarFace) -> np.ndarray:
     if glasses is not None and glasses.kind == "spectacles":
         crop = _inpaint(face.crop, spectacles_mask(face.crop, face.points, glasses))
     key = id(face.crop)
-    _CROP_CACHE[key] = (weakref.ref(face.crop, lambda _, key=key: _CROP_CACHE.pop(key, None)), crop)
+    # The cache is bound now: at interpreter exit the module's globals are None when the callback runs.
+    _CROP_CACHE[key] = (weakref.ref(face.crop, lambda _, key=key, cache=_CROP_CACHE: cache.pop(key, None)), crop)
     return crop
 
 

@@ -135,8 +135,8 @@ def _failure(job: Job) -> tuple[str, str]:
 
 
 def _requested_images(job: Job) -> int:
-    if job.kind == JobKind.CREATE:
-        return max(1, int(job.input.get("n", 1)))
+    if job.kind == JobKind.CREATE:  # a headshot's n as asked (``requested``): an avatar with fewer photos gets fewer
+        return max(1, int(job.input.get("requested") or job.input.get("n", 1)))
     if job.kind == JobKind.IDPHOTO:  # n as asked; an avatar with fewer photos gets fewer
         return max(1, int(job.input.get("requested") or 1))
     return 1
@@ -167,6 +167,14 @@ def task_output(job: Job, request: HttpRequest) -> tuple[dict, dict | None]:
             output["task_metrics"] = {"TOTAL": total, "SUCCEEDED": len(images), "FAILED": total - len(images)}
             if result.get("note"):  # why fewer images than asked came back
                 output["message"] = result["note"]
+            if result.get("stand_in_for"):
+                # A preset made without its templates (no pack on this studio): which style made it.
+                # Not a DashScope key; its SDK keeps an output's unknown keys.
+                output["made_with"] = result["made_with"]
+                output["made_with_style"] = result.get("headshot_style", "")
+                output["message"] = " ".join(filter(None, [result.get("made_with_note"), output.get("message")]))
+            elif result.get("made_with"):
+                output["made_with"] = result["made_with"]
             usage = {"image_count": len(images)}
     elif job.state in (JobState.FAILED, JobState.CANCELED):
         output["code"], output["message"] = _failure(job)

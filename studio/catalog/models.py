@@ -23,6 +23,8 @@ class StyleKind(models.TextChoices):
     TEMPLATE = "template", "Portrait"  # faces placed into the style's templates
     IDPHOTO = "idphoto", "ID photo"
     STYLIZE = "stylize", "Stylization"
+    # Made from the customer's own best photo on a backdrop, no template (engine.headshot).
+    HEADSHOT = "headshot", "Headshot"
 
 
 class Gender(models.TextChoices):
@@ -41,6 +43,13 @@ class Style(models.Model):
     preview = models.FileField(upload_to="styles/", blank=True)
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # A template style without a template yet (no pack imported) is made by this headshot style
+    # instead, so that e.g. DashScope's presets answer on a fresh install; the job says which made it.
+    fallback = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        limit_choices_to={"kind": "headshot"},
+        help_text="The headshot style that makes this template style while it has no template.",
+    )
 
     class Meta:
         ordering = ["position", "key"]

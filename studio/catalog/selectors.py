@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F, Q, QuerySet
 
-from .models import Gender, Style, Template
+from .models import Gender, Style, StyleKind, Template
 
 
 def style_list(*, kind: str | None = None, gender: str | None = None) -> QuerySet[Style]:
@@ -18,7 +18,17 @@ def style_list(*, kind: str | None = None, gender: str | None = None) -> QuerySe
 
 
 def style_get(*, key: str) -> Style | None:
-    return Style.objects.filter(key=key, is_active=True).first()
+    return Style.objects.filter(key=key, is_active=True).select_related("fallback").first()
+
+
+def style_stand_in(*, style: Style, owner=None) -> Style | None:
+    """The headshot style that makes ``style`` for now: a template style with a fallback and no
+    template the owner may use (no pack imported yet). None where the style makes its own."""
+    if style.kind != StyleKind.TEMPLATE or style.fallback_id is None:
+        return None
+    if template_list_for(owner=owner, style=style).exists():
+        return None
+    return style.fallback
 
 
 def template_list_for(*, owner, style: Style | None = None) -> QuerySet[Template]:

@@ -160,9 +160,10 @@ def catalog_template_add(*, style: Style, content: bytes, title: str = "", face_
 
 
 def style_activity_update(*, style: Style) -> Style:
-    """A template style is shown while it has an active template; other kinds need none."""
+    """A template style is shown while it has an active template or a headshot fallback that makes
+    it meanwhile; other kinds need none."""
     if style.kind == StyleKind.TEMPLATE:
-        active = style.templates.filter(owner=None, is_active=True).exists()
+        active = style.fallback_id is not None or style.templates.filter(owner=None, is_active=True).exists()
         if style.is_active != active:
             style.is_active = active
             style.save(update_fields=["is_active"])

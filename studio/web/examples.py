@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 
 from engine import imaging
 from engine.errors import EngineError
-from studio.catalog.management.commands.seed_catalog import astronaut_png, grace_hopper_jpg
+from studio.catalog.previews import astronaut_png, grace_hopper_jpg
 from studio.lib.engine import engine_backend
 
 log = logging.getLogger(__name__)

@@ -84,6 +84,29 @@ class StyleCreateForm(forms.Form):
         self.fields["avatar"].choices = [(str(a.model_id), a.name or f"Avatar of {a.created_at:%d %b %Y}") for a in avatars]
 
 
+class HeadshotCreateForm(StyleCreateForm):
+    """Headshot styles: the avatar, how many (each from another photo), the crop, and the colour of a
+    brand-colour backdrop."""
+
+    n = forms.TypedChoiceField(label="How many headshots", choices=N_CHOICES, coerce=int, initial=2)
+    aspect = forms.ChoiceField(label="Crop", choices=[("4:5", "Portrait 4:5"), ("1:1", "Square 1:1")], initial="4:5")
+    colour = forms.RegexField(label="Backdrop colour", regex=r"^#[0-9a-fA-F]{6}$", required=False,
+                              widget=forms.TextInput(attrs={"type": "color"}))
+
+    def __init__(self, *args, avatars, colour: str | None = None, **kwargs):
+        super().__init__(*args, avatars=avatars, **kwargs)
+        if colour is None:
+            del self.fields["colour"]  # only a brand-colour backdrop takes one
+        else:
+            self.fields["colour"].initial = colour
+
+    def options(self) -> dict:
+        options = {"aspect": self.cleaned_data["aspect"]}
+        if self.cleaned_data.get("colour"):
+            options["colour"] = self.cleaned_data["colour"].lower()
+        return options
+
+
 class TrainFreeForm(CreateOptionsForm):
     photos = MultipleImageField(label=f"1 to {TRAIN_FREE_MAX_PHOTOS} photos of one person", max_files=TRAIN_FREE_MAX_PHOTOS)
     template = forms.ModelChoiceField(label="Template", queryset=Template.objects.none(), empty_label=None)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("jobs/<int:job_id>/cancel/", jobs.job_cancel_view, name="job-cancel"),
     path("styles/", catalog.style_catalog, name="styles"),
     path("styles/<slug:key>/", catalog.style_detail, name="style-detail"),
+    path("styles/<slug:key>/preview.jpg", catalog.style_preview, name="style-preview"),
     path("templates/", catalog.templates_private, name="templates"),
     path("create/", catalog.portrait_create, name="portrait-create"),
     path("create/train-free/", catalog.portrait_train_free, name="portrait-train-free"),

@@ -65,7 +65,7 @@ def rows(admin_user) -> dict[str, object]:
     """One row of every model, with real image files where the model has them."""
     owner = make_user()
     avatar = Avatar.objects.create(owner=owner, name="Ana", status=AvatarStatus.READY)
-    style = Style.objects.create(key="f_business_female", title="Business")
+    style = Style.objects.update_or_create(key="f_business_female", defaults={"title": "Business"})[0]
     template = Template.objects.create(style=style, title="Office", image=png())
     job = make_job(owner, state=JobState.SUCCEEDED, kind=JobKind.CREATE)
     return {

@@ -495,8 +495,8 @@ def test_fine_tune_has_no_finetuned_output_until_it_succeeds(ds, partner, state)
 
 @pytest.fixture
 def idcard(db):
-    return Style.objects.create(key="f_idcard_female", title="ID card", kind=StyleKind.IDPHOTO,
-                                parameters={"size": "1inch", "background": "blue"})
+    return Style.objects.update_or_create(key="f_idcard_female", defaults={
+        "title": "ID card", "kind": StyleKind.IDPHOTO, "parameters": {"size": "1inch", "background": "blue"}})[0]
 
 
 def trained_avatar(owner, shared_data, scores: dict[str, float]) -> tuple[Avatar, list[Photo]]:

@@ -1,5 +1,5 @@
-"""seed_catalog on an empty database: what a fresh machine shows with no download and no
-../shared/data (the demo templates come from scikit-image and matplotlib)."""
+"""seed_catalog on an empty catalog: what a fresh machine shows with no download and no
+../shared/data (previews and the demo templates come from scikit-image and matplotlib)."""
 from __future__ import annotations
 
 import pytest
@@ -28,7 +28,7 @@ def seeded(django_db_setup, django_db_blocker):
     """One seeding for the module (its stylize previews take seconds), rolled back at the end;
     each test runs in a savepoint inside it."""
     with django_db_blocker.unblock(), transaction.atomic():
-        assert not Style.objects.exists()
+        Style.objects.all().delete()  # migrate's rows too: seed_catalog makes them where they are missing
         output, status = run_command("seed_catalog")
         assert status == 0, output
         yield output
@@ -42,7 +42,9 @@ def test_seed_catalog_creates_the_id_photo_styles_with_previews():
     assert styles["idphoto_us"].parameters == {"size": "us", "background": "white"}
     with styles["idphoto_us"].preview.open("rb") as preview:
         assert Image.open(preview).size == (512, 512)  # the 600 x 600 ID photo, downscaled
-    assert not styles["f_idcard_male"].preview  # the only sample photo is a woman's
+    # The only sample photo is a woman's: the men's style shows its background and a silhouette.
+    with styles["f_idcard_male"].preview.open("rb") as preview:
+        assert Image.open(preview).size == (512, 640)
 
 
 def test_seed_catalog_creates_a_stylize_style_per_preset():
@@ -60,10 +62,20 @@ def test_seed_catalog_makes_the_demo_style_from_installed_photos():
         ("Eileen Collins (NASA)", 1, 512), ("Grace Hopper (US Navy)", 1, 512)]
 
 
-def test_seed_catalog_keeps_dashscope_template_styles_hidden_until_a_pack_comes():
-    hidden = Style.objects.filter(kind=StyleKind.TEMPLATE, is_active=False)
-    assert hidden.count() == 8 and not Template.objects.filter(style__in=hidden).exists()
+def test_seed_catalog_shows_dashscope_template_styles_through_their_stand_ins():
+    presets = Style.objects.filter(kind=StyleKind.TEMPLATE, fallback__isnull=False, is_active=True)
+    assert presets.count() == 8 and not Template.objects.filter(style__in=presets).exists()
     assert Style.objects.get(key="f_business_male").gender == "male"
+
+
+def test_seed_catalog_gives_every_shown_style_a_preview():
+    assert not Style.objects.filter(is_active=True, preview="").exists()
+
+
+def test_seed_catalog_makes_headshot_previews_at_4_by_5():
+    with Style.objects.get(key="headshot_office").preview.open("rb") as preview:
+        width, height = Image.open(preview).size
+    assert height == 512 and abs(width - 512 * 4 / 5) < 1
 
 
 def test_seed_catalog_starts_from_an_empty_catalog(seeded):

@@ -10,7 +10,7 @@ from studio.catalog.services import catalog_template_add, style_activity_update,
 
 from .conftest import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalog")]
 
 
 @pytest.fixture

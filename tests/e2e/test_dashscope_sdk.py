@@ -117,11 +117,12 @@ def test_sdk_custom_template_portrait_from_a_fine_tune(studio, photo_server, sha
 def test_sdk_preset_styles_from_a_fine_tune(studio, photo_server, pack):
     resource_id = trained(photo_server)
 
-    business = jpegs(generate("f_business_female", resource_id=resource_id, n=2))
+    made = generate("f_business_female", resource_id=resource_id, n=2)
+    business = jpegs(made)
     result = generate("f_idcard_female", resource_id=resource_id, draft=True)
     idphoto = jpegs(result)
 
-    assert len(business) == 2
+    assert len(business) == 2 and made.output["made_with"] == "templates"
     assert len(idphoto) == 1 and idphoto[0].height > idphoto[0].width
     # obama 1 smiles open-mouthed, 2 and 4 are turned: the draft is marked, its report kept by the SDK
     assert result.output.results[0]["compliance"]["compliant"] is False

@@ -8,7 +8,7 @@ from studio.catalog.models import Style, StyleKind, Template
 
 from .conftest import API, ASTRONAUT, shared_upload, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalog")]
 
 
 @pytest.fixture

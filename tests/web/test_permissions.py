@@ -92,7 +92,7 @@ def test_another_customers_private_template_is_not_offered(alice, bob, style):
     assert "bob@example.com template" in html
 
 
-PRIVATE_PAGES = ["/avatars/", "/avatars/new/", "/gallery/", "/templates/", "/account/", "/styles/studio_demo/"]
+PRIVATE_PAGES = ["/avatars/", "/avatars/new/", "/gallery/", "/templates/", "/account/"]
 
 
 @pytest.mark.django_db

@@ -101,7 +101,7 @@ class PortraitCreateMixin:
         style = style_get(key=data["style"])
         if style is None:
             raise ApiError(status_code=404, code="style_not_found", message=f"No such style: {data['style']}.")
-        if style.kind != StyleKind.TEMPLATE:  # ID photo and stylize styles have their own endpoints
+        if style.kind not in (StyleKind.TEMPLATE, StyleKind.HEADSHOT):  # ID photos and stylizations: their own endpoints
             raise ApiError(status_code=400, code="style_kind",
                            message=f"The style {style.key} is a {style.kind} style: use /{style.kind}s/ instead.")
         return style

@@ -13,10 +13,11 @@ from engine.errors import EngineError, ErrorCode
 from engine.options import PortraitOptions
 from jobs.models import Job
 from studio.catalog.models import Style, StyleKind, Template
-from studio.catalog.selectors import template_list_for
+from studio.catalog.selectors import style_stand_in, template_list_for
 
 from ..models import Avatar, Photo
 from ..selectors import avatar_get_for
+from .headshots import headshot_options_check, headshot_submit
 from .portraits import portrait_create_submit, portrait_train_free_submit
 from .styling import idphoto_submit, stylization_submit
 
@@ -48,6 +49,8 @@ class PortraitOrder:
     options: dict = field(default_factory=dict)
     n: int = 1
     reference: Photo | None = None  # a stylization style's starting photo
+    # The template style asked for, where its headshot fallback (``style``) makes it for now.
+    stand_in_for: Style | None = None
 
 
 def portrait_order_check(*, owner: User, model_ids: Sequence[str] = (), train_free: bool = False,
@@ -56,17 +59,26 @@ def portrait_order_check(*, owner: User, model_ids: Sequence[str] = (), train_fr
     """Checks an order before any input is fetched or kept: OrderRefused, or EngineError
     (INVALID_OPTION and kin) for options the engine would refuse.
 
+    A template style with no template yet and a headshot fallback (a preset before its pack) is
+    made by that headshot style from the avatar's own photos; the order says so (``stand_in_for``).
+
     ``model_ids`` (the owner's ready avatars, one per template face) or ``train_free`` (photos
     given when the order is placed); ``template`` (a catalog or private row) or ``own_template``
     (an image given when placed) or, with a style alone, the style's templates, over which the n
     portraits are spread. An ID photo style makes up to n ID photos from one avatar's best photos, one
-    each; a stylization style is made from the avatar's reference photo.
+    each; a stylization style is made from the avatar's reference photo; a headshot style makes up to n
+headshots on its backdrop, each from another of the avatar's best photos.
     """
     if bool(model_ids) == train_free:
         raise OrderRefused("person", "Give either avatars or photos (train-free), not both.")
     if template is not None and own_template:
         raise OrderRefused("template", "Give one template: a template of the catalog or an image of your own.")
     style = style if style is not None else (template.style if template is not None else None)
+    stand_in_for = None
+    if style is not None and template is None and not own_template and not train_free:
+        fallback = style_stand_in(style=style, owner=owner)
+        if fallback is not None:
+            stand_in_for, style = style, fallback
     templates = _templates(owner=owner, style=style, template=template, own_template=own_template,
                            train_free=train_free, people=len(model_ids), n=n)
     avatars = tuple(_ready_avatar(owner=owner, model_id=model_id) for model_id in model_ids)
@@ -77,6 +89,10 @@ def portrait_order_check(*, owner: User, model_ids: Sequence[str] = (), train_fr
             raise EngineError(ErrorCode.INVALID_OPTION, "draft must be true or false.")
         return PortraitOrder(owner=owner, avatars=avatars, train_free=False, style=style, templates=(),
                              own_template=False, n=n, options={"draft": draft})
+    if style is not None and style.kind == StyleKind.HEADSHOT:
+        return PortraitOrder(owner=owner, avatars=avatars, train_free=False, style=style, templates=(),
+                             own_template=False, n=n, stand_in_for=stand_in_for,
+                             options=headshot_options_check(parameters=style.parameters, options=options or {}))
     if style is not None and style.kind == StyleKind.STYLIZE:
         reference = Photo.objects.filter(owner=owner, avatar=avatars[0], is_reference=True).first()
         if reference is None:
@@ -142,6 +158,11 @@ def portrait_order_place(*, order: PortraitOrder, template_file: str | None = No
         return idphoto_submit(avatar=order.avatars[0], size=parameters.get("size", "1inch"),
                               background=parameters.get("background", "white"),
                               draft=bool(order.options.get("draft")), n=order.n, **common)
+    if order.style is not None and order.style.kind == StyleKind.HEADSHOT:
+        if order.stand_in_for is not None:  # the gallery and the APIs show the style asked for
+            common["style_id"] = order.stand_in_for.id
+        return headshot_submit(avatar=order.avatars[0], options=order.options, n=order.n, headshot_style=order.style,
+                               stand_in_for=order.stand_in_for, **common)
     if order.style is not None and order.style.kind == StyleKind.STYLIZE:
         return stylization_submit(image=order.reference.image.name,
                                   style_index=int(order.style.parameters.get("style_index", 0)), **common)

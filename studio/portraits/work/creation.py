@@ -11,6 +11,7 @@ from studio.lib.engine import engine_backend
 
 from ..artifacts import artifact_local
 from ..models import Avatar
+from .headshots import headshots_make
 from .inputs import job_avatars, job_photos, photo_bytes, storage_bytes
 from .outputs import images_discard, images_store, portraits_commit
 
@@ -28,6 +29,8 @@ def template_shares(job: Job) -> list[tuple[str, int | None, int]]:
 
 class CreateHandler:
     def run(self, job: Job, report: Callable[[float], None]) -> Outcome:
+        if job.input.get("headshot"):
+            return headshots_make(job, report)
         backend = engine_backend()
         if job.input.get("photos"):
             # Train-free: the person comes from the request's own photos, no avatar is kept.
@@ -57,7 +60,7 @@ class CreateHandler:
             image["template_id"] = template_id
             image["warnings"] = list(portrait.warnings)
             image["occluders"] = list(portrait.occluders)
-        result: dict = {"images": images}
+        result: dict = {"images": images, "made_with": "templates"}
         requested = sum(count for _, _, count in shares)
         if len(images) < requested:
             # Billing's capture gives back the images priced and not made (billing.services._unmade).
