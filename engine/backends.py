@@ -14,7 +14,8 @@ import numpy as np
 
 from .check import PhotoCheck, Reason, check_photos
 from .errors import EngineError, ErrorCode
-from .headshot import BACKDROPS, Backdrop, Headshot, backdrops, headshot_create
+from .headshot import BACKDROPS, Backdrop, Headshot, backdrop_alone, backdrops, headshot_create
+from .headshot.framing import frame_size
 from .identity import Avatar, avatar_build, avatar_load, avatar_save
 from .idphoto import Check, Compliance, IdPhoto, IdPhotoRefused, idphoto_create, refuse_turned_head
 from .options import STYLE_PRESETS, IdPhotoSpec, PortraitOptions, StylePreset
@@ -107,6 +108,12 @@ class Backend(Protocol):
         left out, clothes extended, a small photo enlarged)."""
         ...
 
+    def headshot_backdrop(self, backdrop: str = "studio_grey", *, aspect: str = "4:5",
+                          colour: tuple[int, int, int] | str | None = None,
+                          size: tuple[int, int] | None = None) -> np.ndarray:
+        """The backdrop alone (RGB uint8): ``size`` (width, height), else the aspect's 1024 px frame."""
+        ...
+
 
 class ClassicBackend:
     """CPU backend: face analysis, landmark-aligned fusion, colour and retouching."""
@@ -155,6 +162,11 @@ class ClassicBackend:
     def headshot(self, photo: bytes, *, backdrop: str = "studio_grey", aspect: str = "4:5",
                  colour: tuple[int, int, int] | str | None = None, variant: int = 0) -> Headshot:
         return headshot_create(photo, backdrop=backdrop, aspect=aspect, colour=colour, variant=variant)
+
+    def headshot_backdrop(self, backdrop: str = "studio_grey", *, aspect: str = "4:5",
+                          colour: tuple[int, int, int] | str | None = None,
+                          size: tuple[int, int] | None = None) -> np.ndarray:
+        return backdrop_alone(backdrop, size=size or frame_size(aspect, 1280), colour=colour)
 
 
 _BACKENDS: dict[str, Callable[[], Backend]] = {"classic": ClassicBackend}

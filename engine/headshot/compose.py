@@ -79,6 +79,18 @@ def headshot_create(photo: bytes, *, backdrop: str = "studio_grey", aspect: str 
                     matte=alpha, notes=notes)
 
 
+def backdrop_alone(backdrop: str = "studio_grey", *, size: tuple[int, int] = (1024, 1280),
+                   colour: tuple[int, int, int] | str | None = None, variant: int = 0) -> np.ndarray:
+    """The backdrop with nobody in front (RGB uint8, ``size`` = width, height), its look applied:
+    what a style's preview shows where no sample photo fits the style (a men's style)."""
+    chosen = backdrop_for(backdrop)
+    width, height = size
+    back = backdrop_paint(chosen, height, width, variant=variant, colour=parse_colour(colour), head=(0.5, 0.4))
+    if chosen.grade is not None:
+        back = chosen.grade(back / 255.0) * 255.0
+    return np.clip(back + 0.5, 0, 255).astype(np.uint8)
+
+
 def _options(backdrop, aspect, colour, variant, long_side) -> tuple[Backdrop, tuple[int, int], tuple[int, int, int]]:
     """The options checked before any pixel is decoded: INVALID_OPTION names the valid values."""
     chosen = backdrop_for(backdrop)

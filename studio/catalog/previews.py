@@ -93,11 +93,11 @@ def _silhouette(backdrop: np.ndarray) -> bytes:
     own photo goes."""
     height, width = backdrop.shape[:2]
     shape = np.zeros((height, width), np.uint8)
-    centre = (width // 2, int(height * 0.40))
-    cv2.ellipse(shape, centre, (int(width * 0.17), int(height * 0.17)), 0, 0, 360, 255, -1, cv2.LINE_AA)
-    neck_top, shoulders = int(height * 0.52), int(height * 0.70)
-    cv2.rectangle(shape, (int(width * 0.44), neck_top), (int(width * 0.56), shoulders), 255, -1)
-    cv2.ellipse(shape, (width // 2, height), (int(width * 0.42), int(height * 0.32)), 0, 180, 360, 255, -1, cv2.LINE_AA)
+    cv2.ellipse(shape, (width // 2, int(height * 0.38)), (int(width * 0.15), int(height * 0.165)), 0, 0, 360, 255, -1,
+                cv2.LINE_AA)
+    cv2.rectangle(shape, (int(width * 0.43), int(height * 0.50)), (int(width * 0.57), int(height * 0.68)), 255, -1)
+    cv2.ellipse(shape, (width // 2, int(height * 1.02)), (int(width * 0.48), int(height * 0.38)), 0, 180, 360, 255, -1,
+                cv2.LINE_AA)
     alpha = cv2.GaussianBlur(shape, (0, 0), max(1.0, width / 300)).astype(np.float32)[..., None] / 255
     tone = np.array([72, 76, 84], np.float32)
     out = backdrop.astype(np.float32) * (1 - alpha * 0.85) + tone * alpha * 0.85

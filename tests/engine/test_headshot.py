@@ -181,3 +181,12 @@ def test_backend_makes_a_headshot_with_the_asked_options(shared_data):
 
 def test_backend_lists_every_backdrop_with_a_title():
     assert set(backdrops()) == set(BACKDROPS) and all(backdrops().values())
+
+
+def test_the_backdrop_alone_is_painted_at_the_size_asked_with_its_colour():
+    from engine.backends import ClassicBackend
+
+    back = ClassicBackend().headshot_backdrop("brand", colour="#204060", size=(200, 250))
+
+    assert back.shape == (250, 200, 3) and back.dtype == np.uint8
+    assert np.abs(back.reshape(-1, 3).mean(axis=0) - (0x20, 0x40, 0x60)).max() < 30

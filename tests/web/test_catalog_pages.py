@@ -97,7 +97,7 @@ def test_a_customer_without_an_avatar_still_sees_the_templates(suits, django_use
 def test_a_preset_without_templates_says_what_makes_it(business):
     html = Client().get("/styles/f_business_male/").content.decode()
 
-    assert "no templates for this style yet" in html and "Studio headshot, grey" in html
+    assert "no templates for this style yet" in html and "Studio headshot, grey</strong> style" in html
 
 
 def test_a_customer_orders_a_preset_made_by_its_stand_in(business, alice):
