@@ -1,5 +1,10 @@
 """Headshot jobs (create jobs with a ``headshot`` input): one headshot from each of the avatar's
-best photos, up to n, on the style's backdrop; each candidate also gets its own backdrop variant."""
+best photos, up to n, on the style's backdrop; each candidate also gets its own backdrop variant.
+
+Every photo tried is made, and the ones framed as shot come first: a photo that shows the whole
+head and the shoulders beats one whose hair is cut by its top or that ends at the chin (the
+engine's notes say which), so that a tight selfie crop is used only when nothing better exists,
+and then with its notes as the portrait's warnings."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,7 +21,7 @@ from ..services.jobs import job_avatar
 from .inputs import photo_bytes
 from .outputs import images_discard, images_store, portraits_commit
 
-# Photos tried at most: a refusal (a photo cut at the chin, say) moves on to the next one.
+# Photos tried at most (each takes about a second): a refusal moves on to the next one.
 MAX_PHOTOS_TRIED = 8
 
 
@@ -37,14 +42,17 @@ def headshots_make(job: Job, report: Callable[[float], None]) -> Outcome:
         else:
             made.append((headshot, photo))
         report(0.9 * number / len(photos))
-        if len(made) == wanted:
-            break
+        if sum(not headshot.notes for headshot, _ in made) == wanted:
+            break  # enough made from photos that needed nothing invented
+    # Fewest notes first (a stable sort: among equals, the avatar's order of best photos).
+    made = sorted(made, key=lambda pair: len(pair[0].notes))[:wanted]
     if not made:
         raise JobError("no_usable_photo", "None of the avatar's photos can be framed as a headshot: " + refusals[0])
     images = images_store(job, [(headshot.image, None) for headshot, _ in made])
     for image, (headshot, photo) in zip(images, made, strict=True):
         image["photo"] = photo.id
         image["backdrop"] = headshot.backdrop
+        image["warnings"] = list(headshot.notes)
     result = {"images": images, "made_with": "headshot", "headshot_style": settings.get("style", ""),
               "backdrop": settings["backdrop"]}
     stand_in_for = job.input.get("stand_in_for")
