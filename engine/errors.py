@@ -29,6 +29,7 @@ class ErrorCode(str, Enum):
     UNSUPPORTED_OPTION = "unsupported_option"  # valid, but needs another backend
     AVATAR_INVALID = "avatar_invalid"  # corrupted, foreign or from a newer format
     AVATAR_NOT_FOUND = "avatar_not_found"
+    MODEL_MISSING = "model_missing"  # diffusion weights not fetched or not verified (manage.py models fetch)
     INTERNAL = "internal"
 
 
