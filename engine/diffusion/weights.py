@@ -284,7 +284,7 @@ def _fetch_one(spec: ModelSpec, *, endpoint: str | None, on_line: Callable[[str]
     lock = _lock_entry(spec.name)
     revision = spec.revision or lock.get("revision")
     record = _read_json(folder / VERIFIED_NAME)
-    if record.get("revision") != revision:
+    if record.get("revision") != revision or not isinstance(record.get("files"), dict):
         record = {"revision": revision, "files": {}}
     stale = set(_unverified(spec, folder, lock))
     downloaded, trusted = 0, []
@@ -296,6 +296,7 @@ def _fetch_one(spec: ModelSpec, *, endpoint: str | None, on_line: Callable[[str]
         if target.is_file() and sha256 and _digest(target) == sha256 and size in (None, target.stat().st_size):
             record["files"][file.path] = _seen(target, sha256)  # present and right: just recorded
             continue
+        target.unlink(missing_ok=True)  # else huggingface_hub would keep a changed file of the same commit
         got, commit = _download(spec, file, folder=folder, revision=revision, endpoint=endpoint)
         downloaded += 1
         digest, got_size = _digest(got), got.stat().st_size
