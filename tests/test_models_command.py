@@ -33,7 +33,7 @@ def test_list_shows_every_committed_model_missing_with_its_licence(tmp_path, mon
 
 
 def test_fetch_then_list_shows_the_model_present_with_its_size(models):  # noqa: F811
-    with hub_server() as (url, hub):
+    with hub_server() as (url, _hub):
         output, status, _ = run("fetch", "--endpoint", url)
     assert status == 0 and "tiny-base: 2 files verified (2 downloaded)" in output
     listed, _, _ = run("list")
@@ -42,7 +42,7 @@ def test_fetch_then_list_shows_the_model_present_with_its_size(models):  # noqa:
 
 
 def test_fetch_of_a_noncommercial_model_fails_with_one_line_unless_allowed(models):  # noqa: F811
-    with hub_server() as (url, hub):
+    with hub_server() as (url, _hub):
         output, status, reason = run("fetch", "tiny-faceid", "--endpoint", url)
         assert status == 1 and "--allow-noncommercial" in reason and "\n" not in reason
         assert "LicenseRef-Test-NC" in output

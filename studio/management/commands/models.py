@@ -17,7 +17,8 @@ class Command(BaseCommand):
         actions.add_parser("list", help="each model: present or not, size on disk, default or not, licence")
         fetch = actions.add_parser("fetch", help="download and verify models (the defaults when none is named)")
         fetch.add_argument("names", nargs="*", metavar="NAME", help="model names (models list)")
-        fetch.add_argument("--all", action="store_true", help="every model on the Hub (the non-commercial ones too with --allow-noncommercial)")
+        fetch.add_argument("--all", action="store_true",
+                           help="every model on the Hub (the non-commercial ones too with --allow-noncommercial)")
         fetch.add_argument("--allow-noncommercial", action="store_true",
                            help="allow models licensed for non-commercial use only (their licence is printed)")
         fetch.add_argument("--endpoint", metavar="URL", help="a Hugging Face Hub mirror (or HF_ENDPOINT)")
