@@ -8,6 +8,7 @@
         --out OUT.jpg [--sheet [6x4|a6]] [--draft] --json
     python -m engine stylize IMAGE (--style INDEX | --style-ref IMAGE) --out OUT.jpg --json
     python -m engine styles --json
+    python -m engine diffusion-selftest [--workdir DIR] --json   (needs the extra [gpu]; tiny random models)
 
 Bad input exits with status 2 and a one-line reason on stderr; nothing is half-written. An ID photo
 that fails its compliance checks also exits 2, with its report as JSON (see engine/cli_idphoto.py).
@@ -100,6 +101,18 @@ def command_create(args: argparse.Namespace) -> dict:
     }
 
 
+def command_diffusion_selftest(args: argparse.Namespace) -> tuple[dict, int]:
+    # Imported here: the CPU path never loads torch or diffusers.
+    from .diffusion.selftest import selftest
+
+    try:
+        result = selftest(workdir=args.workdir)
+    except ModuleNotFoundError as exc:
+        raise EngineError(ErrorCode.UNSUPPORTED_OPTION, f"The diffusion extra is not installed ({exc.name} is missing): "
+                          "pip install -r requirements/gpu.txt.") from exc
+    return result, 0 if result["ok"] else 1
+
+
 def _write_all(paths: list[Path], images: list) -> None:
     """Write every output to a staging folder first, then move them in: all or none."""
     target_dir = paths[0].parent
@@ -146,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_idphoto.add_parsers(commands)
     cli_stylize.add_parsers(commands)
+
+    selftest = commands.add_parser("diffusion-selftest", help="train and create on tiny random diffusion models")
+    selftest.add_argument("--workdir", type=Path, metavar="DIR", help="keep the models and LoRA here (default: a temporary folder)")
+    selftest.add_argument("--json", action="store_true")
+    selftest.set_defaults(run=command_diffusion_selftest)
     return parser
 
 
