@@ -259,10 +259,11 @@ STORAGES = {
 # Uploads above this are refused before they reach the engine.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("STUDIO_REQUEST_MAX_BYTES", 30 * 1024 * 1024, minimum=1024)
 
-# The engine backend that does the work of jobs: classic (CPU, default), later diffusion, remote.
+# The engine backend that does the work of jobs: classic (CPU, default) or diffusion (GPU: the
+# [gpu] extra, requirements/gpu.txt, and the weights of `manage.py models fetch`); later remote.
 STUDIO_ENGINE = env_str("STUDIO_ENGINE", "classic")
-if STUDIO_ENGINE not in ("classic",):
-    raise ImproperlyConfigured(f"STUDIO_ENGINE must be one of: classic; got {STUDIO_ENGINE!r}")
+if STUDIO_ENGINE not in ("classic", "diffusion"):
+    raise ImproperlyConfigured(f"STUDIO_ENGINE must be one of: classic, diffusion; got {STUDIO_ENGINE!r}")
 
 # Outbound fetches of image URLs (studio.lib.outbound).
 STUDIO_ALLOW_PRIVATE_URLS = env_bool("STUDIO_ALLOW_PRIVATE_URLS", False)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from jobs.handlers import Outcome
 from jobs.models import Job
-from studio.lib.engine import engine_backend
+from studio.lib.engine import engine_work
 
 from ..artifacts import artifact_local
 from ..models import Avatar
@@ -31,18 +31,41 @@ class CreateHandler:
     def run(self, job: Job, report: Callable[[float], None]) -> Outcome:
         if job.input.get("headshot"):
             return headshots_make(job, report)
-        backend = engine_backend()
+        avatars = [] if job.input.get("photos") else job_avatars(job)
+        shares = template_shares(job)
+        # The configured backend, or the classic one where it has no models here (said in the result).
+        work = engine_work(lambda backend: self._portraits(job, backend, avatars, shares, report))
+        made, reasons = work.value
+        made.sort(key=lambda pair: pair[0].identity_distance)  # best first, across the templates
+        images = images_store(job, [(p.image, p.identity_distance) for p, _ in made])
+        for image, (portrait, template_id) in zip(images, made):
+            image["template_id"] = template_id
+            image["warnings"] = list(portrait.warnings)
+            image["occluders"] = list(portrait.occluders)
+            image["backend"] = work.backend
+        result: dict = {"images": images, "made_with": "templates", "backend": work.backend}
+        if work.note:
+            result["backend_note"] = work.note
+        requested = sum(count for _, _, count in shares)
+        if len(images) < requested:
+            # Billing's capture gives back the images priced and not made (billing.services._unmade).
+            result["note"] = f"{len(images)} of {requested} made: {'; '.join(reasons)}."
+
+        def commit() -> None:
+            portraits_commit(job, images, avatars=avatars)
+            Avatar.objects.filter(id__in=[a.id for a in avatars]).update(last_used_at=timezone.now())
+
+        return Outcome(result=result, on_success=commit, on_discard=lambda: images_discard(images))
+
+    def _portraits(self, job: Job, backend, avatars: list[Avatar], shares, report: Callable[[float], None]):
+        """(portrait, template id) pairs made by ``backend``, and why a template gave fewer."""
         if job.input.get("photos"):
             # Train-free: the person comes from the request's own photos, no avatar is kept.
-            avatars = []
             loaded = [backend.avatar_from_photos([photo_bytes(photo) for photo in job_photos(job)])]
         else:
-            avatars = job_avatars(job)
             loaded = [backend.load_avatar(artifact_local(avatar=avatar)) for avatar in avatars]
         report(0.05)
-        shares = template_shares(job)
-        made = []  # (portrait, template id)
-        reasons = []  # why a template gave fewer portraits than its share
+        made, reasons = [], []
         for index, (template, template_id, count) in enumerate(shares):
             portraits = backend.create(
                 storage_bytes(template),
@@ -54,23 +77,7 @@ class CreateHandler:
             made += [(portrait, template_id) for portrait in portraits]
             if len(portraits) < count and portraits.reason not in reasons:
                 reasons.append(portraits.reason)
-        made.sort(key=lambda pair: pair[0].identity_distance)  # best first, across the templates
-        images = images_store(job, [(p.image, p.identity_distance) for p, _ in made])
-        for image, (portrait, template_id) in zip(images, made):
-            image["template_id"] = template_id
-            image["warnings"] = list(portrait.warnings)
-            image["occluders"] = list(portrait.occluders)
-        result: dict = {"images": images, "made_with": "templates"}
-        requested = sum(count for _, _, count in shares)
-        if len(images) < requested:
-            # Billing's capture gives back the images priced and not made (billing.services._unmade).
-            result["note"] = f"{len(images)} of {requested} made: {'; '.join(reasons)}."
-
-        def commit() -> None:
-            portraits_commit(job, images, avatars=avatars)
-            Avatar.objects.filter(id__in=[a.id for a in avatars]).update(last_used_at=timezone.now())
-
-        return Outcome(result=result, on_success=commit, on_discard=lambda: images_discard(images))
+        return made, reasons
 
     def failed(self, job: Job) -> None:
         return None

@@ -1,6 +1,7 @@
 """Train jobs: build the avatar from its photos and keep the artifact in storage."""
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from jobs.handlers import Outcome
 from jobs.models import Job
-from studio.lib.engine import engine_backend
+from studio.lib.engine import engine_work
 
 from ..artifacts import artifact_delete, artifact_prefix, artifact_upload
 from ..models import Avatar, AvatarStatus, Photo
@@ -27,9 +28,9 @@ class TrainHandler:
         prefix = artifact_prefix(avatar=avatar)
         with tempfile.TemporaryDirectory(prefix="studio-train-") as folder:
             out = Path(folder) / "avatar"
-            built, checks = engine_backend().train(
-                data, out=out, names=names, on_progress=lambda fraction: report(0.95 * fraction)
-            )
+            # The configured backend, or the classic one where it has no models here (said in the result).
+            work = engine_work(lambda backend: _train(backend, data, out, names, report))
+            built, checks = work.value
             artifact_upload(local_dir=out, prefix=prefix)
         verdicts = [check.as_dict() for check in checks]
         # Kept with each photo so that the best ones can be chosen later (ID photo variants).
@@ -40,7 +41,7 @@ class TrainHandler:
             Avatar.objects.filter(id=avatar.id).update(
                 status=AvatarStatus.READY,
                 artifact=prefix,
-                backend=engine_backend().name,
+                backend=work.backend,
                 photos_used=len(built.faces),
                 trained_at=timezone.now(),
             )
@@ -52,8 +53,12 @@ class TrainHandler:
                 transaction.on_commit(lambda: artifact_delete(prefix=previous))
 
         states = [dict(verdict, url=photo.source_url) for photo, verdict in zip(photos, verdicts)]
+        result = {"model_id": str(avatar.model_id), "states": states, "photos_used": len(built.faces),
+                  "backend": work.backend}
+        if work.note:
+            result["backend_note"] = work.note
         return Outcome(
-            result={"model_id": str(avatar.model_id), "states": states, "photos_used": len(built.faces)},
+            result=result,
             on_success=commit,
             on_discard=lambda: artifact_delete(prefix=prefix),
         )
@@ -63,3 +68,9 @@ class TrainHandler:
 
     def retried(self, job: Job) -> None:
         Avatar.objects.filter(job_links__job=job, status=AvatarStatus.FAILED).update(status=AvatarStatus.TRAINING)
+
+
+def _train(backend, data: list[bytes], out: Path, names: list[str], report: Callable[[float], None]):
+    if out.exists():  # what a backend that failed for want of its models may have left
+        shutil.rmtree(out)
+    return backend.train(data, out=out, names=names, on_progress=lambda fraction: report(0.95 * fraction))
