@@ -169,7 +169,19 @@ class ClassicBackend:
         return backdrop_alone(backdrop, size=size or frame_size(aspect, 1280), colour=colour)
 
 
-_BACKENDS: dict[str, Callable[[], Backend]] = {"classic": ClassicBackend}
+def _diffusion() -> Backend:
+    # Imported only when asked for: torch and diffusers are the [gpu] extra, never the CPU path's.
+    try:
+        from .diffusion.backend import DiffusionBackend
+    except ImportError as exc:
+        raise EngineError(
+            ErrorCode.UNSUPPORTED_OPTION,
+            f"The diffusion backend needs the GPU extra (pip install -r requirements/gpu.txt): {exc}.",
+        ) from exc
+    return DiffusionBackend()
+
+
+_BACKENDS: dict[str, Callable[[], Backend]] = {"classic": ClassicBackend, "diffusion": _diffusion}
 
 
 def get_backend(name: str = "classic") -> Backend:

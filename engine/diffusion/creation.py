@@ -289,7 +289,8 @@ def _generated_template(job: _Job, models: ModelSet, avatars: Sequence[Avatar], 
         scene = {"scene": 0.8}  # EasyPhoto's scene LoRA weight
     try:
         use_adapters(job.pipe, {**weights, **scene})
-        width, height = T2I_SIZE[kind]
+        scale = job.work_side / WORK_SIDE[kind]  # tests' tiny models draw small templates
+        width, height = (max(64, round(side * scale / 8) * 8) for side in T2I_SIZE[kind])
         image = pipe(
             prompt=f"{job.options.t2i_prompt}, {job.prompt}, look at viewer", negative_prompt=NEGATIVE,
             num_inference_steps=job.steps(30), guidance_scale=job.guidance, width=width, height=height,

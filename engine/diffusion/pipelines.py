@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -151,12 +152,13 @@ def job_adapters(
     scheduler = pipe.scheduler
     names: list[str] = []
     try:
-        for name, path in loras.items():
-            pipe.load_lora_weights(str(path), adapter_name=name)
+        for name, path in [*loras.items(), *([(LCM_ADAPTER, lcm)] if lcm is not None else [])]:
+            with warnings.catch_warnings():
+                # peft warns at every adapter after the first: several at once is the point here.
+                warnings.filterwarnings("ignore", message="Already found a `peft_config`")
+                pipe.load_lora_weights(str(path), adapter_name=name)
             names.append(name)
         if lcm is not None:
-            pipe.load_lora_weights(str(lcm), adapter_name=LCM_ADAPTER)
-            names.append(LCM_ADAPTER)
             pipe.scheduler = LCMScheduler.from_config(scheduler.config)
         if ip_adapter is not None:
             pipe.load_ip_adapter(

@@ -1,0 +1,146 @@
+"""The diffusion backend: the classic avatar plus a LoRA trained on its faces, and portraits made
+in two diffusion passes; everything else (check, templates, stylize, ID photos, headshots) is the
+classic backend's.
+
+An avatar folder is the classic artifact (engine.identity) with ``lora/`` beside its files:
+``lora/avatar.safetensors`` and ``lora/lora.json`` (its sha256 and the base model family). The LoRA
+is trained first, into a staging folder, and moved in once the classic artifact is complete, so an
+avatar folder never holds half a LoRA.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..backends import ClassicBackend, Progress
+from ..check import PhotoCheck
+from ..errors import EngineError, ErrorCode
+from ..identity import Avatar, avatar_build, avatar_load, avatar_save
+from ..portrait import Portraits
+from . import weights
+from .creation import DiffusionOptions, diffusion_create
+from .pipelines import IpAdapter, ModelSet, family
+
+LORA_FOLDER = "lora"
+LORA_FILE = "avatar.safetensors"
+LORA_META = "lora.json"
+TRAIN_STEPS = 400  # the seeds' max_train_steps
+IP_ADAPTER_WEIGHTS = "ip-adapter_sd15.safetensors"  # in ip-adapter-sd15/models/ (the manifest's file)
+LCM_LORA_WEIGHTS = "pytorch_lora_weights.safetensors"
+
+
+def installed_models() -> ModelSet:
+    """The SD 1.5 models fetched into STUDIO_MODELS_DIR (engine.diffusion.weights). The base and
+    canny ControlNet are required (MODEL_MISSING naming `models fetch`); the others are used where
+    present, and the options that need them are refused by name when they are not."""
+    ip_adapter = _optional("ip-adapter-sd15")
+    lcm = _optional("lcm-lora-sd15")
+    scenes = weights.models_dir() / "scenes"
+    return ModelSet(
+        base=weights.model_path("sd15"),
+        canny=weights.model_path("controlnet-canny-sd15"),
+        inpaint=_optional("sd15-inpaint"),
+        ip_adapter=IpAdapter(ip_adapter, IP_ADAPTER_WEIGHTS) if ip_adapter else None,
+        lcm_lora=lcm / LCM_LORA_WEIGHTS if lcm else None,
+        scenes=scenes if scenes.is_dir() else None,
+    )
+
+
+def _optional(name: str) -> Path | None:
+    try:
+        return weights.model_path(name)
+    except EngineError as exc:
+        if exc.code == ErrorCode.MODEL_MISSING:
+            return None
+        raise
+
+
+class DiffusionBackend(ClassicBackend):
+    """GPU backend: LoRA avatars and two-pass portraits. ``models`` defaults to the installed
+    ones, looked up at first use (so the backend can be made where no weights are yet);
+    ``work_side`` and ``seed`` exist for tests and benchmarks (tiny models, reproducible runs)."""
+
+    name = "diffusion"
+
+    def __init__(self, models: ModelSet | None = None, *, work_side: int | None = None, seed: int | None = None,
+                 train_steps: int = TRAIN_STEPS) -> None:
+        self._models = models
+        self.work_side = work_side
+        self.seed = seed
+        self.train_steps = train_steps
+
+    @property
+    def models(self) -> ModelSet:
+        if self._models is None:
+            self._models = installed_models()
+        return self._models
+
+    def train(self, photos: Sequence[bytes], *, out: Path, names: Sequence[str] | None = None,
+              on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]:
+        report = on_progress or (lambda fraction: None)
+        models = self.models  # before any work: missing weights fail at once, by name
+        avatar, checks = avatar_build(photos, names=names, on_progress=lambda f: report(0.15 * f))
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.lora.", dir=out.parent))
+        try:
+            lora = _lora_train(avatar, models, staging / LORA_FILE, steps=self.train_steps,
+                               on_progress=lambda f: report(0.15 + 0.8 * f))
+            kind = family(models.base)
+            (staging / LORA_META).write_text(json.dumps({"file": LORA_FILE, "sha256": _sha256(lora), "base": kind}))
+            avatar_save(avatar, out)
+            os.replace(staging, out / LORA_FOLDER)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        avatar.meta.update(lora=str(out / LORA_FOLDER / LORA_FILE), lora_base=kind)
+        report(1.0)
+        return avatar, checks
+
+    def load_avatar(self, path: Path) -> Avatar:
+        """The classic avatar with ``meta["lora"]`` (its LoRA file) and ``meta["lora_base"]``; an
+        avatar the classic backend trained loads without them (it then needs IP-Adapter)."""
+        avatar = avatar_load(path)
+        folder = Path(path) / LORA_FOLDER
+        if not (folder / LORA_META).is_file():
+            return avatar
+        try:
+            meta = json.loads((folder / LORA_META).read_text())
+            file = folder / meta["file"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise EngineError(ErrorCode.AVATAR_INVALID, f"The avatar's {LORA_META} cannot be read.") from exc
+        if Path(meta["file"]).name != meta["file"] or not file.is_file() or _sha256(file) != meta.get("sha256"):
+            raise EngineError(ErrorCode.AVATAR_INVALID, "The avatar's LoRA is missing or does not match its checksum.")
+        avatar.meta.update(lora=str(file), lora_base=meta.get("base", "sd15"))
+        return avatar
+
+    def create(self, template: bytes | np.ndarray | str, *, avatars: Sequence[Avatar], options: dict | None = None,
+               n: int = 1, on_progress: Progress | None = None) -> Portraits:
+        """As the classic create; ``template`` may also be "t2i_generate" (a template generated
+        from the option ``t2i_prompt``)."""
+        return diffusion_create(
+            template, avatars, options=DiffusionOptions.parse(options), models=self.models, n=n, seed=self.seed,
+            work_side=self.work_side, on_progress=on_progress,
+        )
+
+
+def _lora_train(avatar: Avatar, models: ModelSet, out: Path, *, steps: int, on_progress: Progress) -> Path:
+    from .training import lora_train
+
+    return lora_train([face.crop for face in avatar.faces], base=models.base, out=out, steps=steps,
+                      on_progress=on_progress)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
