@@ -4,8 +4,8 @@ classic backend's.
 
 An avatar folder is the classic artifact (engine.identity) with ``lora/`` beside its files:
 ``lora/avatar.safetensors`` and ``lora/lora.json`` (its sha256 and the base model family). The LoRA
-is trained first, into a staging folder, and moved in once the classic artifact is complete, so an
-avatar folder never holds half a LoRA.
+is trained first, in ``.NAME.training`` beside the avatar (where a retry resumes it), and moved in
+once the classic artifact is complete, so an avatar folder never holds half a LoRA.
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from ..errors import EngineError, ErrorCode
 from ..identity import Avatar, avatar_build, avatar_load, avatar_save
 from ..portrait import Portraits
 from . import weights
-from .creation import DiffusionOptions, diffusion_create
+from .creation import WORK_SIDE, DiffusionOptions, diffusion_create
 from .pipelines import IpAdapter, ModelSet, family
 
 LORA_FOLDER = "lora"
@@ -65,16 +64,18 @@ def _optional(name: str) -> Path | None:
 class DiffusionBackend(ClassicBackend):
     """GPU backend: LoRA avatars and two-pass portraits. ``models`` defaults to the installed
     ones, looked up at first use (so the backend can be made where no weights are yet);
-    ``work_side`` and ``seed`` exist for tests and benchmarks (tiny models, reproducible runs)."""
+    ``work_side``, ``seed`` and ``train_resolution`` exist for tests and benchmarks (tiny models,
+    reproducible runs)."""
 
     name = "diffusion"
 
     def __init__(self, models: ModelSet | None = None, *, work_side: int | None = None, seed: int | None = None,
-                 train_steps: int = TRAIN_STEPS) -> None:
+                 train_steps: int = TRAIN_STEPS, train_resolution: int | None = None) -> None:
         self._models = models
         self.work_side = work_side
         self.seed = seed
         self.train_steps = train_steps
+        self.train_resolution = train_resolution
 
     @property
     def models(self) -> ModelSet:
@@ -89,17 +90,19 @@ class DiffusionBackend(ClassicBackend):
         avatar, checks = avatar_build(photos, names=names, on_progress=lambda f: report(0.15 * f))
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.lora.", dir=out.parent))
-        try:
-            lora = _lora_train(avatar, models, staging / LORA_FILE, steps=self.train_steps,
-                               on_progress=lambda f: report(0.15 + 0.8 * f))
-            kind = family(models.base)
-            (staging / LORA_META).write_text(json.dumps({"file": LORA_FILE, "sha256": _sha256(lora), "base": kind}))
-            avatar_save(avatar, out)
-            os.replace(staging, out / LORA_FOLDER)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        # The same folder on a retry: lora_train resumes there from its last checkpoint.
+        work = out.parent / f".{out.name}.training"
+        trained = _lora_train(avatar, models, work / "run", steps=self.train_steps, resolution=self.train_resolution,
+                              on_progress=lambda f: report(0.15 + 0.8 * f))
+        kind = family(models.base)
+        ready = work / LORA_FOLDER
+        shutil.rmtree(ready, ignore_errors=True)
+        ready.mkdir()
+        shutil.copyfile(trained, ready / LORA_FILE)
+        (ready / LORA_META).write_text(json.dumps({"file": LORA_FILE, "sha256": _sha256(ready / LORA_FILE), "base": kind}))
+        avatar_save(avatar, out)
+        os.replace(ready, out / LORA_FOLDER)
+        shutil.rmtree(work, ignore_errors=True)
         avatar.meta.update(lora=str(out / LORA_FOLDER / LORA_FILE), lora_base=kind)
         report(1.0)
         return avatar, checks
@@ -131,11 +134,15 @@ class DiffusionBackend(ClassicBackend):
         )
 
 
-def _lora_train(avatar: Avatar, models: ModelSet, out: Path, *, steps: int, on_progress: Progress) -> Path:
+def _lora_train(avatar: Avatar, models: ModelSet, out: Path, *, steps: int, resolution: int | None,
+                on_progress: Progress) -> Path:
+    """The LoRA of the avatar's aligned face crops (engine.diffusion.training), its file's path."""
     from .training import lora_train
 
-    return lora_train([face.crop for face in avatar.faces], base=models.base, out=out, steps=steps,
-                      on_progress=on_progress)
+    trained = lora_train(base=models.base, images=[face.crop for face in avatar.faces], out=out, steps=steps,
+                         checkpoint_every=min(50, steps), on_progress=on_progress,
+                         resolution=resolution or WORK_SIDE[family(models.base)])
+    return trained.path
 
 
 def _sha256(path: Path) -> str:

@@ -12,22 +12,22 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")
 
-from diffusers import (  # noqa: E402
+from diffusers import (
     LCMScheduler,
     StableDiffusionControlNetInpaintPipeline,
     StableDiffusionPipeline,
     UNet2DConditionModel,
 )
-from diffusers.utils import convert_state_dict_to_diffusers  # noqa: E402
-from peft import LoraConfig  # noqa: E402
-from peft.utils import get_peft_model_state_dict  # noqa: E402
+from diffusers.utils import convert_state_dict_to_diffusers
+from peft import LoraConfig
+from peft.utils import get_peft_model_state_dict
 
-from engine import imaging  # noqa: E402
-from engine.diffusion.conditions import canny, second_pass_mask  # noqa: E402
-from engine.diffusion.creation import DiffusionOptions, diffusion_create  # noqa: E402
-from engine.diffusion.pipelines import ModelSet  # noqa: E402
-from engine.diffusion.tiny import tiny_models_dir  # noqa: E402
-from engine.errors import EngineError, ErrorCode  # noqa: E402
+from engine import imaging
+from engine.diffusion.conditions import canny, second_pass_mask
+from engine.diffusion.creation import DiffusionOptions, diffusion_create
+from engine.diffusion.pipelines import ModelSet
+from engine.diffusion.tiny import tiny_models_dir
+from engine.errors import EngineError, ErrorCode
 
 FAST = {"first_diffusion_steps": 4, "second_diffusion_steps": 4}  # 2 and 1 denoising steps at the default strengths
 WORK_SIDE = 64

@@ -1,0 +1,109 @@
+"""The diffusion backend's surface: chosen by name, models found in STUDIO_MODELS_DIR or refused
+by name, training keeps a LoRA inside the avatar's folder that load_avatar finds and checks, and
+what it does not redo is the classic backend's."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("diffusers")
+
+from engine.backends import get_backend
+from engine.diffusion.backend import LORA_FOLDER, LORA_META, DiffusionBackend
+from engine.diffusion.pipelines import ModelSet
+from engine.diffusion.tiny import tiny_models_dir
+from engine.errors import EngineError, ErrorCode
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory) -> ModelSet:
+    root = tiny_models_dir(tmp_path_factory.mktemp("tiny") / "sd15")
+    return ModelSet(base=root, canny=root / "controlnet-canny")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, models, shared_data):
+    """An avatar trained by the backend (3 LoRA steps) from two photos of one person."""
+    photos = [p.read_bytes() for p in sorted((shared_data / "faces" / "biden").iterdir())]
+    folder = tmp_path_factory.mktemp("avatars") / "biden"
+    progress: list[float] = []
+    avatar, checks = DiffusionBackend(models, train_steps=3, train_resolution=64).train(photos, out=folder, on_progress=progress.append)
+    return folder, avatar, checks, progress
+
+
+def test_get_backend_gives_the_diffusion_backend():
+    assert get_backend("diffusion").name == "diffusion"
+
+
+def test_missing_models_name_the_fetch_command(tmp_path, monkeypatch, astronaut_png):
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path))
+
+    with pytest.raises(EngineError) as error:
+        get_backend("diffusion").create(astronaut_png, avatars=[object()])
+
+    assert error.value.code == ErrorCode.MODEL_MISSING
+    assert "python manage.py models fetch sd15" in error.value.message
+
+
+def test_train_keeps_the_lora_inside_the_avatar_folder(trained):
+    folder, avatar, checks, progress = trained
+
+    assert (folder / LORA_FOLDER / "avatar.safetensors").is_file()
+    assert avatar.meta["lora"] == str(folder / LORA_FOLDER / "avatar.safetensors")
+    assert all(check.passed for check in checks)
+    assert progress[-1] == 1.0 and progress == sorted(progress)
+    assert not list(folder.parent.glob(".biden.training"))  # the training folder is gone
+
+
+def test_load_avatar_finds_the_lora(trained, models):
+    folder, avatar, _, _ = trained
+
+    loaded = DiffusionBackend(models).load_avatar(folder)
+
+    assert loaded.meta["lora"] == avatar.meta["lora"] and loaded.meta["lora_base"] == "sd15"
+    assert len(loaded.faces) == len(avatar.faces)
+
+
+def test_load_avatar_refuses_a_lora_that_does_not_match_its_checksum(trained, models, tmp_path):
+    folder, _, _, _ = trained
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    (copy / LORA_FOLDER / "avatar.safetensors").write_bytes(b"not a lora")
+
+    with pytest.raises(EngineError) as error:
+        DiffusionBackend(models).load_avatar(copy)
+
+    assert error.value.code == ErrorCode.AVATAR_INVALID
+
+
+def test_a_classic_avatar_loads_without_a_lora(trained, models, tmp_path):
+    folder, _, _, _ = trained
+    shutil.copytree(folder, tmp_path / "classic", ignore=shutil.ignore_patterns(LORA_FOLDER))
+
+    assert "lora" not in DiffusionBackend(models).load_avatar(tmp_path / "classic").meta
+
+
+def test_created_portraits_say_the_diffusion_backend_made_them(trained, models, shared_data):
+    folder, _, _, _ = trained
+    backend = DiffusionBackend(models, work_side=64, seed=0)
+    template = (shared_data / "templates" / "easyphoto" / "3.jpg").read_bytes()
+
+    portraits = backend.create(template, avatars=[backend.load_avatar(folder)],
+                               options={"first_diffusion_steps": 2, "second_diffusion_steps": 2})
+
+    assert portraits[0].backend == "diffusion" and portraits[0].image.shape[2] == 3
+
+
+def test_template_faces_is_the_classic_backends(models, grace_hopper_jpg):
+    assert DiffusionBackend(models).template_faces(grace_hopper_jpg) == get_backend("classic").template_faces(
+        grace_hopper_jpg)
+
+
+def test_lora_meta_records_the_base_family(trained):
+    folder, _, _, _ = trained
+
+    assert json.loads((Path(folder) / LORA_FOLDER / LORA_META).read_text())["base"] == "sd15"
