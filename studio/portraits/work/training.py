@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,12 +27,18 @@ class TrainHandler:
         data = [photo_bytes(photo) for photo in photos]
         names = [f"photo {i + 1}" for i in range(len(photos))]
         prefix = artifact_prefix(avatar=avatar)
-        with tempfile.TemporaryDirectory(prefix="studio-train-") as folder:
-            out = Path(folder) / "avatar"
+        # A folder of the job's own that outlives a killed worker: the diffusion backend's training
+        # resumes there from its last checkpoint when the reaper hands the job out again.
+        folder = Path(settings.VAR_DIR) / "training" / f"job-{job.id}"
+        out = folder / "avatar"
+        try:
             # The configured backend, or the classic one where it has no models here (said in the result).
             work = engine_work(lambda backend: _train(backend, data, out, names, report))
             built, checks = work.value
             artifact_upload(local_dir=out, prefix=prefix)
+        finally:
+            if not _interrupted():
+                shutil.rmtree(folder, ignore_errors=True)
         verdicts = [check.as_dict() for check in checks]
         # Kept with each photo so that the best ones can be chosen later (ID photo variants).
         scores = {face.source: face.score for face in built.faces}
@@ -74,3 +81,10 @@ def _train(backend, data: list[bytes], out: Path, names: list[str], report: Call
     if out.exists():  # what a backend that failed for want of its models may have left
         shutil.rmtree(out)
     return backend.train(data, out=out, names=names, on_progress=lambda fraction: report(0.95 * fraction))
+
+
+def _interrupted() -> bool:
+    """A worker stopping (SystemExit, KeyboardInterrupt) keeps the training folder for the retry;
+    a finished or failed training does not."""
+    error = sys.exc_info()[1]
+    return isinstance(error, (SystemExit, KeyboardInterrupt))
