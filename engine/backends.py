@@ -114,6 +114,11 @@ class Backend(Protocol):
         """The backdrop alone (RGB uint8): ``size`` (width, height), else the aspect's 1024 px frame."""
         ...
 
+    def options_check(self, options: dict | None) -> None:
+        """Raises EngineError (INVALID_OPTION, UNSUPPORTED_OPTION naming a backend that can) for
+        create options this backend would refuse, before any job is made."""
+        ...
+
 
 class ClassicBackend:
     """CPU backend: face analysis, landmark-aligned fusion, colour and retouching."""
@@ -167,6 +172,9 @@ class ClassicBackend:
                           colour: tuple[int, int, int] | str | None = None,
                           size: tuple[int, int] | None = None) -> np.ndarray:
         return backdrop_alone(backdrop, size=size or frame_size(aspect, 1280), colour=colour)
+
+    def options_check(self, options: dict | None) -> None:
+        PortraitOptions.parse(options)
 
 
 def _diffusion() -> Backend:

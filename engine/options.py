@@ -36,6 +36,8 @@ DIFFUSION_ONLY: dict[str, tuple[Any, Any]] = {
     "scene_id": ("", lambda v: isinstance(v, str)),
     "model_name": ("", lambda v: v in ("", "create", "create_xl", "train_xl")),
 }
+# The PAI ``template_image`` that asks for a template generated from ``t2i_prompt`` (diffusion only).
+T2I_TEMPLATE = "t2i_generate"
 # Wire-level options the platform resolves before the engine runs (URLs, train-free switch).
 PLATFORM_OPTIONS = ("ipa_control_only", "ipa_image_path", "sex")
 DIFFUSION_BACKEND = "diffusion"

@@ -20,9 +20,11 @@ from accounts.models import Credential
 from accounts.selectors import credential_active_get
 from billing.errors import QuotaExceeded
 from engine.errors import TEMPLATE_DECODE_MESSAGE, EngineError
+from engine.options import T2I_TEMPLATE
 from jobs.models import JobState
 from jobs.queue import QueueUnavailable
 from jobs.services import job_wait
+from studio.lib.engine import engine_backend
 from studio.lib.moderation import Refused
 from studio.lib.ratelimit import rate_limit_hit
 from studio.lib.sync_wait import SyncWaitersBusy, sync_wait_slot
@@ -223,7 +225,8 @@ def create(request: HttpRequest, credential: Credential, body: dict, rid: str) -
     template_url = body.get("template_image")
     if not isinstance(template_url, str) or not template_url.strip():
         raise PaiInputError(NO_TEMPLATE)
-    if template_url == "t2i_generate":
+    generated = template_url == T2I_TEMPLATE  # a template drawn from configure.t2i_prompt
+    if generated and engine_backend().name != "diffusion":
         raise PaiInputError(
             "Text-to-image templates (t2i_generate) need the diffusion engine; this studio runs the classic engine."
         )
@@ -232,12 +235,12 @@ def create(request: HttpRequest, credential: Credential, body: dict, rid: str) -
         order = portrait_order_check(owner=owner, model_ids=model_ids, train_free=not model_ids,
                                      own_template=True, options=configure)
     references = [] if model_ids else _reference_downloads(configure)
-    download = images_fetch(urls=[template_url.strip()])[0]
-    if download.error:
+    download = None if generated else images_fetch(urls=[template_url.strip()])[0]
+    if download is not None and download.error:
         raise _refusal(download, "The template image")
     with sync_wait_slot():
         with _refusals(), inputs_kept_on_success():
-            template = upload_store(owner=owner, fetched=download.fetched)
+            template = T2I_TEMPLATE if generated else upload_store(owner=owner, fetched=download.fetched)
             photos = [photo_store(owner=owner, fetched=d.fetched, source_url=d.url, position=i)
                       for i, d in enumerate(references)]
             job = portrait_order_place(order=order, template_file=template, photos=photos, source="pai",

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from accounts.models import User
 from engine.errors import EngineError, ErrorCode
-from engine.options import PortraitOptions
 from jobs.models import Job
 from studio.catalog.models import Style, StyleKind, Template
 from studio.catalog.selectors import style_stand_in, template_list_for
+from studio.lib.engine import engine_backend
 
 from ..models import Avatar, Photo
 from ..selectors import avatar_get_for
@@ -102,7 +102,7 @@ headshots on its backdrop, each from another of the avatar's best photos.
                              own_template=False, reference=reference)
     # The request's options win over the style's; all of them are the engine's to accept now.
     merged = {**(style.parameters if style is not None else {}), **(options or {})}
-    PortraitOptions.parse(merged)
+    engine_backend().options_check(merged)
     return PortraitOrder(owner=owner, avatars=avatars, train_free=train_free, style=style,
                          templates=templates, own_template=own_template, options=merged, n=n)
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
+from engine.options import T2I_TEMPLATE
 from jobs.handlers import Outcome
 from jobs.models import Job
 from studio.lib.engine import engine_work
@@ -68,7 +69,7 @@ class CreateHandler:
         made, reasons = [], []
         for index, (template, template_id, count) in enumerate(shares):
             portraits = backend.create(
-                storage_bytes(template),
+                template if template == T2I_TEMPLATE else storage_bytes(template),
                 avatars=loaded,
                 options=job.input.get("options") or None,
                 n=count,
