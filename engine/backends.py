@@ -44,9 +44,11 @@ class Backend(Protocol):
         ...
 
     def train(self, photos: Sequence[bytes], *, out: Path, names: Sequence[str] | None = None,
-              on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]:
+              options: dict | None = None, on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]:
         """Build an avatar from 1-20 photos and save it in the folder ``out``; the checks say
-        which photos it uses."""
+        which photos it uses. ``options`` are the seeds' train options (``max_train_steps``,
+        ``val_save_checkpointing_steps``, ...): what a backend trains by (the classic one builds
+        no model, so it has none to honour)."""
         ...
 
     def load_avatar(self, path: Path) -> Avatar:
@@ -129,7 +131,7 @@ class ClassicBackend:
         return check_photos(photos, same_person=same_person)
 
     def train(self, photos: Sequence[bytes], *, out: Path, names: Sequence[str] | None = None,
-              on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]:
+              options: dict | None = None, on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]:
         avatar, checks = avatar_build(photos, names=names, on_progress=on_progress)
         avatar_save(avatar, out)
         if on_progress:

@@ -31,6 +31,8 @@ LORA_FOLDER = "lora"
 LORA_FILE = "avatar.safetensors"
 LORA_META = "lora.json"
 TRAIN_STEPS = 400  # the seeds' max_train_steps
+CHECKPOINT_EVERY = 50  # the seeds' val_save_checkpointing_steps
+MAX_TRAIN_STEPS = 10_000
 IP_ADAPTER_WEIGHTS = "ip-adapter_sd15.safetensors"  # in ip-adapter-sd15/models/ (the manifest's file)
 LCM_LORA_WEIGHTS = "pytorch_lora_weights.safetensors"
 
@@ -83,17 +85,23 @@ class DiffusionBackend(ClassicBackend):
             self._models = installed_models()
         return self._models
 
+    def options_check(self, options: dict | None) -> None:
+        DiffusionOptions.parse(options)
+
     def train(self, photos: Sequence[bytes], *, out: Path, names: Sequence[str] | None = None,
-              on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]:
+              options: dict | None = None, on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]:
+        """``options``: the seeds' ``configure`` (``max_train_steps``, ``val_save_checkpointing_steps``)
+        under ``configure`` as the studio keeps them, or at the top level."""
         report = on_progress or (lambda fraction: None)
+        steps, checkpoint_every = _train_steps(options, default=self.train_steps)
         models = self.models  # before any work: missing weights fail at once, by name
         avatar, checks = avatar_build(photos, names=names, on_progress=lambda f: report(0.15 * f))
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         # The same folder on a retry: lora_train resumes there from its last checkpoint.
         work = out.parent / f".{out.name}.training"
-        trained = _lora_train(avatar, models, work / "run", steps=self.train_steps, resolution=self.train_resolution,
-                              on_progress=lambda f: report(0.15 + 0.8 * f))
+        trained = _lora_train(avatar, models, work / "run", steps=steps, checkpoint_every=checkpoint_every,
+                              resolution=self.train_resolution, on_progress=lambda f: report(0.15 + 0.8 * f))
         kind = family(models.base)
         ready = work / LORA_FOLDER
         shutil.rmtree(ready, ignore_errors=True)
@@ -134,13 +142,26 @@ class DiffusionBackend(ClassicBackend):
         )
 
 
-def _lora_train(avatar: Avatar, models: ModelSet, out: Path, *, steps: int, resolution: int | None,
-                on_progress: Progress) -> Path:
+def _train_steps(options: dict | None, *, default: int) -> tuple[int, int]:
+    """(steps, checkpoint every) from the seeds' train options, checked: INVALID_OPTION names the range."""
+    given = dict(options or {})
+    given = {**given, **given.get("configure", {})} if isinstance(given.get("configure"), dict) else given
+    steps = given.get("max_train_steps", default)
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_TRAIN_STEPS:
+        raise EngineError(ErrorCode.INVALID_OPTION, f"max_train_steps must be 1 to {MAX_TRAIN_STEPS}, not {steps!r}.")
+    every = given.get("val_save_checkpointing_steps", min(CHECKPOINT_EVERY, steps))
+    if isinstance(every, bool) or not isinstance(every, int) or not 1 <= every:
+        raise EngineError(ErrorCode.INVALID_OPTION, f"val_save_checkpointing_steps must be 1 or more, not {every!r}.")
+    return steps, min(every, steps)
+
+
+def _lora_train(avatar: Avatar, models: ModelSet, out: Path, *, steps: int, checkpoint_every: int,
+                resolution: int | None, on_progress: Progress) -> Path:
     """The LoRA of the avatar's aligned face crops (engine.diffusion.training), its file's path."""
     from .training import lora_train
 
     trained = lora_train(base=models.base, images=[face.crop for face in avatar.faces], out=out, steps=steps,
-                         checkpoint_every=min(50, steps), on_progress=on_progress,
+                         checkpoint_every=checkpoint_every, on_progress=on_progress,
                          resolution=resolution or WORK_SIDE[family(models.base)])
     return trained.path
 

@@ -33,7 +33,8 @@ class TrainHandler:
         out = folder / "avatar"
         try:
             # The configured backend, or the classic one where it has no models here (said in the result).
-            work = engine_work(lambda backend: _train(backend, data, out, names, report))
+            options = job.input.get("options") or None
+            work = engine_work(lambda backend: _train(backend, data, out, names, options, report))
             built, checks = work.value
             artifact_upload(local_dir=out, prefix=prefix)
         finally:
@@ -77,10 +78,12 @@ class TrainHandler:
         Avatar.objects.filter(job_links__job=job, status=AvatarStatus.FAILED).update(status=AvatarStatus.TRAINING)
 
 
-def _train(backend, data: list[bytes], out: Path, names: list[str], report: Callable[[float], None]):
+def _train(backend, data: list[bytes], out: Path, names: list[str], options: dict | None,
+           report: Callable[[float], None]):
     if out.exists():  # what a backend that failed for want of its models may have left
         shutil.rmtree(out)
-    return backend.train(data, out=out, names=names, on_progress=lambda fraction: report(0.95 * fraction))
+    return backend.train(data, out=out, names=names, options=options,
+                         on_progress=lambda fraction: report(0.95 * fraction))
 
 
 def _interrupted() -> bool:
