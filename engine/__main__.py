@@ -29,9 +29,8 @@ from . import cli_idphoto, cli_stylize, imaging
 from .backends import get_backend
 from .check import check_photos
 from .errors import EngineError, ErrorCode
-from .identity import avatar_build, avatar_load
-from .options import PortraitOptions, coerce_cli_value
-from .portrait import MAX_CANDIDATES, portrait_create
+from .options import coerce_cli_value
+from .portrait import MAX_CANDIDATES
 
 EXIT_BAD_INPUT = 2
 
@@ -58,8 +57,11 @@ def command_check(args: argparse.Namespace) -> dict:
 
 def command_train(args: argparse.Namespace) -> dict:
     start = time.perf_counter()
-    avatar, checks = get_backend("classic").train(_photos(args.photos), out=args.out, names=args.photos)
+    backend = get_backend(args.backend)
+    options = {"configure": {"max_train_steps": args.steps}} if args.steps is not None else None
+    avatar, checks = backend.train(_photos(args.photos), out=args.out, names=args.photos, options=options)
     return {
+        "backend": backend.name,
         "photos_used": len(avatar.faces),
         "reference": avatar.reference.source,
         "avatar": str(args.out),
@@ -78,19 +80,21 @@ def command_create(args: argparse.Namespace) -> dict:
         if not sep or not key:
             raise EngineError(ErrorCode.INVALID_OPTION, f"Option {item!r} is not KEY=VALUE.")
         raw[key.strip()] = coerce_cli_value(value)
-    options = PortraitOptions.parse(raw)
+    backend = get_backend(args.backend)
+    backend.options_check(raw)  # a wrong option fails before any photo is read
     if args.avatar:
-        avatars = [avatar_load(path) for path in args.avatar]
+        avatars = [backend.load_avatar(Path(path)) for path in args.avatar]
     else:
         if len(args.reference) > 5:
             raise EngineError(ErrorCode.TOO_MANY_PHOTOS, "Train-free portraits take 1-5 reference photos.")
-        avatars = [avatar_build(_photos(args.reference), names=args.reference)[0]]
+        avatars = [backend.avatar_from_photos(_photos(args.reference))]
     template = _read_bytes(args.template)
-    portraits = portrait_create(template, avatars, options=options, n=args.n)
+    portraits = backend.create(template, avatars=avatars, options=raw, n=args.n)
     out = Path(args.out)
     paths = [out] + [out.with_name(f"{out.stem}_{rank}{out.suffix}") for rank in range(2, len(portraits) + 1)]
     _write_all(paths, [portrait.image for portrait in portraits])
     return {
+        "backend": backend.name,
         "outputs": [
             {"path": str(path), "identity_distance": portrait.identity_distance, "face_distances": portrait.face_distances,
              "warnings": portrait.warnings}
@@ -130,6 +134,12 @@ def _write_all(paths: list[Path], images: list) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+# train and create run on either backend; STUDIO_ENGINE (the studio's setting) is the default.
+_BACKEND_ARGUMENT = {"choices": ("classic", "diffusion"), "default": os.getenv("STUDIO_ENGINE") or "classic",
+                     "help": "classic (CPU) or diffusion (GPU, weights from `manage.py models fetch`); "
+                             "default: STUDIO_ENGINE, else classic"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m engine", description="The studio's image engine (classic CPU backend).")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="build an avatar from 5-20 photos")
     train.add_argument("photos", nargs="+", metavar="PHOTO")
     train.add_argument("--out", required=True, type=Path, metavar="AVATAR_DIR")
+    train.add_argument("--backend", **_BACKEND_ARGUMENT)
+    train.add_argument("--steps", type=int, metavar="N", help="LoRA training steps (diffusion; default 400)")
     train.add_argument("--json", action="store_true")
     train.set_defaults(run=command_train)
 
@@ -154,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--out", required=True, metavar="OUT.jpg")
     create.add_argument("--option", action="append", default=[], metavar="KEY=VALUE")
     create.add_argument("--n", type=int, default=1, metavar="N", help=f"portraits to make, 1-{MAX_CANDIDATES}")
+    create.add_argument("--backend", **_BACKEND_ARGUMENT)
     create.add_argument("--json", action="store_true")
     create.set_defaults(run=command_create)
 

@@ -219,3 +219,21 @@ def test_cli_stylize_gives_path_size_and_identity_distance(files, tmp_path):
 
     assert min(result["width"], result["height"]) == 1536
     assert result["identity_distance"] is not None and out.is_file()
+
+
+def test_create_with_the_diffusion_backend_and_no_weights_names_the_fetch_command(tmp_path, monkeypatch, shared_data):
+    pytest.importorskip("diffusers", reason="the diffusion extra is not installed")
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path / "no-models"))  # the child process inherits it
+
+    done = engine("create", "--backend", "diffusion", "--reference", shared_data / "faces" / "obama" / "1.jpg",
+                  "--template", shared_data / "templates" / "easyphoto" / "1.jpg", "--out", tmp_path / "out.jpg")
+
+    assert done.returncode == 2 and "models fetch" in done.stderr
+
+
+def test_an_option_the_classic_backend_lacks_names_the_diffusion_backend(tmp_path, shared_data):
+    done = engine("create", "--backend", "classic", "--option", "lcm_accelerate=true",
+                  "--reference", shared_data / "faces" / "obama" / "1.jpg",
+                  "--template", shared_data / "templates" / "easyphoto" / "1.jpg", "--out", tmp_path / "out.jpg")
+
+    assert done.returncode == 2 and "diffusion" in done.stderr
