@@ -109,3 +109,36 @@ def empty_catalog(db) -> None:
     from studio.catalog.models import Style
 
     Style.objects.all().delete()
+
+
+@pytest.fixture
+def owner(db):
+    """A customer (with the sign-up trial) who owns what a test makes."""
+    from accounts.services import user_get_or_create
+
+    return user_get_or_create(email="owner@example.com")[0]
+
+
+
+@pytest.fixture
+def avatar_trained(owner):
+    """Trains an avatar of ``owner`` from photo files' bytes as a worker would (the training job
+    run in the test's process); gives the avatar, refreshed, and the finished training job."""
+    from django.core.files.base import ContentFile
+
+    from jobs.services import job_run
+    from studio.portraits.models import Photo
+    from studio.portraits.services.avatars import avatar_train_submit
+
+    def train(images: list[bytes]):
+        photos = []
+        for position, image in enumerate(images):
+            photo = Photo(owner=owner, position=position)
+            photo.image.save(f"photo_{position}.jpg", ContentFile(image), save=True)
+            photos.append(photo)
+        avatar, training = avatar_train_submit(owner=owner, photos=photos)
+        job = job_run(job_id=training.id)
+        avatar.refresh_from_db()
+        return avatar, job
+
+    return train

@@ -12,10 +12,6 @@ from accounts.services import apikey_authenticate, apikey_create, apikey_revoke,
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner():
-    return user_get_or_create(email="owner@example.com")[0]
-
 
 def test_new_key_authenticates_its_owner(owner):
     issued = apikey_create(owner=owner)

@@ -2,24 +2,16 @@
 with good and bad files, and django-q2 in its synchronous mode (the job runs at commit)."""
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterator
 
 import pytest
 from django_q.conf import Conf
-from PIL import Image
 from skimage import data
 
 from accounts.services import IssuedCredential, credential_create, user_get_or_create
 from studio.api.pai_auth import pai_signature
 from tests.file_server import file_server
-
-
-def _jpeg(pixels) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, "JPEG", quality=92)
-    return buffer.getvalue()
-
+from tests.images import encoded as _jpeg
 
 ASTRONAUT = _jpeg(data.astronaut())
 FILES = {

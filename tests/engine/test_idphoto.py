@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,19 +18,14 @@ from engine.faces import analyze_faces
 from engine.idphoto import SIZES, idphoto_create
 from engine.idphoto.framing import head_geometry
 from tests.engine.idphoto_measure import head_fraction
+from tests.images import encoded
 
 EXPECTED_PX = {"1inch": (295, 413), "2inch": (413, 579), "passport": (413, 531), "us": (600, 600)}
 
 
-def _png(rgb: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 @pytest.fixture(scope="module")
 def astronaut() -> bytes:
-    return _png(data.astronaut())
+    return encoded(data.astronaut(), "PNG")
 
 
 @pytest.mark.parametrize("size", sorted(EXPECTED_PX))
@@ -72,7 +66,7 @@ def test_tiny_turned_face_cannot_be_framed_even_as_a_draft(shared_data):
 def test_cut_off_top_of_head_is_refused(shared_data):
     rgb = np.asarray(Image.open(shared_data / "faces/obama/1.jpg").convert("RGB"))[150:]
     with pytest.raises(EngineError) as refused:
-        idphoto_create(_png(rgb))
+        idphoto_create(encoded(rgb, "PNG"))
     assert refused.value.code == ErrorCode.NO_USABLE_PHOTO
     assert "top of the head" in refused.value.message
 
@@ -85,7 +79,7 @@ def test_face_off_the_side_is_refused(shared_data):
 
 def test_photo_without_a_face_is_refused():
     with pytest.raises(EngineError) as refused:
-        idphoto_create(_png(data.coffee()))
+        idphoto_create(encoded(data.coffee(), "PNG"))
     assert refused.value.code == ErrorCode.NO_FACE
 
 

@@ -3,11 +3,8 @@ inside each rule's band (measured afresh on the output), the asked background, a
 photos that cannot make a compliant ID photo."""
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
-from PIL import Image
 
 from engine import imaging
 from engine.errors import EngineError, ErrorCode
@@ -15,6 +12,7 @@ from engine.faces import analyze_faces, landmarks
 from engine.idphoto import SIZES, idphoto_create
 from engine.idphoto.framing import head_geometry
 from tests.engine.idphoto_measure import head_fraction
+from tests.images import encoded
 
 # One clear frontal face each (obama smiles: drafts, the framing is what is tested here).
 # john_simm/1 (a 150 px chip cut at the forehead) cannot be framed at all.
@@ -25,12 +23,6 @@ BACKGROUND = {"1inch": ("white", (255, 255, 255)), "2inch": ("blue", (0x43, 0x8E
               "passport": ("red", (0xD9, 0x00, 0x1B)), "us": ("#10a020", (0x10, 0xA0, 0x20))}
 # Largest difference per channel allowed in the background patches; measured: 0 in all of them.
 BACKGROUND_TOLERANCE = 6
-
-
-def _png(rgb: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +95,7 @@ def test_shared_photo_cut_at_the_forehead_is_refused_saying_so(shared_data):
     forehead = int(face.points[landmarks.FOREHEAD, 1])
 
     with pytest.raises(EngineError) as refused:
-        idphoto_create(_png(rgb[forehead:]), size="passport", draft=True)
+        idphoto_create(encoded(rgb[forehead:], "PNG"), size="passport", draft=True)
 
     assert refused.value.code == ErrorCode.NO_USABLE_PHOTO
     assert "top of the head" in refused.value.message

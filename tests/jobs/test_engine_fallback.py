@@ -5,13 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 
-from accounts.services import user_get_or_create
 from jobs.models import JobState
 from jobs.services import job_run
 from studio.catalog.models import Style, Template
 from studio.lib.engine import classic_backend, engine_backend
-from studio.portraits.models import Photo
-from studio.portraits.services.avatars import avatar_train_submit
 from studio.portraits.services.ordering import portrait_order
 
 pytest.importorskip("diffusers", reason="the diffusion extra is not installed (pip install -r requirements/gpu.txt)")
@@ -31,20 +28,10 @@ def diffusion_without_weights(settings, monkeypatch, tmp_path):
     engine_backend.cache_clear()
 
 
-@pytest.fixture
-def owner():
-    return user_get_or_create(email="owner@example.com")[0]
-
 
 @pytest.fixture
-def trained(owner, shared_data, diffusion_without_weights):
-    photos = []
-    for position, path in enumerate(PHOTOS):
-        photo = Photo(owner=owner, position=position)
-        photo.image.save("photo.jpg", ContentFile((shared_data / path).read_bytes()), save=True)
-        photos.append(photo)
-    avatar, training = avatar_train_submit(owner=owner, photos=photos)
-    return avatar, job_run(job_id=training.id)
+def trained(avatar_trained, shared_data, diffusion_without_weights):
+    return avatar_trained([(shared_data / path).read_bytes() for path in PHOTOS])
 
 
 def test_the_configured_backend_is_the_diffusion_one(diffusion_without_weights):

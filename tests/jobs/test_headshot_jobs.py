@@ -4,16 +4,13 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from accounts.services import user_get_or_create
 from jobs.models import JobState
 from jobs.services import job_run
 from studio.catalog.models import Style, StyleKind
-from studio.portraits.models import Photo, Portrait
-from studio.portraits.services.avatars import avatar_train_submit
+from studio.portraits.models import Portrait
 from studio.portraits.services.ordering import portrait_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalog")]
@@ -21,21 +18,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalog")]
 PHOTOS = ["faces/john_salley/1.jpg", "faces/john_salley/2.jpg", "faces/john_salley/3.jpg"]
 
 
-@pytest.fixture
-def owner():
-    return user_get_or_create(email="owner@example.com")[0]
-
 
 @pytest.fixture
-def avatar(owner, shared_data):
-    photos = []
-    for position, path in enumerate(PHOTOS):
-        photo = Photo(owner=owner, position=position)
-        photo.image.save("photo.jpg", ContentFile((shared_data / path).read_bytes()), save=True)
-        photos.append(photo)
-    avatar, training = avatar_train_submit(owner=owner, photos=photos)
-    assert job_run(job_id=training.id).state == JobState.SUCCEEDED
-    avatar.refresh_from_db()
+def avatar(avatar_trained, shared_data):
+    avatar, training = avatar_trained([(shared_data / path).read_bytes() for path in PHOTOS])
+    assert training.state == JobState.SUCCEEDED
     return avatar
 
 

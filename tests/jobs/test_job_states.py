@@ -7,7 +7,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from accounts.services import user_get_or_create
 from jobs.handlers import Outcome
 from jobs.models import Job, JobKind, JobState
 from jobs.services import (
@@ -25,10 +24,6 @@ from studio.portraits.services.avatars import avatar_train_submit
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def owner():
-    return user_get_or_create(email="owner@example.com")[0]
 
 
 def _job(owner, **fields) -> Job:

@@ -9,7 +9,6 @@ from django.core.files.storage import default_storage
 from PIL import Image
 from skimage import data
 
-from accounts.services import user_get_or_create
 from engine.errors import EngineError
 from jobs.models import JobState
 from jobs.services import job_run
@@ -19,10 +18,6 @@ from studio.portraits.services.styling import idphoto_submit, stylization_submit
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def owner():
-    return user_get_or_create(email="owner@example.com")[0]
 
 
 @pytest.fixture

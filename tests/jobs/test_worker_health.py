@@ -8,17 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.services import user_get_or_create
 from jobs import tasks
 from jobs.heartbeat import INSTANCE_ENV, heartbeat_record
 from jobs.models import Job, JobKind, JobState, WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def owner():
-    return user_get_or_create(email="owner@example.com")[0]
 
 
 def _health(*args: str) -> tuple[int, str]:

@@ -6,13 +6,10 @@ reference faces (their portraits' face SSIM is 0.74); asked for 4, it gives 2.
 """
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image
 from skimage import data
 
 from accounts.services import user_get_or_create
@@ -26,15 +23,10 @@ from studio.portraits.models import Photo, Portrait
 from studio.portraits.services.avatars import avatar_train_submit
 from studio.portraits.services.portraits import portrait_create_submit
 from tests.engine.conftest import _matplotlib_sample
+from tests.images import encoded as jpeg
 
 pytestmark = pytest.mark.django_db
 NOTE = "2 of 4 made: the avatar has only 2 distinct reference faces."
-
-
-def jpeg(pixels: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, "JPEG", quality=92)
-    return buffer.getvalue()
 
 
 def two_face_avatar(owner):

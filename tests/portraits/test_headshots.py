@@ -2,31 +2,22 @@
 make while no pack has brought templates (the order and its job say which made it)."""
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.files.base import ContentFile
-from PIL import Image
 
-from accounts.services import user_get_or_create
 from engine.errors import EngineError, ErrorCode
 from jobs.models import JobKind
 from studio.catalog.models import Style, StyleKind, Template
 from studio.portraits.models import Avatar, Photo
 from studio.portraits.services.ordering import OrderRefused, portrait_order, portrait_order_check
+from tests.images import plain
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalog")]
 
 
-@pytest.fixture
-def owner():
-    return user_get_or_create(email="owner@example.com")[0]
-
 
 def _jpeg() -> ContentFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 64), (200, 160, 140)).save(buffer, "JPEG")
-    return ContentFile(buffer.getvalue())
+    return ContentFile(plain())
 
 
 @pytest.fixture

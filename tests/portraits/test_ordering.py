@@ -1,11 +1,8 @@
 """The ordering service: template choice, option merging, readiness, then one job."""
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.files.base import ContentFile
-from PIL import Image
 
 from accounts.services import user_get_or_create
 from engine.errors import EngineError, ErrorCode
@@ -14,19 +11,14 @@ from studio.catalog.models import Style, StyleKind, Template
 from studio.portraits.models import Avatar, Photo
 from studio.portraits.services.jobs import job_avatar
 from studio.portraits.services.ordering import OrderRefused, portrait_order
+from tests.images import plain
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner():
-    return user_get_or_create(email="owner@example.com")[0]
-
 
 def _jpeg() -> ContentFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 64), (200, 160, 140)).save(buffer, "JPEG")
-    return ContentFile(buffer.getvalue())
+    return ContentFile(plain())
 
 
 def _style(key: str, *, kind: str = StyleKind.TEMPLATE, parameters: dict | None = None, templates: int = 0) -> Style:

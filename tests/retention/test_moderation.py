@@ -1,24 +1,15 @@
 """The moderation hook: a no-op by default, the example check refuses blank and banner-shaped images."""
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
-from PIL import Image
 
 from studio.lib.moderation import Refused, moderation_check
+from tests.images import encoded
 
-
-def _png(pixels: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    Image.fromarray(pixels).save(out, "PNG")
-    return out.getvalue()
-
-
-NOISE = _png(np.random.default_rng(1).integers(0, 255, (120, 100, 3), dtype=np.uint8))
-BLANK = _png(np.full((120, 100, 3), 250, dtype=np.uint8))
-BANNER = _png(np.random.default_rng(2).integers(0, 255, (100, 500, 3), dtype=np.uint8))  # 5:1, within intake's 6:1
+NOISE = encoded(np.random.default_rng(1).integers(0, 255, (120, 100, 3), dtype=np.uint8), "PNG")
+BLANK = encoded(np.full((120, 100, 3), 250, dtype=np.uint8), "PNG")
+BANNER = encoded(np.random.default_rng(2).integers(0, 255, (100, 500, 3), dtype=np.uint8), "PNG")  # 5:1, within intake's 6:1
 
 
 def test_default_hook_lets_everything_through():
