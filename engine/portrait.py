@@ -25,7 +25,7 @@ from .faces import Face, analyze_faces, distance, landmarks
 from .faces.embed import face_embedding
 from .fit import Traits, avatar_traits, face_traits, fit_warnings
 from .fusion.fuse import fuse_face
-from .fusion.occlusion import reference_cover
+from .fusion.occlusion import reference_cover, reference_occluders
 from .identity import Avatar
 from .options import PortraitOptions
 from .stylize import anime_look
@@ -172,13 +172,32 @@ def portrait_create(
         if any(faces_ssim(portrait.regions, other.regions) >= DISTINCT_SSIM for other in portraits):
             alike += 1
         else:
-            portrait.warnings = list(warnings)
+            portrait.warnings = list(warnings) + _cover_warnings(avatars, portrait.references)
             portraits.append(portrait)
         report(0.1 + 0.9 * max(len(portraits) / n, tries / (n + EXTRA_TRIES)))
     portraits.sort(key=lambda p: p.identity_distance)
     report(1.0)
     reason = _shortfall(len(portraits), n, plans=len(plans), alike=alike, avatars=len(avatars))
     return Portraits(portraits, requested=n, reason=reason)
+
+
+_COVER_WORDS = {"spectacles": "glasses", "sunglasses": "sunglasses", "hand": "a hand", "hair": "hair"}
+COVER_WARNING = ("Made from a photo with {what} over the face: traces of it may show. Photos with the face clear "
+                 "make cleaner portraits; add some to the avatar.")
+
+
+def _cover_warnings(avatars: Sequence[Avatar], references: list[int]) -> list[str]:
+    """A warning for each reference face a portrait was made from that something covers
+    (occlusion.reference_occluders): what covers it is left out and painted over as well as the
+    classic engine can, which shows on a close look; the customer can fix it with clear photos."""
+    warnings = []
+    for position, (avatar, index) in enumerate(zip(avatars, references), start=1):
+        found = reference_occluders(avatar.faces[index])
+        if found:
+            what = " and ".join(_COVER_WORDS[kind] for kind in found)
+            warning = COVER_WARNING.format(what=what)
+            warnings.append(warning if len(avatars) == 1 else f"Face {position} from the left: {warning}")
+    return warnings
 
 
 def _shortfall(made: int, n: int, *, plans: int, alike: int, avatars: int) -> str:

@@ -53,6 +53,9 @@ FRAME_REACH = 0.08
 FRAME_KERNEL = 0.12
 FRAME_GROW = 0.012
 FRAME_DARK = 22
+# The share of a reference face covered from which a portrait made from it warns (bare faces of
+# ../shared/data measure up to 0.035, hair over a face 0.07, spectacles 0.14-0.18).
+COVER_NOTED = 0.05
 HAND_SHARE = 0.002  # hands are found by their landmarks, not by colour: one at the cheek counts
 # Inside the face (its outline shrunk 12 %, feathered over this share of its width) what covers
 # the reference is painted from its own skin; past it the template's skin shows.
@@ -183,6 +186,19 @@ def reference_cover(face: AvatarFace) -> float:
         outline = masks.face_mask(face.points, shape).astype(np.float32) / 255.0
         face.info["cover"] = round(_share(cover, outline, max(float(outline.sum()), 1.0)), 4)
     return float(face.info["cover"])
+
+
+def reference_occluders(face: AvatarFace) -> list[str]:
+    """What covers the reference ``face`` enough to leave traces in a portrait made from it:
+    "spectacles" or "sunglasses", "hand", and "hair" (whatever the colour model takes for hair,
+    a cap's brim too) where it covers COVER_NOTED of the face or more."""
+    glasses = _reference_glasses(face)
+    found = [glasses.kind] if glasses is not None else []
+    if reference_hands(face):
+        found.append("hand")
+    if not found and reference_cover(face) >= COVER_NOTED:
+        found.append("hair")
+    return found
 
 
 def reference_crop(face: AvatarFace) -> np.ndarray:
