@@ -14,7 +14,7 @@ import numpy as np
 
 from .check import PhotoCheck, Reason, check_photos
 from .errors import EngineError, ErrorCode
-from .headshot import BACKDROPS, Backdrop, Headshot, backdrop_alone, backdrops, headshot_create
+from .headshot import BACKDROPS, Backdrop, Headshot, backdrop_alone, backdrops, headshot_create, silhouette_over
 from .headshot.framing import frame_size
 from .identity import Avatar, avatar_build, avatar_load, avatar_save
 from .idphoto import Check, Compliance, IdPhoto, IdPhotoRefused, idphoto_create, refuse_turned_head
@@ -24,7 +24,7 @@ from .stylize import Stylized, stylize
 
 __all__ = [
     "BACKDROPS", "Avatar", "Backdrop", "Backend", "Check", "ClassicBackend", "Compliance", "Headshot", "IdPhoto", "IdPhotoRefused", "IdPhotoSpec", "PhotoCheck", "Portrait", "Portraits", "Progress", "Reason",
-    "StylePreset", "Stylized", "TemplateFace", "backdrops", "get_backend",
+    "StylePreset", "Stylized", "TemplateFace", "backdrops", "get_backend", "silhouette_over",
 ]
 
 Progress = Callable[[float], None]  # called with the fraction done, 0 to 1

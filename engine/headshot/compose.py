@@ -22,9 +22,12 @@ MIN_LONG_SIDE, MAX_LONG_SIDE = 1024, 4096
 # Past the photo's bottom the body fades out over this share of the frame's height: inventing
 # clothes drew slabs and streaks on the close crops of ../shared/data (eric_clapton, sundar_pichai).
 BODY_FADE = 0.08
-CONTACT_SHADOW = 0.3
+CONTACT_SHADOW = 0.3  # how much the person darkens a studio wall close behind the shoulders
 SHOULDER_REACH = 1.8  # face widths (the mesh's, cheek to cheek) from the face's centre past a shoulder
-HAIR_GAIN, SKIN_GAIN = 1.2, 2.2  # how much the cut-out's soft edge is narrowed (see _firmer_edges)  # how much the person darkens a studio wall close behind the shoulders
+HAIR_GAIN, SKIN_GAIN = 1.2, 2.2  # how much the cut-out's soft edge is narrowed (see _firmer_edges)
+# The preview silhouette (silhouette_over): a slate grey, a little see-through.
+SILHOUETTE_TONE = (72, 76, 84)
+SILHOUETTE_OPACITY = 0.85
 
 
 @dataclass
@@ -89,6 +92,22 @@ def backdrop_alone(backdrop: str = "studio_grey", *, size: tuple[int, int] = (10
     if chosen.grade is not None:
         back = chosen.grade(back / 255.0) * 255.0
     return np.clip(back + 0.5, 0, 255).astype(np.uint8)
+
+
+def silhouette_over(backdrop: np.ndarray) -> np.ndarray:
+    """A head-and-shoulders silhouette in soft grey over ``backdrop`` (RGB uint8), framed as a
+    headshot frames a person: where the customer's own photo goes, in a preview that has no
+    sample photo fitting its style."""
+    height, width = backdrop.shape[:2]
+    shape = np.zeros((height, width), np.uint8)
+    cv2.ellipse(shape, (width // 2, int(height * 0.38)), (int(width * 0.15), int(height * 0.165)), 0, 0, 360, 255, -1,
+                cv2.LINE_AA)
+    cv2.rectangle(shape, (int(width * 0.43), int(height * 0.50)), (int(width * 0.57), int(height * 0.68)), 255, -1)
+    cv2.ellipse(shape, (width // 2, int(height * 1.02)), (int(width * 0.48), int(height * 0.38)), 0, 180, 360, 255, -1,
+                cv2.LINE_AA)
+    alpha = cv2.GaussianBlur(shape, (0, 0), max(1.0, width / 300)).astype(np.float32)[..., None] / 255 * SILHOUETTE_OPACITY
+    out = backdrop.astype(np.float32) * (1 - alpha) + np.array(SILHOUETTE_TONE, np.float32) * alpha
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
 def _options(backdrop, aspect, colour, variant, long_side) -> tuple[Backdrop, tuple[int, int], tuple[int, int, int]]:

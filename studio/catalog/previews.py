@@ -8,10 +8,10 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from engine import imaging
+from engine.backends import silhouette_over
 from engine.errors import EngineError
 from engine.options import parse_background
 from studio.lib.engine import engine_backend
@@ -68,13 +68,13 @@ def _preview_content(style: Style) -> bytes | None:
     if style.kind == StyleKind.IDPHOTO:
         colour = parse_background(style.parameters.get("background", "white"))
         if for_men:
-            return _silhouette(np.full((640, 512, 3), colour, np.uint8))
+            return imaging.encode(silhouette_over(np.full((640, 512, 3), colour, np.uint8)), format="JPEG")
         photo = backend.idphoto(astronaut_png(), **style.parameters, draft=True)
         return imaging.encode(photo.image, format="PNG")
     if style.kind == StyleKind.HEADSHOT:
         options = {key: style.parameters[key] for key in ("backdrop", "aspect", "colour") if key in style.parameters}
         if for_men:
-            return _silhouette(backend.headshot_backdrop(**options, size=(512, 640)))
+            return imaging.encode(silhouette_over(backend.headshot_backdrop(**options, size=(512, 640))), format="JPEG")
         return imaging.encode(backend.headshot(astronaut_png(), **options).image, format="JPEG")
     if style.kind == StyleKind.STYLIZE:
         styled = backend.stylize(astronaut_png(), style_index=int(style.parameters.get("style_index", 0)))
@@ -86,19 +86,3 @@ def _as_gender(style: Style, gender: str) -> Style:
     """The fallback style as seen from a preset of ``gender`` (an unsaved copy: nothing is written)."""
     copy = Style(key=style.key, kind=style.kind, gender=gender, parameters=style.parameters)
     return copy
-
-
-def _silhouette(backdrop: np.ndarray) -> bytes:
-    """A head-and-shoulders silhouette in soft grey over ``backdrop`` (RGB): where the customer's
-    own photo goes."""
-    height, width = backdrop.shape[:2]
-    shape = np.zeros((height, width), np.uint8)
-    cv2.ellipse(shape, (width // 2, int(height * 0.38)), (int(width * 0.15), int(height * 0.165)), 0, 0, 360, 255, -1,
-                cv2.LINE_AA)
-    cv2.rectangle(shape, (int(width * 0.43), int(height * 0.50)), (int(width * 0.57), int(height * 0.68)), 255, -1)
-    cv2.ellipse(shape, (width // 2, int(height * 1.02)), (int(width * 0.48), int(height * 0.38)), 0, 180, 360, 255, -1,
-                cv2.LINE_AA)
-    alpha = cv2.GaussianBlur(shape, (0, 0), max(1.0, width / 300)).astype(np.float32)[..., None] / 255
-    tone = np.array([72, 76, 84], np.float32)
-    out = backdrop.astype(np.float32) * (1 - alpha * 0.85) + tone * alpha * 0.85
-    return imaging.encode(np.clip(out + 0.5, 0, 255).astype(np.uint8), format="JPEG")

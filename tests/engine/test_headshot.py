@@ -12,7 +12,7 @@ from PIL import Image
 from engine.backends import BACKDROPS, backdrops, get_backend
 from engine.errors import EngineError, ErrorCode
 from engine.faces import analyze_faces, distance
-from engine.headshot import headshot_create
+from engine.headshot import headshot_create, silhouette_over
 
 WOMAN, MAN = "faces/rose_leslie/1.jpg", "faces/obama/1.jpg"
 NAVY = (31, 58, 95)
@@ -190,3 +190,12 @@ def test_the_backdrop_alone_is_painted_at_the_size_asked_with_its_colour():
 
     assert back.shape == (250, 200, 3) and back.dtype == np.uint8
     assert np.abs(back.reshape(-1, 3).mean(axis=0) - (0x20, 0x40, 0x60)).max() < 30
+
+
+def test_a_silhouette_stands_in_the_middle_of_a_backdrop_and_leaves_its_corners():
+    backdrop = np.full((250, 200, 3), 230, np.uint8)
+
+    shown = silhouette_over(backdrop)
+
+    assert shown.shape == backdrop.shape and (shown[0, 0] == backdrop[0, 0]).all()
+    assert shown[95, 100].mean() < 230 - 100  # the head, in the middle, in the silhouette's slate grey
