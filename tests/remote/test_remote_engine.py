@@ -16,7 +16,9 @@ from tests.e2e.conftest import wait_for
 pytestmark = pytest.mark.slow
 
 OBAMA = [f"faces/obama/{i}.jpg" for i in (1, 2, 3, 4)]
+SIMM = [f"faces/john_simm/{i}.jpg" for i in range(1, 5)]
 SOLO_TEMPLATE = "templates/easyphoto/1.jpg"
+PAIR_TEMPLATE = "templates/facechain_inpaint/00_20230125X0028177.jpg"
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +84,43 @@ def test_solo_create_through_the_front_returns_the_engine_studios_portrait(sdk, 
     image = Image.open(io.BytesIO(base64.b64decode(response.data["image"])))
     assert min(image.size) >= 256
     assert ("create", "succeeded") in engine_studio.jobs()
+
+
+def test_multi_person_create_through_the_front_uses_both_avatars_on_the_engine_studio(sdk, trained, photo_server,
+                                                                                      engine_studio):
+    images_api, jobs_api = sdk
+    first, _ = trained
+    response = images_api.aigc_images_train([f"{photo_server}/{p}" for p in SIMM], "", None)
+    assert response.code == "OK", response.message
+    job = wait_for(lambda: (lambda j: j if j["state"] in (2, 3) else None)(
+        jobs_api.get_async_job(response.data["job_id"]).data["job"]), timeout=300, what="the second training")
+    assert job["state"] == 2, job["message"]
+
+    made = images_api.aigc_images_create_by_multi_model_ids([first, response.data["model_id"]],
+                                                             f"{photo_server}/{PAIR_TEMPLATE}", "", None)
+
+    assert made.code == "OK", made.message
+    assert Image.open(io.BytesIO(base64.b64decode(made.data["image"]))).size[0] > 0
+    assert engine_studio.jobs().count(("create", "succeeded")) >= 2
+
+
+def test_train_free_create_through_the_front_sends_the_reference_photo(sdk, photo_server, engine_studio):
+    images_api, _ = sdk
+    before = engine_studio.jobs().count(("create", "succeeded"))
+    configure = {"ipa_control_only": True, "ipa_image_path": f"{photo_server}/{OBAMA[0]}"}
+
+    made = images_api.aigc_images_create("", f"{photo_server}/{SOLO_TEMPLATE}", "", configure)
+
+    assert made.code == "OK", made.message
+    assert Image.open(io.BytesIO(base64.b64decode(made.data["image"]))).size[0] > 0
+    assert engine_studio.jobs().count(("create", "succeeded")) == before + 1
+
+
+def test_a_refusal_of_the_engine_studio_reaches_the_customer_in_pai_words(sdk, photo_server):
+    images_api, _ = sdk
+    configure = {"ipa_control_only": True, "ipa_image_path": f"{photo_server}/{OBAMA[0]}"}
+
+    made = images_api.aigc_images_create("", f"{photo_server}/no_face/coffee.png", "", configure)
+
+    assert made.code == "error"
+    assert "face" in made.message.lower()
