@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "studio.webhooks",
     "studio.catalog",
     "studio.portraits",
+    "studio.engines",
     "studio",
 ]
 

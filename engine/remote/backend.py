@@ -30,6 +30,7 @@ from ..options import T2I_TEMPLATE
 from ..portrait import Portrait, Portraits
 from .client import PaiClient, RemoteRefused, RemoteUnavailable
 from .endpoints import Endpoint
+from .monitor import Monitor
 from .pool import NO_ENDPOINT, Pool
 from .transport import Transport
 
@@ -44,14 +45,13 @@ UNMEASURED = 1.0
 class RemoteBackend(ClassicBackend):
     name = "remote"
 
-    def __init__(self, endpoints: Sequence[Endpoint], *, transport: Transport, poll_interval: float = 1.0,
-                 train_timeout: float = 3600.0, lost_after: float = 60.0, **client_options) -> None:
-        self.pool = Pool(endpoints, transport=transport, **client_options)
+    def __init__(self, endpoints: Sequence[Endpoint], *, transport: Transport, monitor: Monitor | None = None,
+                 poll_interval: float = 1.0, train_timeout: float = 3600.0, lost_after: float = 60.0,
+                 **client_options) -> None:
+        self.pool = Pool(endpoints, transport=transport, monitor=monitor, **client_options)
         self.poll_interval = poll_interval
         self.train_timeout = train_timeout
         self.lost_after = lost_after  # seconds an endpoint may fail to answer a job query before its training is lost
-        # Avatars trained again elsewhere by this process: (endpoint, model_id) -> (endpoint, model_id).
-        self.moved: dict[tuple[str, str], tuple[str, str]] = {}
 
     # -- check -----------------------------------------------------------------------------------
     def check(self, photos: Sequence[bytes], *, same_person: bool = True) -> list[PhotoCheck]:
@@ -190,7 +190,7 @@ class RemoteBackend(ClassicBackend):
 
     def _current(self, route: dict) -> tuple[str, str]:
         key = (route.get("endpoint", ""), route.get("model_id", ""))
-        return self.moved.get(key, key)
+        return self.pool.monitor.route_get(*key) or key
 
     def _retrain(self, avatars: Sequence[Avatar], *, lost: str | None, to: str | None = None) -> None:
         for avatar in avatars:
@@ -200,8 +200,7 @@ class RemoteBackend(ClassicBackend):
             photos = _route_photos(Path(avatar.meta["remote_folder"]))
             exclude = [n for n in self.pool.clients if n != to] if to else [lost]
             endpoint, model_id, _ = self._train_somewhere(photos, route.get("options"), None, exclude=exclude)
-            self.moved[(route.get("endpoint", ""), route.get("model_id", ""))] = (endpoint, model_id)
-            _route_write(Path(avatar.meta["remote_folder"]), endpoint=endpoint, model_id=model_id)
+            self.pool.monitor.route_put((route.get("endpoint", ""), route.get("model_id", "")), (endpoint, model_id))
 
     def _anywhere(self, call):
         """``call`` on the least-loaded endpoint, then the next ones while they are unavailable."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .breaker import Breaker
 from .endpoints import Endpoint
+from .monitor import Monitor
 from .signing import pai_authorization
 from .transport import Transport, TransportError
 
@@ -55,6 +56,7 @@ class PaiClient:
     create_timeout: float = 330.0  # PAI's SLA: a solo create within 5 minutes
     retries: int = 2
     backoff: float = 0.5  # seconds before the first retry, doubled each time
+    monitor: Monitor | None = None
 
     def check(self, image_urls: list[str], *, same_person: bool = True) -> dict:
         return self.call("/api/v1/aigc_images/check", {"action": "AIGCImageCheck", "images": image_urls,
@@ -98,20 +100,27 @@ class PaiClient:
                 data = self._once(path, body, timeout or self.timeout)
             except RemoteUnavailable as exc:
                 self.breaker.failed(str(exc))
+                if self.monitor:
+                    self.monitor.failed(self.endpoint.name, str(exc))
                 log.warning("remote %s %s: %s (attempt %d)", self.endpoint.name, path, exc, attempt + 1)
                 if attempt == self.retries:
                     raise
                 time.sleep(delay)
                 delay *= 2
             except RemoteRefused as exc:
-                self.breaker.succeeded()  # it answered: healthy, whatever it thought of the request
+                self._answered()  # it answered: healthy, whatever it thought of the request
                 if refusals_data and exc.data:
                     return exc.data  # a check's "all images are invalid" still carries each verdict
                 raise
             else:
-                self.breaker.succeeded()
+                self._answered()
                 return data
         raise AssertionError("unreachable")
+
+    def _answered(self) -> None:
+        self.breaker.succeeded()
+        if self.monitor:
+            self.monitor.answered(self.endpoint.name)
 
     def _once(self, path: str, body: dict | None, timeout: float) -> dict:
         payload = b"{}" if body is None else json.dumps({**body, "request_id": uuid.uuid4().hex}).encode()

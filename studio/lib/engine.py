@@ -29,12 +29,22 @@ def engine_backend() -> Backend:
         return get_backend("classic")
 
 
+# The remote backend's shared state (health, load, routes, endpoints added in the admin): the app
+# that keeps it registers a factory when it is ready (studio.engines), so that lib imports no app.
+_remote_monitor: list[Callable[[], object]] = []
+
+
+def remote_monitor_register(factory: Callable[[], object]) -> None:
+    _remote_monitor[:] = [factory]
+
+
 def remote_backend() -> Backend:
-    """The engine studios of STUDIO_REMOTE_ENDPOINTS, reached through the outbound module."""
+    """The engine studios of STUDIO_REMOTE_ENDPOINTS (and the admin's), reached through the outbound module."""
     from engine.remote import RemoteBackend, endpoints_parse
 
     return RemoteBackend(
         endpoints_parse(settings.STUDIO_REMOTE_ENDPOINTS), transport=remote_transport,
+        monitor=_remote_monitor[0]() if _remote_monitor else None,
         timeout=settings.STUDIO_REMOTE_TIMEOUT, create_timeout=settings.STUDIO_REMOTE_CREATE_TIMEOUT,
         lost_after=settings.STUDIO_REMOTE_LOST_AFTER,
     )

@@ -73,3 +73,7 @@ def test_killing_an_engine_studio_mid_run_still_gets_every_job_done_once_and_cha
     assert len(captures) == 3 and all(count == 1 for _, count in captures)
     assert front.query("select state, count(*) from jobs_job where kind in ('train', 'create') group by state") == [
         ("succeeded", 3)]
+    endpoints = dict(front.query("select base_url, failures from engines_engineendpoint"))
+    assert endpoints[engine_a.base] >= 3 and endpoints[engine_b.base] == 0  # what the admin shows
+    assert front.query("select sum(in_flight) from engines_engineendpoint") == [(0,)]
+    assert front.query("select moved_endpoint from engines_avatarroute") == [(engine_b.base,)]

@@ -1,0 +1,65 @@
+"""Engine endpoints in the admin: health, load and recent errors of each; endpoints added or switched
+off here join or leave the pool within seconds. Tokens are write-only: typed once, kept encrypted."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from engine.errors import EngineError
+from engine.remote import endpoint_parse
+from studio.lib.crypto import secret_encrypt
+
+from .models import EngineEndpoint
+
+
+class EngineEndpointForm(forms.ModelForm):
+    token = forms.CharField(widget=forms.PasswordInput(render_value=False), required=False,
+                            help_text="The PAI token of the AppId on that studio; leave empty to keep the current one.")
+
+    class Meta:
+        model = EngineEndpoint
+        fields = ["base_url", "app_id", "token", "enabled"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        token = data.get("token") or ""
+        if not token and not (self.instance.pk and self.instance.token_encrypted):
+            raise forms.ValidationError("Give the endpoint's token.")
+        base = (data.get("base_url") or "").strip()
+        scheme, _, rest = base.partition("://")
+        try:
+            # Validated as the environment's are (the token stands in only to pass the parser).
+            parsed = endpoint_parse(f"{scheme}://{data.get('app_id') or ''}:{token or 'kept'}@{rest}")
+        except EngineError as exc:
+            raise forms.ValidationError(exc.message) from None
+        data["base_url"] = parsed.base_url
+        return data
+
+    def save(self, commit: bool = True) -> EngineEndpoint:
+        endpoint = super().save(commit=False)
+        if self.cleaned_data.get("token"):
+            endpoint.token_encrypted = secret_encrypt(self.cleaned_data["token"])
+        if commit:
+            endpoint.save()
+        return endpoint
+
+
+@admin.register(EngineEndpoint)
+class EngineEndpointAdmin(admin.ModelAdmin):
+    form = EngineEndpointForm
+    list_display = ["base_url", "enabled", "health", "in_flight", "failures", "last_ok_at", "last_error"]
+    list_filter = ["enabled", "from_environment"]
+    readonly_fields = ["from_environment", "in_flight", "failures", "last_ok_at", "last_failure_at", "errors"]
+
+    @admin.display(description="health", boolean=True)
+    def health(self, endpoint: EngineEndpoint) -> bool:
+        return endpoint.healthy
+
+    @admin.display(description="last error")
+    def last_error(self, endpoint: EngineEndpoint) -> str:
+        return endpoint.recent_errors[0]["message"] if endpoint.recent_errors else ""
+
+    @admin.display(description="recent errors")
+    def errors(self, endpoint: EngineEndpoint) -> str:
+        return format_html_join("", "<div>{}: {}</div>", ((e["at"], e["message"]) for e in endpoint.recent_errors))
