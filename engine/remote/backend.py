@@ -216,8 +216,16 @@ class RemoteBackend(ClassicBackend):
         raise EngineError(ErrorCode.INTERNAL, NO_ENDPOINT) from last
 
 
+# A photo larger than this travels re-encoded at the engine's working size (imaging.DEFAULT_MAX_SIDE,
+# which the engine studio would decode it to anyway): 20 phone photos then stay well inside the
+# engine studio's request limit (STUDIO_REQUEST_MAX_BYTES, 30 MB by default).
+INLINE_MAX_BYTES = 1_500_000
+
+
 def _data_url(image: bytes | np.ndarray) -> str:
-    data = imaging.encode(image, format="JPEG", quality=95) if isinstance(image, np.ndarray) else image
+    if isinstance(image, bytes) and len(image) > INLINE_MAX_BYTES:
+        image = imaging.decode(image).rgb
+    data = imaging.encode(image, format="JPEG", quality=92) if isinstance(image, np.ndarray) else image
     return "data:application/octet-stream;base64," + base64.b64encode(data).decode()
 
 

@@ -135,6 +135,9 @@ class PaiClient:
             answer = self.transport(self.endpoint.base_url + path, content=payload, headers=headers, timeout=timeout)
         except TransportError as exc:
             raise RemoteUnavailable(str(exc)) from None
+        if 400 <= answer.status < 500 and answer.status not in (408, 425, 429):
+            # The request itself was refused (too large, malformed): another endpoint would refuse it too.
+            raise RemoteRefused(f"The engine studio refused the request (HTTP {answer.status}).")
         if answer.status != 200:
             raise RemoteUnavailable(f"{self.endpoint.name} answered HTTP {answer.status}.")
         try:

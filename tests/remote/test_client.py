@@ -2,16 +2,21 @@
 on loopback: signing, retries with backoff, the breaker, refusals, and secrets kept out of sight."""
 from __future__ import annotations
 
+import base64
 import http.server
+import io
 import json
 import logging
 import time
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from engine.errors import EngineError
-from engine.remote import endpoints_parse
+from engine.remote import RemoteBackend, endpoints_parse
+from engine.remote.backend import INLINE_MAX_BYTES
 from engine.remote.breaker import Breaker
 from engine.remote.client import PaiClient, RemoteRefused, RemoteUnavailable
 from engine.remote.signing import pai_signature
@@ -172,3 +177,26 @@ def test_a_malformed_endpoint_is_refused_without_showing_its_token(value):
     with pytest.raises(EngineError) as refused:
         endpoints_parse(value)
     assert "b@" not in refused.value.message and ":b" not in refused.value.message
+
+
+def test_a_request_the_endpoint_refuses_as_too_large_is_not_retried_elsewhere(server, script):
+    script.answers = [(413, {})]
+
+    with pytest.raises(RemoteRefused, match="HTTP 413"):
+        client_for(server).check([])
+    assert len(script.requests) == 1
+
+
+def test_a_large_photo_travels_at_the_engines_working_size(server, script):
+    noise = np.random.default_rng(0).integers(0, 255, (3000, 4000, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(noise).save(buffer, format="JPEG", quality=100)
+    assert len(buffer.getvalue()) > INLINE_MAX_BYTES
+    script.answers = [(200, {"code": "OK", "message": "success", "data": {"check_results": []}})]
+    [endpoint] = endpoints_parse(server.replace("http://", f"http://APP:{TOKEN}@"))
+
+    RemoteBackend([endpoint], transport=remote_transport).check([buffer.getvalue()])
+
+    [url] = json.loads(script.requests[0][2])["images"]
+    sent = Image.open(io.BytesIO(base64.b64decode(url.partition(",")[2])))
+    assert max(sent.size) == 2048 and sent.size[0] / sent.size[1] == pytest.approx(4 / 3, abs=0.01)
