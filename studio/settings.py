@@ -281,7 +281,7 @@ if STUDIO_ENGINE == "remote":
         raise ImproperlyConfigured(f"STUDIO_REMOTE_ENDPOINTS: {_exc.message}") from None
 # Seconds a request to an engine endpoint may take (a create waits for its portrait: PAI allows 5 min).
 STUDIO_REMOTE_TIMEOUT = env_int("STUDIO_REMOTE_TIMEOUT", 30, minimum=1)
-STUDIO_REMOTE_CREATE_TIMEOUT = env_int("STUDIO_REMOTE_CREATE_TIMEOUT", 330, minimum=1)
+STUDIO_REMOTE_CREATE_TIMEOUT = env_int("STUDIO_REMOTE_CREATE_TIMEOUT", 240, minimum=1)
 # Seconds an endpoint may leave its training's job queries unanswered before the training is done elsewhere.
 STUDIO_REMOTE_LOST_AFTER = env_int("STUDIO_REMOTE_LOST_AFTER", 60, minimum=1)
 
@@ -295,6 +295,10 @@ STUDIO_FETCH_TIMEOUT = env_int("STUDIO_FETCH_TIMEOUT", 20, minimum=1)
 STUDIO_JOB_LEASE = env_int("STUDIO_JOB_LEASE", 300, minimum=5)
 STUDIO_JOB_MAX_ATTEMPTS = env_int("STUDIO_JOB_MAX_ATTEMPTS", 3, minimum=1)
 STUDIO_JOB_TIMEOUT = env_int("STUDIO_JOB_TIMEOUT", 1800, minimum=10)
+if STUDIO_ENGINE == "remote" and STUDIO_REMOTE_CREATE_TIMEOUT >= STUDIO_JOB_LEASE:
+    # A create job reports progress between remote calls: a call longer than the lease would be re-queued.
+    raise ImproperlyConfigured(f"STUDIO_REMOTE_CREATE_TIMEOUT ({STUDIO_REMOTE_CREATE_TIMEOUT}) must be shorter "
+                               f"than STUDIO_JOB_LEASE ({STUDIO_JOB_LEASE}).")
 # How long the synchronous PAI calls (check, create) wait for their job before answering.
 STUDIO_SYNC_WAIT = env_int("STUDIO_SYNC_WAIT", 300, minimum=1)
 # How many of those calls one web process lets wait at once (studio.lib.sync_wait): by default all

@@ -101,6 +101,7 @@ class RemoteBackend(ClassicBackend):
     def _wait(self, client: PaiClient, job_id: int, on_progress: Progress | None) -> dict:
         deadline = time.monotonic() + self.train_timeout
         silent_since: float | None = None
+        fraction = 0.0
         while time.monotonic() < deadline:
             try:
                 job = client.job(job_id)
@@ -108,15 +109,16 @@ class RemoteBackend(ClassicBackend):
                 silent_since = silent_since or time.monotonic()
                 if time.monotonic() - silent_since > self.lost_after:
                     raise
-                time.sleep(self.poll_interval)
-                continue
-            silent_since = None
-            if job.state == 2:
-                return job.result
-            if job.state == 3:
-                raise RemoteRefused(job.message or "the training failed on the engine studio")
+                job = None
+            else:
+                silent_since = None
+                if job.state == 2:
+                    return job.result
+                if job.state == 3:
+                    raise RemoteRefused(job.message or "the training failed on the engine studio")
+                fraction = 0.95 * min(job.progress, 99) / 100
             if on_progress:
-                on_progress(0.95 * min(job.progress, 99) / 100)
+                on_progress(fraction)  # also while the endpoint is silent: the front job keeps its lease
             time.sleep(self.poll_interval)
         raise RemoteUnavailable(f"the training on {client.endpoint.name} did not end within {self.train_timeout:g} s")
 
@@ -146,7 +148,11 @@ class RemoteBackend(ClassicBackend):
         made: list[Portrait] = []
         seen: set[str] = set()
         for number in range(max(1, n)):
-            image = self._create_once(template_url, avatars, configure, train_free=bool(train_free))
+            # An avatar trained again elsewhere first reports as it trains: the front job keeps its lease.
+            done = number / max(1, n)
+            keepalive = (lambda _fraction: on_progress(done)) if on_progress else None
+            image = self._create_once(template_url, avatars, configure, train_free=bool(train_free),
+                                      keepalive=keepalive)
             digest = hashlib.sha256(image).hexdigest()
             if digest not in seen:
                 seen.add(digest)
@@ -157,11 +163,12 @@ class RemoteBackend(ClassicBackend):
         reason = "" if len(made) >= n else f"the engine studio gave {len(made)} distinct portrait(s) of this template"
         return Portraits(made, requested=n, reason=reason)
 
-    def _create_once(self, template_url: str, avatars: Sequence[Avatar], configure: dict, *, train_free: bool) -> bytes:
+    def _create_once(self, template_url: str, avatars: Sequence[Avatar], configure: dict, *, train_free: bool,
+                     keepalive: Progress | None = None) -> bytes:
         if train_free:
             return self._anywhere(lambda client: client.create(template_url=template_url, model_ids=[],
                                                                configure=configure))
-        endpoint, model_ids = self._route(avatars)
+        endpoint, model_ids = self._route(avatars, keepalive)
         client = self.pool.client(endpoint)
         try:
             if client is None or client.breaker.is_open:
@@ -173,10 +180,10 @@ class RemoteBackend(ClassicBackend):
         except RemoteUnavailable as exc:
             # The avatars' LoRAs live on that endpoint: train them again on another, then create there.
             log.warning("remote %s unavailable for a create (%s); training its avatars elsewhere", endpoint, exc)
-            self._retrain(avatars, lost=endpoint)
-            return self._create_once(template_url, avatars, configure, train_free=False)
+            self._retrain(avatars, lost=endpoint, keepalive=keepalive)
+            return self._create_once(template_url, avatars, configure, train_free=False, keepalive=keepalive)
 
-    def _route(self, avatars: Sequence[Avatar]) -> tuple[str, list[str]]:
+    def _route(self, avatars: Sequence[Avatar], keepalive: Progress | None = None) -> tuple[str, list[str]]:
         routes = [self._current(a.meta.get("remote") or {}) for a in avatars]
         endpoints = {endpoint for endpoint, _ in routes}
         if not routes or "" in endpoints:
@@ -184,7 +191,8 @@ class RemoteBackend(ClassicBackend):
         if len(endpoints) > 1:
             # A portrait is made where every avatar's LoRA lives: move the others to the first one's endpoint.
             first = routes[0][0]
-            self._retrain([a for a, (e, _) in zip(avatars, routes) if e != first], lost=None, to=first)
+            self._retrain([a for a, (e, _) in zip(avatars, routes) if e != first], lost=None, to=first,
+                          keepalive=keepalive)
             return self._route(avatars)
         return routes[0][0], [model_id for _, model_id in routes]
 
@@ -192,14 +200,15 @@ class RemoteBackend(ClassicBackend):
         key = (route.get("endpoint", ""), route.get("model_id", ""))
         return self.pool.monitor.route_get(*key) or key
 
-    def _retrain(self, avatars: Sequence[Avatar], *, lost: str | None, to: str | None = None) -> None:
+    def _retrain(self, avatars: Sequence[Avatar], *, lost: str | None, to: str | None = None,
+                 keepalive: Progress | None = None) -> None:
         for avatar in avatars:
             route = avatar.meta.get("remote") or {}
             if lost is not None and self._current(route)[0] != lost:
                 continue
             photos = _route_photos(Path(avatar.meta["remote_folder"]))
             exclude = [n for n in self.pool.clients if n != to] if to else [lost]
-            endpoint, model_id, _ = self._train_somewhere(photos, route.get("options"), None, exclude=exclude)
+            endpoint, model_id, _ = self._train_somewhere(photos, None, keepalive, exclude=exclude)
             self.pool.monitor.route_put((route.get("endpoint", ""), route.get("model_id", "")), (endpoint, model_id))
 
     def _anywhere(self, call):

@@ -53,7 +53,7 @@ class PaiClient:
     transport: Transport
     breaker: Breaker
     timeout: float = 30.0
-    create_timeout: float = 330.0  # PAI's SLA: a solo create within 5 minutes
+    create_timeout: float = 240.0  # PAI allows a solo create 5 minutes; the front job's lease is shorter
     retries: int = 2
     backoff: float = 0.5  # seconds before the first retry, doubled each time
     monitor: Monitor | None = None

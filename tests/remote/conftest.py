@@ -94,7 +94,7 @@ def start_studio(tmp_path_factory) -> Iterator[Callable[..., Studio]]:
         var = tmp_path_factory.mktemp(name)
         env = {key: value for key, value in os.environ.items() if key not in _DROPPED}
         env.update(DEBUG="1", STUDIO_VAR_DIR=str(var), STUDIO_ALLOW_PRIVATE_URLS="1", PYTHONUNBUFFERED="1",
-                   STUDIO_WORKERS="1", STUDIO_SYNC_WAIT="240", **extra_env)
+                   STUDIO_WORKERS="1", STUDIO_SYNC_WAIT="240", STUDIO_JOB_LEASE="300", **extra_env)
         _manage(env, "migrate", "--noinput")
         issued = json.loads(_manage(env, "credentials", "create", "--email", f"{name}@example.com", "--json"))
         port = _free_port()

@@ -30,3 +30,11 @@ def test_a_malformed_endpoint_is_refused_without_its_token(tmp_path, value):
 
     assert started.returncode != 0
     assert "STUDIO_REMOTE_ENDPOINTS" in started.stderr and "s3cret" not in started.stderr
+
+
+def test_a_remote_create_timeout_past_the_job_lease_is_refused(tmp_path):
+    started = _start(tmp_path, STUDIO_ENGINE="remote", STUDIO_REMOTE_ENDPOINTS="http://A:t@127.0.0.1:8001",
+                     STUDIO_JOB_LEASE="60", STUDIO_REMOTE_CREATE_TIMEOUT="60")
+
+    assert started.returncode != 0
+    assert "STUDIO_REMOTE_CREATE_TIMEOUT (60) must be shorter than STUDIO_JOB_LEASE (60)" in started.stderr
