@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.utils.html import format_html_join
+from django.utils.text import Truncator
 
 from engine.errors import EngineError
 from engine.remote import endpoint_parse
@@ -23,6 +24,8 @@ class EngineEndpointForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        if self.instance.from_environment:
+            return data  # its URL and token are the environment's: here it is only switched on or off
         token = data.get("token") or ""
         if not token and not (self.instance.pk and self.instance.token_encrypted):
             raise forms.ValidationError("Give the endpoint's token.")
@@ -52,13 +55,23 @@ class EngineEndpointAdmin(admin.ModelAdmin):
     list_filter = ["enabled", "from_environment"]
     readonly_fields = ["from_environment", "in_flight", "failures", "last_ok_at", "last_failure_at", "errors"]
 
+    def get_readonly_fields(self, request, endpoint: EngineEndpoint | None = None) -> list[str]:
+        if endpoint is not None and endpoint.from_environment:
+            return ["base_url", "app_id", *self.readonly_fields]
+        return list(self.readonly_fields)
+
+    def get_form(self, request, endpoint: EngineEndpoint | None = None, **kwargs):
+        if endpoint is not None and endpoint.from_environment:
+            kwargs["fields"] = ["enabled"]
+        return super().get_form(request, endpoint, **kwargs)
+
     @admin.display(description="health", boolean=True)
     def health(self, endpoint: EngineEndpoint) -> bool:
         return endpoint.healthy
 
     @admin.display(description="last error")
     def last_error(self, endpoint: EngineEndpoint) -> str:
-        return endpoint.recent_errors[0]["message"] if endpoint.recent_errors else ""
+        return Truncator(endpoint.recent_errors[0]["message"]).chars(60) if endpoint.recent_errors else ""
 
     @admin.display(description="recent errors")
     def errors(self, endpoint: EngineEndpoint) -> str:

@@ -11,8 +11,9 @@ RECENT_ERRORS = 10
 
 
 class EngineEndpoint(models.Model):
-    base_url = models.CharField(max_length=300, unique=True, help_text="http(s)://host:port, without credentials.")
-    app_id = models.CharField(max_length=100, blank=True)
+    base_url = models.CharField("URL", max_length=300, unique=True,
+                                help_text="http(s)://host:port of the engine studio, without credentials.")
+    app_id = models.CharField("AppId", max_length=100, blank=True)
     token_encrypted = models.TextField(blank=True, editable=False)
     from_environment = models.BooleanField(default=False, editable=False)
     enabled = models.BooleanField(default=True, help_text="Switched off: no new work goes there.")

@@ -100,3 +100,15 @@ def test_an_avatar_trained_again_elsewhere_is_found_there_by_every_process():
 
     assert DatabaseMonitor().route_get("http://gpu-1:8000", "m1") == ("http://gpu-2:8000", "m2")
     assert AvatarRoute.objects.count() == 1
+
+
+def test_an_environment_endpoint_is_switched_off_in_the_admin_without_its_token(admin_client):
+    DatabaseMonitor().answered("http://gpu-1:8000")
+    row = EngineEndpoint.objects.get()
+
+    response = admin_client.post(reverse("admin:engines_engineendpoint_change", args=[row.pk]), {})
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert not row.enabled and row.base_url == "http://gpu-1:8000"
+    assert DatabaseMonitor().disabled() == {"http://gpu-1:8000"}
