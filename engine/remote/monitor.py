@@ -10,9 +10,11 @@ from .endpoints import Endpoint
 
 
 class Monitor(Protocol):
-    def started(self, endpoint: str) -> None: ...
+    def started(self, endpoint: str) -> object:
+        """Work begins there; what it returns is given back to ``ended``."""
+        ...
 
-    def ended(self, endpoint: str) -> None: ...
+    def ended(self, endpoint: str, work: object = None) -> None: ...
 
     def answered(self, endpoint: str) -> None: ...
 
@@ -47,7 +49,7 @@ class LocalMonitor:
         with self._lock:
             self._loads[endpoint] = self._loads.get(endpoint, 0) + 1
 
-    def ended(self, endpoint: str) -> None:
+    def ended(self, endpoint: str, work: object = None) -> None:
         with self._lock:
             self._loads[endpoint] = self._loads.get(endpoint, 1) - 1
 

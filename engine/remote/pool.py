@@ -59,8 +59,8 @@ class Pool:
 
     @contextmanager
     def busy(self, client: PaiClient) -> Iterator[PaiClient]:
-        self.monitor.started(client.endpoint.name)
+        work = self.monitor.started(client.endpoint.name)
         try:
             yield client
         finally:
-            self.monitor.ended(client.endpoint.name)
+            self.monitor.ended(client.endpoint.name, work)

@@ -12,6 +12,7 @@ from engine.remote import endpoint_parse
 from studio.lib.crypto import secret_encrypt
 
 from .models import EngineEndpoint
+from .monitor import endpoint_loads
 
 
 class EngineEndpointForm(forms.ModelForm):
@@ -64,6 +65,15 @@ class EngineEndpointAdmin(admin.ModelAdmin):
         if endpoint is not None and endpoint.from_environment:
             kwargs["fields"] = ["enabled"]
         return super().get_form(request, endpoint, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        self._loads = endpoint_loads()  # one query for the whole list
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="in flight")
+    def in_flight(self, endpoint: EngineEndpoint) -> int:
+        loads = getattr(self, "_loads", None)
+        return (loads if loads is not None else endpoint_loads()).get(endpoint.base_url, 0)
 
     @admin.display(description="health", boolean=True)
     def health(self, endpoint: EngineEndpoint) -> bool:

@@ -2,12 +2,16 @@
 when first used, their token left in the environment) and the admin's (token kept encrypted)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone
 
 # Failures in a row after which an endpoint counts as unhealthy (as its breaker in each process opens).
 UNHEALTHY_AFTER = 3
 RECENT_ERRORS = 10
+# Longer than any request (a training is polled, each poll a request): older rows are a killed worker's.
+WORK_FORGOTTEN_AFTER = timedelta(hours=1)
 
 
 class EngineEndpoint(models.Model):
@@ -17,7 +21,6 @@ class EngineEndpoint(models.Model):
     token_encrypted = models.TextField(blank=True, editable=False)
     from_environment = models.BooleanField(default=False, editable=False)
     enabled = models.BooleanField(default=True, help_text="Switched off: no new work goes there.")
-    in_flight = models.IntegerField(default=0, editable=False)
     failures = models.PositiveIntegerField(default=0, editable=False)  # in a row
     last_ok_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_failure_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -33,6 +36,14 @@ class EngineEndpoint(models.Model):
     @property
     def healthy(self) -> bool:
         return self.failures < UNHEALTHY_AFTER
+
+
+class EndpointWork(models.Model):
+    """One request in flight on an endpoint: a row, not a counter, so that a worker killed mid-call
+    leaves a row that ages out (WORK_FORGOTTEN_AFTER) instead of a count that stays high for ever."""
+
+    endpoint = models.CharField(max_length=300, db_index=True)
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
 
 
 class AvatarRoute(models.Model):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from engine.remote import Endpoint
 from studio.lib.crypto import secret_decrypt
 
-from .models import RECENT_ERRORS, AvatarRoute, EngineEndpoint
+from .models import RECENT_ERRORS, WORK_FORGOTTEN_AFTER, AvatarRoute, EndpointWork, EngineEndpoint
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +21,12 @@ class DatabaseMonitor:
         EngineEndpoint.objects.get_or_create(base_url=endpoint, defaults={"from_environment": True})
         return EngineEndpoint.objects.filter(base_url=endpoint)
 
-    def started(self, endpoint: str) -> None:
-        self._row(endpoint).update(in_flight=F("in_flight") + 1)
+    def started(self, endpoint: str) -> int:
+        self._row(endpoint)
+        return EndpointWork.objects.create(endpoint=endpoint).id
 
-    def ended(self, endpoint: str) -> None:
-        EngineEndpoint.objects.filter(base_url=endpoint, in_flight__gt=0).update(in_flight=F("in_flight") - 1)
+    def ended(self, endpoint: str, work: object = None) -> None:
+        EndpointWork.objects.filter(id=work).delete()
 
     def answered(self, endpoint: str) -> None:
         self._row(endpoint).update(failures=0, last_ok_at=timezone.now())
@@ -39,7 +40,7 @@ class DatabaseMonitor:
                                                             recent_errors=errors)
 
     def loads(self) -> dict[str, int]:
-        return dict(EngineEndpoint.objects.values_list("base_url", "in_flight"))
+        return endpoint_loads()
 
     def route_get(self, endpoint: str, model_id: str) -> tuple[str, str] | None:
         route = AvatarRoute.objects.filter(endpoint=endpoint, model_id=model_id).first()
@@ -67,3 +68,9 @@ class DatabaseMonitor:
             return set(EngineEndpoint.objects.filter(enabled=False).values_list("base_url", flat=True))
         except DatabaseError:
             return set()
+
+
+def endpoint_loads() -> dict[str, int]:
+    """Requests in flight on each endpoint, from every process; a killed worker's are forgotten in time."""
+    recent = EndpointWork.objects.filter(started_at__gte=timezone.now() - WORK_FORGOTTEN_AFTER)
+    return dict(recent.values("endpoint").annotate(n=Count("id")).values_list("endpoint", "n"))

@@ -2,12 +2,15 @@
 remote backend reports them, endpoints added or switched off there, tokens kept encrypted and unseen."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from engine.remote import Endpoint, RemoteBackend
-from studio.engines.models import AvatarRoute, EngineEndpoint
+from studio.engines.models import WORK_FORGOTTEN_AFTER, AvatarRoute, EndpointWork, EngineEndpoint
 from studio.engines.monitor import DatabaseMonitor
 from studio.lib.engine import remote_transport
 
@@ -65,8 +68,19 @@ def test_the_changelist_shows_health_load_and_the_last_error(admin_client):
     page = admin_client.get(reverse("admin:engines_engineendpoint_changelist")).content.decode()
 
     row = EngineEndpoint.objects.get()
-    assert (row.in_flight, row.failures, row.healthy, row.from_environment) == (1, 3, False, True)
+    assert (row.failures, row.healthy, row.from_environment) == (3, False, True)
     assert "Could not connect to gpu-1" in page and "icon-no" in page
+    assert '<td class="field-in_flight">1</td>' in page
+
+
+def test_work_a_killed_worker_left_in_flight_is_forgotten_in_time():
+    monitor = DatabaseMonitor()
+    monitor.started("http://gpu-1:8000")
+    EndpointWork.objects.update(started_at=timezone.now() - WORK_FORGOTTEN_AFTER - timedelta(seconds=1))
+    finished = monitor.started("http://gpu-1:8000")
+    monitor.ended("http://gpu-1:8000", finished)
+
+    assert monitor.loads() == {}
 
 
 def test_an_answer_makes_an_endpoint_healthy_again():

@@ -75,5 +75,5 @@ def test_killing_an_engine_studio_mid_run_still_gets_every_job_done_once_and_cha
         ("succeeded", 3)]
     endpoints = dict(front.query("select base_url, failures from engines_engineendpoint"))
     assert endpoints[engine_a.base] >= 3 and endpoints[engine_b.base] == 0  # what the admin shows
-    assert front.query("select sum(in_flight) from engines_engineendpoint") == [(0,)]
+    assert front.query("select count(*) from engines_endpointwork") == [(0,)]
     assert front.query("select moved_endpoint from engines_avatarroute") == [(engine_b.base,)]
