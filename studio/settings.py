@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "studio.webhooks",
     "studio.catalog",
     "studio.portraits",
+    "studio.engines",
     "studio",
 ]
 
@@ -260,10 +261,29 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("STUDIO_REQUEST_MAX_BYTES", 30 * 1024 * 1024, minimum=1024)
 
 # The engine backend that does the work of jobs: classic (CPU, default) or diffusion (GPU: the
-# [gpu] extra, requirements/gpu.txt, and the weights of `manage.py models fetch`); later remote.
+# [gpu] extra, requirements/gpu.txt, and the weights of `manage.py models fetch`) or remote (engine
+# studios over the PAI wire protocol: STUDIO_REMOTE_ENDPOINTS, docs/remote-engine.md).
 STUDIO_ENGINE = env_str("STUDIO_ENGINE", "classic")
-if STUDIO_ENGINE not in ("classic", "diffusion"):
-    raise ImproperlyConfigured(f"STUDIO_ENGINE must be one of: classic, diffusion; got {STUDIO_ENGINE!r}")
+if STUDIO_ENGINE not in ("classic", "diffusion", "remote"):
+    raise ImproperlyConfigured(f"STUDIO_ENGINE must be one of: classic, diffusion, remote; got {STUDIO_ENGINE!r}")
+# The engine studios of STUDIO_ENGINE=remote: http(s)://APPID:TOKEN@host:port, comma-separated. The
+# operator names them, so they may be private or loopback addresses (customer URLs never may). Secret.
+STUDIO_REMOTE_ENDPOINTS = env_str("STUDIO_REMOTE_ENDPOINTS", "")
+if STUDIO_ENGINE == "remote":
+    from engine.errors import EngineError as _EngineError
+    from engine.remote.endpoints import endpoints_parse as _endpoints_parse
+
+    try:
+        if not _endpoints_parse(STUDIO_REMOTE_ENDPOINTS):
+            raise ImproperlyConfigured("STUDIO_ENGINE=remote needs STUDIO_REMOTE_ENDPOINTS "
+                                       "(http://APPID:TOKEN@host:port, comma-separated).")
+    except _EngineError as _exc:
+        raise ImproperlyConfigured(f"STUDIO_REMOTE_ENDPOINTS: {_exc.message}") from None
+# Seconds a request to an engine endpoint may take (a create waits for its portrait: PAI allows 5 min).
+STUDIO_REMOTE_TIMEOUT = env_int("STUDIO_REMOTE_TIMEOUT", 30, minimum=1)
+STUDIO_REMOTE_CREATE_TIMEOUT = env_int("STUDIO_REMOTE_CREATE_TIMEOUT", 240, minimum=1)
+# Seconds an endpoint may leave its training's job queries unanswered before the training is done elsewhere.
+STUDIO_REMOTE_LOST_AFTER = env_int("STUDIO_REMOTE_LOST_AFTER", 60, minimum=1)
 
 # Outbound fetches of image URLs (studio.lib.outbound).
 STUDIO_ALLOW_PRIVATE_URLS = env_bool("STUDIO_ALLOW_PRIVATE_URLS", False)
@@ -275,6 +295,10 @@ STUDIO_FETCH_TIMEOUT = env_int("STUDIO_FETCH_TIMEOUT", 20, minimum=1)
 STUDIO_JOB_LEASE = env_int("STUDIO_JOB_LEASE", 300, minimum=5)
 STUDIO_JOB_MAX_ATTEMPTS = env_int("STUDIO_JOB_MAX_ATTEMPTS", 3, minimum=1)
 STUDIO_JOB_TIMEOUT = env_int("STUDIO_JOB_TIMEOUT", 1800, minimum=10)
+if STUDIO_ENGINE == "remote" and STUDIO_REMOTE_CREATE_TIMEOUT >= STUDIO_JOB_LEASE:
+    # A create job reports progress between remote calls: a call longer than the lease would be re-queued.
+    raise ImproperlyConfigured(f"STUDIO_REMOTE_CREATE_TIMEOUT ({STUDIO_REMOTE_CREATE_TIMEOUT}) must be shorter "
+                               f"than STUDIO_JOB_LEASE ({STUDIO_JOB_LEASE}).")
 # How long the synchronous PAI calls (check, create) wait for their job before answering.
 STUDIO_SYNC_WAIT = env_int("STUDIO_SYNC_WAIT", 300, minimum=1)
 # How many of those calls one web process lets wait at once (studio.lib.sync_wait): by default all

@@ -8,7 +8,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DJANGO_SIDE = ("accounts", "billing", "jobs", "studio", "scripts")
 # engine.diffusion.weights: the weights manifest and its fetch (manage.py models), free of torch.
-PUBLIC = {"engine", "engine.backends", "engine.errors", "engine.options", "engine.imaging", "engine.diffusion.weights"}
+# engine.remote: the remote backend takes its endpoints and HTTP transport from the studio.
+PUBLIC = {"engine", "engine.backends", "engine.errors", "engine.options", "engine.imaging", "engine.diffusion.weights",
+          "engine.remote"}
 PUBLIC_NAMES = {"EngineError", "ErrorCode"}  # what ``engine`` itself re-exports
 FORBIDDEN_IN_ENGINE = ("django", "rest_framework", "django_q", *DJANGO_SIDE)
 

@@ -18,6 +18,8 @@ PACKAGES = ("engine", "accounts", "jobs", "billing", "studio")
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("engine", ("engine",)),
     ("lib", ("studio.lib",)),
+    # The remote engine's endpoints: state kept for studio.lib.engine, registered from its ready().
+    ("engines", ("studio.engines",)),
     ("accounts", ("accounts",)),
     ("jobs", ("jobs",)),
     ("billing", ("billing",)),

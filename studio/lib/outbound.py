@@ -399,3 +399,29 @@ class _DeadlineStream(httpcore.NetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
+
+
+@dataclass(frozen=True)
+class Exchanged:
+    status: int
+    content: bytes
+
+
+def url_exchange(url: str, *, content: bytes, headers: dict[str, str], limits: Limits) -> Exchanged:
+    """POSTs once and returns the whole answer up to ``limits.max_bytes`` (an API's reply, not a
+    webhook's excerpt); redirects are not followed. Raises nothing but OutboundError."""
+    try:
+        target = _checked_url(url)
+        with _client(limits) as client, _errors_named(target, limits):
+            with client.stream("POST", target, content=content, headers=headers) as response:
+                received = bytearray()
+                for chunk in response.iter_bytes():
+                    received += chunk
+                    if len(received) > limits.max_bytes:
+                        raise _too_large(limits, url)
+        return Exchanged(status=response.status_code, content=bytes(received))
+    except OutboundError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as in url_fetch
+        logger.warning("outbound exchange with %.200s failed unexpectedly", url, exc_info=True)
+        raise OutboundError("invalid_url", "The URL or its answer could not be understood.", url[:200]) from exc
