@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 ROUTE_FILE = "remote.json"  # in the avatar's folder: the endpoint it was trained on and its model_id there
 PHOTOS_DIR = "remote-photos"  # the photos, to train it again elsewhere if that endpoint is lost
+# Portraits asked of an engine studio per create call: its PAI create's n extension allows up to 4
+# (studio.api.pai.CREATE_MAX_N; the engine never imports the studio).
+REMOTE_MAX_N = 4
 # A portrait with no face the front can measure: ranked last.
 UNMEASURED = 1.0
 
@@ -147,41 +150,49 @@ class RemoteBackend(ClassicBackend):
                           "ipa_image_path": [_data_url(p) for p in train_free[0].meta["train_free_photos"]]}
         made: list[Portrait] = []
         seen: set[str] = set()
-        for number in range(max(1, n)):
+        wanted, calls = max(1, n), 0
+        while len(made) < wanted and calls < wanted:
             # An avatar trained again elsewhere first reports as it trains: the front job keeps its lease.
-            done = number / max(1, n)
+            done = len(made) / wanted
             keepalive = (lambda _fraction: on_progress(done)) if on_progress else None
-            image = self._create_once(template_url, avatars, configure, train_free=bool(train_free),
-                                      keepalive=keepalive)
-            digest = hashlib.sha256(image).hexdigest()
-            if digest not in seen:
-                seen.add(digest)
+            asked = min(wanted - len(made), REMOTE_MAX_N)
+            images = self._create_once(template_url, avatars, configure, train_free=bool(train_free),
+                                       keepalive=keepalive, n=asked)
+            calls += 1
+            fresh = [image for image in images if hashlib.sha256(image).hexdigest() not in seen]
+            for image in fresh:
+                seen.add(hashlib.sha256(image).hexdigest())
                 made.append(_portrait(image, avatars, configure))
             if on_progress:
-                on_progress((number + 1) / max(1, n))
+                on_progress(min(len(made) / wanted, 1.0))
+            # Fewer than asked is all the engine studio has (its own distinct candidates); an
+            # engine that ignores n answers one at a time until it repeats itself.
+            if not fresh or (len(images) > 1 and len(images) < asked):
+                break
+        made = made[:wanted]
         made.sort(key=lambda p: p.identity_distance)
         reason = "" if len(made) >= n else f"the engine studio gave {len(made)} distinct portrait(s) of this template"
         return Portraits(made, requested=n, reason=reason)
 
     def _create_once(self, template_url: str, avatars: Sequence[Avatar], configure: dict, *, train_free: bool,
-                     keepalive: Progress | None = None) -> bytes:
+                     keepalive: Progress | None = None, n: int = 1) -> list[bytes]:
         if train_free:
             return self._anywhere(lambda client: client.create(template_url=template_url, model_ids=[],
-                                                               configure=configure))
+                                                               configure=configure, n=n))
         endpoint, model_ids = self._route(avatars, keepalive)
         client = self.pool.client(endpoint)
         try:
             if client is None or client.breaker.is_open:
                 raise RemoteUnavailable(f"{endpoint} is not in the pool or is resting")
             with self.pool.busy(client):
-                return client.create(template_url=template_url, model_ids=model_ids, configure=configure)
+                return client.create(template_url=template_url, model_ids=model_ids, configure=configure, n=n)
         except RemoteRefused as exc:
             raise EngineError(_refusal_code(exc.message), exc.message) from None
         except RemoteUnavailable as exc:
             # The avatars' LoRAs live on that endpoint: train them again on another, then create there.
             log.warning("remote %s unavailable for a create (%s); training its avatars elsewhere", endpoint, exc)
             self._retrain(avatars, lost=endpoint, keepalive=keepalive)
-            return self._create_once(template_url, avatars, configure, train_free=False, keepalive=keepalive)
+            return self._create_once(template_url, avatars, configure, train_free=False, keepalive=keepalive, n=n)
 
     def _route(self, avatars: Sequence[Avatar], keepalive: Progress | None = None) -> tuple[str, list[str]]:
         routes = [self._current(a.meta.get("remote") or {}) for a in avatars]

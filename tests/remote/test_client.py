@@ -200,3 +200,20 @@ def test_a_large_photo_travels_at_the_engines_working_size(server, script):
     [url] = json.loads(script.requests[0][2])["images"]
     sent = Image.open(io.BytesIO(base64.b64decode(url.partition(",")[2])))
     assert max(sent.size) == 2048 and sent.size[0] / sent.size[1] == pytest.approx(4 / 3, abs=0.01)
+
+
+def test_a_create_of_several_portraits_asks_for_n_and_reads_them_all(server, script):
+    made = [base64.b64encode(f"portrait {k}".encode()).decode() for k in range(3)]
+    script.answers = [(200, {"code": "OK", "message": "success", "data": {"image": made[0], "images": made}})]
+
+    images = client_for(server).create(template_url="data:,x", model_ids=["m"], n=3)
+
+    assert json.loads(script.requests[0][2])["n"] == 3
+    assert images == [f"portrait {k}".encode() for k in range(3)]
+
+
+def test_a_create_of_one_portrait_sends_pais_own_body(server, script):
+    script.answers = [(200, {"code": "OK", "message": "success", "data": {"image": base64.b64encode(b"one").decode()}})]
+
+    assert client_for(server).create(template_url="data:,x", model_ids=["m"]) == [b"one"]
+    assert "n" not in json.loads(script.requests[0][2])
