@@ -24,7 +24,8 @@ from ..errors import EngineError, ErrorCode
 from ..identity import Avatar, avatar_build, avatar_load, avatar_save
 from ..portrait import Portraits
 from . import weights
-from .creation import WORK_SIDE, DiffusionOptions, diffusion_create
+from .creation import WORK_SIDE, diffusion_create
+from .options import DiffusionOptions
 from .pipelines import IpAdapter, ModelSet, family
 
 LORA_FOLDER = "lora"

@@ -70,7 +70,7 @@ def _sd15_pipeline(path: Path, *, in_channels: int) -> StableDiffusionPipeline:
         attention_head_dim=8, norm_num_groups=32,
     )
     return StableDiffusionPipeline(
-        vae=_vae(), text_encoder=CLIPTextModel(_text_config()), tokenizer=_tokenizer(path / "tokenizer"),
+        vae=_vae(), text_encoder=CLIPTextModel(_text_config()), tokenizer=tiny_tokenizer(path / "tokenizer"),
         unet=unet, scheduler=PNDMScheduler(**SD15_SCHEDULER), safety_checker=None, feature_extractor=None,
         requires_safety_checker=False,
     )
@@ -90,7 +90,7 @@ def _sdxl_pipeline(path: Path, *, in_channels: int) -> StableDiffusionXLPipeline
     return StableDiffusionXLPipeline(
         vae=_vae(), text_encoder=CLIPTextModel(_text_config()),
         text_encoder_2=CLIPTextModelWithProjection(_text_config(projection_dim=TEXT_HIDDEN)),
-        tokenizer=_tokenizer(path / "tokenizer"), tokenizer_2=_tokenizer(path / "tokenizer_2"),
+        tokenizer=tiny_tokenizer(path / "tokenizer"), tokenizer_2=tiny_tokenizer(path / "tokenizer_2"),
         unet=unet, scheduler=EulerDiscreteScheduler(**SDXL_SCHEDULER), force_zeros_for_empty_prompt=True,
     )
 
@@ -113,7 +113,7 @@ def _text_config(**extra) -> CLIPTextConfig:
     )
 
 
-def _tokenizer(folder: Path) -> CLIPTokenizer:
+def tiny_tokenizer(folder: Path) -> CLIPTokenizer:
     """A byte-level BPE CLIP tokenizer from a vocabulary written here (CLIP's own scheme, tiny)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "vocab.json").write_text(json.dumps(_vocab()), encoding="utf-8")

@@ -24,7 +24,8 @@ from peft.utils import get_peft_model_state_dict
 
 from engine import imaging
 from engine.diffusion.conditions import canny, second_pass_mask
-from engine.diffusion.creation import DiffusionOptions, diffusion_create
+from engine.diffusion.creation import diffusion_create
+from engine.diffusion.options import DiffusionOptions
 from engine.diffusion.pipelines import ModelSet
 from engine.diffusion.tiny import tiny_models_dir
 from engine.errors import EngineError, ErrorCode
