@@ -67,18 +67,20 @@ def _optional(name: str) -> Path | None:
 class DiffusionBackend(ClassicBackend):
     """GPU backend: LoRA avatars and two-pass portraits. ``models`` defaults to the installed
     ones, looked up at first use (so the backend can be made where no weights are yet);
-    ``work_side``, ``seed`` and ``train_resolution`` exist for tests and benchmarks (tiny models,
-    reproducible runs)."""
+    ``validate`` scores each training checkpoint by the identity of the faces it draws and merges
+    the best (engine.diffusion.validation; off, the last checkpoint is the LoRA). ``work_side``,
+    ``seed`` and ``train_resolution`` exist for tests and benchmarks (tiny models, reproducible runs)."""
 
     name = "diffusion"
 
     def __init__(self, models: ModelSet | None = None, *, work_side: int | None = None, seed: int | None = None,
-                 train_steps: int = TRAIN_STEPS, train_resolution: int | None = None) -> None:
+                 train_steps: int = TRAIN_STEPS, train_resolution: int | None = None, validate: bool = True) -> None:
         self._models = models
         self.work_side = work_side
         self.seed = seed
         self.train_steps = train_steps
         self.train_resolution = train_resolution
+        self.validate = validate
 
     @property
     def models(self) -> ModelSet:
@@ -102,7 +104,8 @@ class DiffusionBackend(ClassicBackend):
         # The same folder on a retry: lora_train resumes there from its last checkpoint.
         work = out.parent / f".{out.name}.training"
         trained = _lora_train(avatar, models, work / "run", steps=steps, checkpoint_every=checkpoint_every,
-                              resolution=self.train_resolution, on_progress=lambda f: report(0.15 + 0.8 * f))
+                              resolution=self.train_resolution, validate=self.validate,
+                              on_progress=lambda f: report(0.15 + 0.8 * f))
         kind = family(models.base)
         ready = work / LORA_FOLDER
         shutil.rmtree(ready, ignore_errors=True)
@@ -157,13 +160,18 @@ def _train_steps(options: dict | None, *, default: int) -> tuple[int, int]:
 
 
 def _lora_train(avatar: Avatar, models: ModelSet, out: Path, *, steps: int, checkpoint_every: int,
-                resolution: int | None, on_progress: Progress) -> Path:
-    """The LoRA of the avatar's aligned face crops (engine.diffusion.training), its file's path."""
+                resolution: int | None, validate: bool, on_progress: Progress) -> Path:
+    """The LoRA of the avatar's aligned face crops (engine.diffusion.training), its file's path;
+    with ``validate``, the checkpoints that draw faces closest to the avatar merged."""
     from .training import lora_train
+    from .validation import identity_validator
 
+    resolution = resolution or WORK_SIDE[family(models.base)]
+    validator = identity_validator(base=models.base, mean_embedding=avatar.mean_embedding,
+                                   resolution=resolution) if validate else None
     trained = lora_train(base=models.base, images=[face.crop for face in avatar.faces], out=out, steps=steps,
-                         checkpoint_every=checkpoint_every, on_progress=on_progress,
-                         resolution=resolution or WORK_SIDE[family(models.base)])
+                         checkpoint_every=checkpoint_every, validate=validator, on_progress=on_progress,
+                         resolution=resolution)
     return trained.path
 
 
