@@ -1,7 +1,8 @@
 """Command line of the engine, used by benchmarks and outside checks (keep names and JSON keys).
 
     python -m engine check PHOTO... [--same-person] --json
-    python -m engine train PHOTO... --out AVATAR_DIR [--backend classic|diffusion] [--steps N] --json
+    python -m engine train PHOTO... --out AVATAR_DIR [--backend classic|diffusion] [--steps N] [--resolution PX]
+        [--xl] --json
     python -m engine create (--avatar AVATAR_DIR ... | --reference PHOTO ...) --template IMAGE
         --out OUT.jpg [--option KEY=VALUE ...] [--n N] [--backend classic|diffusion] --json
     python -m engine idphoto PHOTO --size passport|us|1inch|2inch|WxHmm --background white|blue|red|#RRGGBB
@@ -12,7 +13,8 @@
 
 ``--backend`` defaults to STUDIO_ENGINE, else classic; diffusion needs the extra [gpu] and the weights
 (`python manage.py models fetch`), and without them exits 2 saying so. ``--steps``: the LoRA's training
-steps (diffusion; default 400).
+steps (diffusion; default 400); ``--resolution``: the side of its training crops (diffusion; default
+512, 1024 with ``--xl``); ``--xl``: train on SDXL (the seeds' ``model_name: "train_xl"``).
 
 Bad input exits with status 2 and a one-line reason on stderr; nothing is half-written. An ID photo
 that fails its compliance checks also exits 2, with its report as JSON (see engine/cli_idphoto.py).
@@ -37,6 +39,7 @@ from .options import coerce_cli_value
 from .portrait import MAX_CANDIDATES
 
 EXIT_BAD_INPUT = 2
+MIN_TRAIN_SIDE, MAX_TRAIN_SIDE = 64, 2048  # --resolution: the VAE's factor 8, and what fits one GPU
 
 
 def _read_bytes(path: str) -> bytes:
@@ -62,7 +65,17 @@ def command_check(args: argparse.Namespace) -> dict:
 def command_train(args: argparse.Namespace) -> dict:
     start = time.perf_counter()
     backend = get_backend(args.backend)
-    options = {"configure": {"max_train_steps": args.steps}} if args.steps is not None else None
+    configure = {key: value for key, value in (("max_train_steps", args.steps),
+                                               ("model_name", "train_xl" if args.xl else None)) if value is not None}
+    if backend.name != "diffusion" and (configure or args.resolution is not None):
+        raise EngineError(ErrorCode.UNSUPPORTED_OPTION, "--steps, --resolution and --xl train a LoRA: they need "
+                          "--backend diffusion.")
+    if args.resolution is not None:
+        if not MIN_TRAIN_SIDE <= args.resolution <= MAX_TRAIN_SIDE or args.resolution % 8:
+            raise EngineError(ErrorCode.INVALID_OPTION, f"--resolution must be a multiple of 8 from {MIN_TRAIN_SIDE} "
+                              f"to {MAX_TRAIN_SIDE}, not {args.resolution}.")
+        backend.train_resolution = args.resolution
+    options = {"configure": configure} if configure else None
     avatar, checks = backend.train(_photos(args.photos), out=args.out, names=args.photos, options=options)
     return {
         "backend": backend.name,
@@ -161,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", required=True, type=Path, metavar="AVATAR_DIR")
     train.add_argument("--backend", **_backend_argument())
     train.add_argument("--steps", type=int, metavar="N", help="LoRA training steps (diffusion; default 400)")
+    train.add_argument("--resolution", type=int, metavar="PX",
+                       help="side of the LoRA's training crops (diffusion; default 512, 1024 with --xl)")
+    train.add_argument("--xl", action="store_true", help="train on SDXL (diffusion; the seeds' model_name train_xl)")
     train.add_argument("--json", action="store_true")
     train.set_defaults(run=command_train)
 

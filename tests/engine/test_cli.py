@@ -252,6 +252,32 @@ def test_train_with_the_diffusion_backend_and_no_weights_names_the_fetch_command
     assert not (tmp_path / "avatar").exists()
 
 
+def test_train_xl_without_sdxl_weights_names_the_fetch_command(tmp_path, monkeypatch, shared_data):
+    pytest.importorskip("diffusers", reason="the diffusion extra is not installed")
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path / "no-models"))
+
+    done = engine("train", shared_data / "faces" / "obama" / "1.jpg", "--out", tmp_path / "avatar",
+                  "--backend", "diffusion", "--xl")
+
+    assert done.returncode == 2 and "python manage.py models fetch sdxl" in done.stderr
+    assert not (tmp_path / "avatar").exists()
+
+
+def test_train_resolution_off_the_vae_grid_is_refused(tmp_path, shared_data):
+    done = engine("train", shared_data / "faces" / "obama" / "1.jpg", "--out", tmp_path / "avatar",
+                  "--backend", "diffusion", "--resolution", "500")
+
+    assert done.returncode == 2 and "--resolution must be a multiple of 8" in done.stderr
+
+
+def test_lora_options_on_the_classic_backend_name_the_diffusion_backend(tmp_path, shared_data):
+    done = engine("train", shared_data / "faces" / "obama" / "1.jpg", "--out", tmp_path / "avatar",
+                  "--backend", "classic", "--resolution", "512")
+
+    assert done.returncode == 2 and "--backend diffusion" in done.stderr
+    assert not (tmp_path / "avatar").exists()
+
+
 def test_studio_engine_chooses_the_backend_when_none_is_given(tmp_path, monkeypatch, shared_data):
     pytest.importorskip("diffusers", reason="the diffusion extra is not installed")
     monkeypatch.setenv("STUDIO_ENGINE", "diffusion")
@@ -304,7 +330,8 @@ def test_diffusion_backend_trains_and_creates_from_the_command_line(tiny_models_
     photos = [str(shared_data / "faces" / "obama" / f"{n}.jpg") for n in (1, 2)]
     avatar, out = tmp_path / "avatar", tmp_path / "portrait.jpg"
 
-    trained = main(["train", *photos, "--out", str(avatar), "--backend", "diffusion", "--steps", "2", "--json"])
+    trained = main(["train", *photos, "--out", str(avatar), "--backend", "diffusion", "--steps", "2",
+                    "--resolution", "64", "--json"])
     train_result = json.loads(capsys.readouterr().out)
     created = main(["create", "--avatar", str(avatar), "--template", str(shared_data / "templates" / "easyphoto" / "1.jpg"),
                     "--out", str(out), "--backend", "diffusion", "--option", "first_diffusion_steps=2",
