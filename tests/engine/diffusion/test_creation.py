@@ -21,13 +21,14 @@ from diffusers import (
 from diffusers.utils import convert_state_dict_to_diffusers
 from peft import LoraConfig
 from peft.utils import get_peft_model_state_dict
+from PIL import Image
 
 from engine import imaging
 from engine.diffusion.conditions import canny, second_pass_mask
 from engine.diffusion.creation import diffusion_create
 from engine.diffusion.options import DiffusionOptions
-from engine.diffusion.pipelines import ModelSet
-from engine.diffusion.tiny import tiny_models_dir
+from engine.diffusion.pipelines import IpAdapter, ModelSet
+from engine.diffusion.tiny import tiny_ip_adapter, tiny_models_dir
 from engine.errors import EngineError, ErrorCode
 
 FAST = {"first_diffusion_steps": 4, "second_diffusion_steps": 4}  # 2 and 1 denoising steps at the default strengths
@@ -221,3 +222,57 @@ def test_options_this_studio_cannot_honour_are_refused_with_the_reason(template,
         create(template, [avatar], models, options)
 
     assert error.value.code == code
+
+
+@pytest.fixture(scope="module")
+def ip_models(models, models_root, tmp_path_factory) -> ModelSet:
+    """The tiny models with a tiny random IP-Adapter (CLIP vision encoder and image projection)."""
+    folder = tiny_ip_adapter(models_root, tmp_path_factory.mktemp("ip-adapter-sd15"))
+    return dataclasses.replace(models, ip_adapter=IpAdapter(folder, "ip-adapter_sd15.safetensors"))
+
+
+@pytest.fixture
+def ip_scales(monkeypatch) -> list:
+    """The scales set_ip_adapter_scale received (the real method still runs)."""
+    scales: list = []
+    original = StableDiffusionControlNetInpaintPipeline.set_ip_adapter_scale
+
+    def record(self, scale):
+        scales.append(scale)
+        return original(self, scale)
+
+    monkeypatch.setattr(StableDiffusionControlNetInpaintPipeline, "set_ip_adapter_scale", record)
+    return scales
+
+
+def test_ipa_control_gives_every_pass_the_avatars_face_at_ipa_weight(template, avatar, ip_models, spy, ip_scales):
+    create(template, [avatar], ip_models, {"ipa_control": True, "ipa_weight": 0.7})
+
+    assert ip_scales == [0.7]
+    assert len(spy["calls"]) == 2
+    assert all(isinstance(call["ip_adapter_image"], Image.Image) for call in spy["calls"])
+
+
+def test_without_ipa_control_no_pass_gets_an_ip_image(template, avatar, ip_models, spy):
+    create(template, [avatar], ip_models)
+
+    assert all("ip_adapter_image" not in call for call in spy["calls"])
+
+
+def test_train_free_avatar_is_drawn_by_ip_adapter_alone(template, built_avatar, ip_models, spy, ip_scales):
+    """ipa_control_only with the person of ipa_image_path: an avatar without a LoRA (the studio makes
+    it from that photo), no LoRA adapter active, the face image in every pass."""
+    portraits = create(template, [built_avatar("biden").avatar], ip_models, {"ipa_control_only": True})
+
+    assert portraits[0].image.shape == template.shape
+    assert ip_scales == [0.5]  # ipa_weight's default
+    assert all(isinstance(call["ip_adapter_image"], Image.Image) for call in spy["calls"])
+    assert not spy["adapters"]  # no LoRA set active
+
+
+def test_the_ip_adapter_is_taken_off_after_the_job(template, avatar, ip_models, spy):
+    from engine.diffusion.pipelines import inpaint_pipeline
+
+    create(template, [avatar], ip_models, {"ipa_control": True})
+
+    assert getattr(inpaint_pipeline(ip_models.base, ip_models.controlnets()), "image_encoder", None) is None
