@@ -36,6 +36,7 @@ CHECKPOINT_EVERY = 50  # the seeds' val_save_checkpointing_steps
 MAX_TRAIN_STEPS = 10_000
 IP_ADAPTER_WEIGHTS = "ip-adapter_sd15.safetensors"  # in ip-adapter-sd15/models/ (the manifest's file)
 LCM_LORA_WEIGHTS = "pytorch_lora_weights.safetensors"
+LANDMARKS_MODEL, LANDMARKS_SUBFOLDER = "controlnet-mediapipe-face-sd15", "diffusion_sd15"  # the SD 1.5 one
 TRAIN_MODEL_NAMES = ("", "train", "train_xl")  # the seeds' train model_name ("train_xl": SDXL)
 
 
@@ -45,11 +46,13 @@ def installed_models() -> ModelSet:
     present, and the options that need them are refused by name when they are not."""
     ip_adapter = _optional("ip-adapter-sd15")
     lcm = _optional("lcm-lora-sd15")
+    face = _optional(LANDMARKS_MODEL)
     scenes = weights.models_dir() / "scenes"
     return ModelSet(
         base=weights.model_path("sd15"),
         canny=weights.model_path("controlnet-canny-sd15"),
         inpaint=_optional("sd15-inpaint"),
+        landmarks=face / LANDMARKS_SUBFOLDER if face else None,
         ip_adapter=IpAdapter(ip_adapter, IP_ADAPTER_WEIGHTS) if ip_adapter else None,
         lcm_lora=lcm / LCM_LORA_WEIGHTS if lcm else None,
         scenes=scenes if scenes.is_dir() else None,

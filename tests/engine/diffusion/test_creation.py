@@ -4,6 +4,7 @@ class's ``__call__`` and ``set_adapters``, which still run)."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -276,3 +277,21 @@ def test_the_ip_adapter_is_taken_off_after_the_job(template, avatar, ip_models, 
     create(template, [avatar], ip_models, {"ipa_control": True})
 
     assert getattr(inpaint_pipeline(ip_models.base, ip_models.controlnets()), "image_encoder", None) is None
+
+
+@pytest.fixture(scope="module")
+def face_models(models, models_root, tmp_path_factory) -> ModelSet:
+    """The tiny models with a second ControlNet in the face-landmark ControlNet's place."""
+    folder = tmp_path_factory.mktemp("controlnet-face") / "diffusion_sd15"
+    shutil.copytree(models_root / "controlnet-canny", folder)
+    return dataclasses.replace(models, landmarks=folder)
+
+
+def test_a_face_landmark_controlnet_gets_the_mesh_drawn_in_the_face_pass(template, avatar, face_models, spy):
+    create(template, [avatar], face_models)
+
+    first, background = spy["calls"][0], spy["calls"][-1]
+    assert len(first["control_image"]) == 2 and len(first["controlnet_conditioning_scale"]) == 2
+    landmarks = np.asarray(first["control_image"][1])
+    assert landmarks.any() and not np.array_equal(landmarks, np.asarray(first["control_image"][0]))
+    assert len(background["control_image"]) == 2
