@@ -12,6 +12,7 @@ and are ranked by identity distance to the avatar, returned as the classic ``Por
 from __future__ import annotations
 
 import secrets
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -134,14 +135,14 @@ def diffusion_create(
                 rgb = decode_template(template) if isinstance(template, (bytes, bytearray)) else template
             rgb = template_canvas(rgb)
             faces = template_faces(rgb, expected=len(avatars))
-            warnings = template_fit_warnings(rgb, faces, avatars)
+            fit_warnings = template_fit_warnings(rgb, faces, avatars)
             plans = reference_plans(avatars, faces)
             report(0.1)
             portraits = []
             for index in range(n):
                 references = plans[index % len(plans)]
                 portrait = _candidate(job, rgb, faces, avatars, references, seed + index)
-                portrait.warnings = list(warnings)
+                portrait.warnings = list(fit_warnings)
                 portraits.append(portrait)
                 report(0.1 + 0.9 * (index + 1) / n)
     portraits.sort(key=lambda p: p.identity_distance)
@@ -197,7 +198,9 @@ def _generated_template(job: _Job, models: ModelSet, avatars: Sequence[Avatar], 
         weights["lcm"] = 1.0
     scene = {}
     if job.options.scene_id:
-        job.pipe.load_lora_weights(str(models.scenes / f"{job.options.scene_id}.safetensors"), adapter_name="scene")
+        with warnings.catch_warnings():  # peft warns at every adapter after the first (pipelines.job_adapters)
+            warnings.filterwarnings("ignore", message="Already found a `peft_config`")
+            job.pipe.load_lora_weights(str(models.scenes / f"{job.options.scene_id}.safetensors"), adapter_name="scene")
         scene = {"scene": 0.8}  # EasyPhoto's scene LoRA weight
     try:
         use_adapters(job.pipe, {**weights, **scene})

@@ -295,3 +295,17 @@ def test_a_face_landmark_controlnet_gets_the_mesh_drawn_in_the_face_pass(templat
     landmarks = np.asarray(first["control_image"][1])
     assert landmarks.any() and not np.array_equal(landmarks, np.asarray(first["control_image"][0]))
     assert len(background["control_image"]) == 2
+
+
+def test_a_preset_is_drawn_by_text_to_image_with_its_style_lora(avatar, models, models_root, spy):
+    from engine.diffusion.presets import preset_options
+
+    styled = dataclasses.replace(models, scenes=models_root / "loras")
+    options = preset_options("f_business_female", scenes=styled.scenes)
+    options["scene_id"] = "bob"  # a tiny LoRA stands in for the preset's style LoRA
+
+    with pytest.raises(EngineError):  # a random model draws no face (see above)
+        create("t2i_generate", [avatar], styled, options)
+
+    assert spy["t2i"][0]["prompt"].startswith(options["t2i_prompt"]) and "1woman" in spy["t2i"][0]["prompt"]
+    assert "scene" in spy["adapters"][0][0]
