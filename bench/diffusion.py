@@ -28,7 +28,7 @@ from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProject
 
 from engine.diffusion.backend import DiffusionBackend
 from engine.diffusion.pipelines import ModelSet, clear_cache
-from engine.diffusion.tiny import SD15_SCHEDULER, _tokenizer, tiny_models_dir
+from engine.diffusion.tiny import SD15_SCHEDULER, tiny_models_dir, tiny_tokenizer
 from engine.diffusion.training import lora_train
 from engine.identity import avatar_build
 
@@ -77,7 +77,7 @@ def full_size_dir(path: Path, *, sdxl: bool) -> Path:
     del unet
     AutoencoderKL(**VAE, scaling_factor=0.13025 if sdxl else 0.18215).half().save_pretrained(path / "vae", **half)
     CLIPTextModel(CLIPTextConfig(**CLIP_L)).half().save_pretrained(path / "text_encoder", **half)
-    _tokenizer(path / "tokenizer")
+    tiny_tokenizer(path / "tokenizer")
     PNDMScheduler(**SD15_SCHEDULER).save_pretrained(path / "scheduler")
     index = {"_class_name": "StableDiffusionXLPipeline" if sdxl else "StableDiffusionPipeline",
              "_diffusers_version": "0.35.2",
@@ -87,7 +87,7 @@ def full_size_dir(path: Path, *, sdxl: bool) -> Path:
     if sdxl:
         big_g = CLIPTextModelWithProjection(CLIPTextConfig(**CLIP_BIG_G)).half()
         big_g.save_pretrained(path / "text_encoder_2", **half)
-        _tokenizer(path / "tokenizer_2")
+        tiny_tokenizer(path / "tokenizer_2")
         index |= {"text_encoder_2": ["transformers", "CLIPTextModelWithProjection"],
                   "tokenizer_2": ["transformers", "CLIPTokenizer"], "force_zeros_for_empty_prompt": True}
     else:

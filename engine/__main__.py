@@ -1,14 +1,20 @@
 """Command line of the engine, used by benchmarks and outside checks (keep names and JSON keys).
 
     python -m engine check PHOTO... [--same-person] --json
-    python -m engine train PHOTO... --out AVATAR_DIR --json
+    python -m engine train PHOTO... --out AVATAR_DIR [--backend classic|diffusion] [--steps N] [--resolution PX]
+        [--xl] --json
     python -m engine create (--avatar AVATAR_DIR ... | --reference PHOTO ...) --template IMAGE
-        --out OUT.jpg [--option KEY=VALUE ...] [--n N] --json
+        --out OUT.jpg [--option KEY=VALUE ...] [--n N] [--backend classic|diffusion] --json
     python -m engine idphoto PHOTO --size passport|us|1inch|2inch|WxHmm --background white|blue|red|#RRGGBB
         --out OUT.jpg [--sheet [6x4|a6]] [--draft] --json
     python -m engine stylize IMAGE (--style INDEX | --style-ref IMAGE) --out OUT.jpg --json
     python -m engine styles --json
     python -m engine diffusion-selftest [--workdir DIR] --json   (needs the extra [gpu]; tiny random models)
+
+``--backend`` defaults to STUDIO_ENGINE, else classic; diffusion needs the extra [gpu] and the weights
+(`python manage.py models fetch`), and without them exits 2 saying so. ``--steps``: the LoRA's training
+steps (diffusion; default 400); ``--resolution``: the side of its training crops (diffusion; default
+512, 1024 with ``--xl``); ``--xl``: train on SDXL (the seeds' ``model_name: "train_xl"``).
 
 Bad input exits with status 2 and a one-line reason on stderr; nothing is half-written. An ID photo
 that fails its compliance checks also exits 2, with its report as JSON (see engine/cli_idphoto.py).
@@ -33,6 +39,7 @@ from .options import coerce_cli_value
 from .portrait import MAX_CANDIDATES
 
 EXIT_BAD_INPUT = 2
+MIN_TRAIN_SIDE, MAX_TRAIN_SIDE = 64, 2048  # --resolution: the VAE's factor 8, and what fits one GPU
 
 
 def _read_bytes(path: str) -> bytes:
@@ -58,7 +65,17 @@ def command_check(args: argparse.Namespace) -> dict:
 def command_train(args: argparse.Namespace) -> dict:
     start = time.perf_counter()
     backend = get_backend(args.backend)
-    options = {"configure": {"max_train_steps": args.steps}} if args.steps is not None else None
+    configure = {key: value for key, value in (("max_train_steps", args.steps),
+                                               ("model_name", "train_xl" if args.xl else None)) if value is not None}
+    if backend.name != "diffusion" and (configure or args.resolution is not None):
+        raise EngineError(ErrorCode.UNSUPPORTED_OPTION, "--steps, --resolution and --xl train a LoRA: they need "
+                          "--backend diffusion.")
+    if args.resolution is not None:
+        if not MIN_TRAIN_SIDE <= args.resolution <= MAX_TRAIN_SIDE or args.resolution % 8:
+            raise EngineError(ErrorCode.INVALID_OPTION, f"--resolution must be a multiple of 8 from {MIN_TRAIN_SIDE} "
+                              f"to {MAX_TRAIN_SIDE}, not {args.resolution}.")
+        backend.train_resolution = args.resolution
+    options = {"configure": configure} if configure else None
     avatar, checks = backend.train(_photos(args.photos), out=args.out, names=args.photos, options=options)
     return {
         "backend": backend.name,
@@ -134,14 +151,16 @@ def _write_all(paths: list[Path], images: list) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-# train and create run on either backend; STUDIO_ENGINE (the studio's setting) is the default.
-_BACKEND_ARGUMENT = {"choices": ("classic", "diffusion"), "default": os.getenv("STUDIO_ENGINE") or "classic",
-                     "help": "classic (CPU) or diffusion (GPU, weights from `manage.py models fetch`); "
-                             "default: STUDIO_ENGINE, else classic"}
+def _backend_argument() -> dict:
+    """train and create run on either backend; STUDIO_ENGINE (the studio's setting) is the default,
+    read when the parser is built."""
+    return {"choices": ("classic", "diffusion"), "default": os.getenv("STUDIO_ENGINE") or "classic",
+            "help": "classic (CPU) or diffusion (GPU, weights from `manage.py models fetch`); "
+                    "default: STUDIO_ENGINE, else classic"}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m engine", description="The studio's image engine (classic CPU backend).")
+    parser = argparse.ArgumentParser(prog="python -m engine", description="The studio's image engine.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="check photos for training")
@@ -153,8 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="build an avatar from 5-20 photos")
     train.add_argument("photos", nargs="+", metavar="PHOTO")
     train.add_argument("--out", required=True, type=Path, metavar="AVATAR_DIR")
-    train.add_argument("--backend", **_BACKEND_ARGUMENT)
+    train.add_argument("--backend", **_backend_argument())
     train.add_argument("--steps", type=int, metavar="N", help="LoRA training steps (diffusion; default 400)")
+    train.add_argument("--resolution", type=int, metavar="PX",
+                       help="side of the LoRA's training crops (diffusion; default 512, 1024 with --xl)")
+    train.add_argument("--xl", action="store_true", help="train on SDXL (diffusion; the seeds' model_name train_xl)")
     train.add_argument("--json", action="store_true")
     train.set_defaults(run=command_train)
 
@@ -166,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--out", required=True, metavar="OUT.jpg")
     create.add_argument("--option", action="append", default=[], metavar="KEY=VALUE")
     create.add_argument("--n", type=int, default=1, metavar="N", help=f"portraits to make, 1-{MAX_CANDIDATES}")
-    create.add_argument("--backend", **_BACKEND_ARGUMENT)
+    create.add_argument("--backend", **_backend_argument())
     create.add_argument("--json", action="store_true")
     create.set_defaults(run=command_create)
 

@@ -1,8 +1,8 @@
 """One interface, several backends: what the studio asks the engine to do, whatever does it.
 
-``Backend`` is the whole surface the studio uses; the result types are re-exported here. Only
-``classic`` exists so far; ``diffusion`` (GPU) and ``remote`` (another studio over the PAI wire
-protocol) plug in here under the same names.
+``Backend`` is the whole surface the studio uses; the result types are re-exported here.
+``get_backend`` gives ``classic`` (CPU) or ``diffusion`` (engine.diffusion, the [gpu] extra, imported
+only when asked for); ``remote`` (another studio over the PAI wire protocol) is to plug in the same way.
 """
 from __future__ import annotations
 

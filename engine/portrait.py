@@ -152,7 +152,7 @@ def portrait_create(
     rgb = decode_template(template) if isinstance(template, (bytes, bytearray)) else template
     rgb = template_canvas(rgb)
     faces = template_faces(rgb, expected=len(avatars))
-    warnings = _fit_warnings(rgb, faces, avatars)
+    warnings = template_fit_warnings(rgb, faces, avatars)
     report(0.1)
     plans = reference_plans(avatars, faces)
     portraits: list[Portrait] = []
@@ -222,7 +222,7 @@ def reference_plans(avatars: Sequence[Avatar], faces: list[Face]) -> list[list[i
     return [[order[rank] for order, rank in zip(orders, combination)] for combination in ranks]
 
 
-def _fit_warnings(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar]) -> list[str]:
+def template_fit_warnings(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar]) -> list[str]:
     """engine.fit's warnings for each template face against its avatar, named by position when
     the template has several faces."""
     warnings = []

@@ -24,7 +24,8 @@ from ..errors import EngineError, ErrorCode
 from ..identity import Avatar, avatar_build, avatar_load, avatar_save
 from ..portrait import Portraits
 from . import weights
-from .creation import WORK_SIDE, DiffusionOptions, diffusion_create
+from .creation import WORK_SIDE, diffusion_create
+from .options import DiffusionOptions
 from .pipelines import IpAdapter, ModelSet, family
 
 LORA_FOLDER = "lora"
@@ -35,6 +36,8 @@ CHECKPOINT_EVERY = 50  # the seeds' val_save_checkpointing_steps
 MAX_TRAIN_STEPS = 10_000
 IP_ADAPTER_WEIGHTS = "ip-adapter_sd15.safetensors"  # in ip-adapter-sd15/models/ (the manifest's file)
 LCM_LORA_WEIGHTS = "pytorch_lora_weights.safetensors"
+LANDMARKS_MODEL, LANDMARKS_SUBFOLDER = "controlnet-mediapipe-face-sd15", "diffusion_sd15"  # the SD 1.5 one
+TRAIN_MODEL_NAMES = ("", "train", "train_xl")  # the seeds' train model_name ("train_xl": SDXL)
 
 
 def installed_models() -> ModelSet:
@@ -43,11 +46,13 @@ def installed_models() -> ModelSet:
     present, and the options that need them are refused by name when they are not."""
     ip_adapter = _optional("ip-adapter-sd15")
     lcm = _optional("lcm-lora-sd15")
+    face = _optional(LANDMARKS_MODEL)
     scenes = weights.models_dir() / "scenes"
     return ModelSet(
         base=weights.model_path("sd15"),
         canny=weights.model_path("controlnet-canny-sd15"),
         inpaint=_optional("sd15-inpaint"),
+        landmarks=face / LANDMARKS_SUBFOLDER if face else None,
         ip_adapter=IpAdapter(ip_adapter, IP_ADAPTER_WEIGHTS) if ip_adapter else None,
         lcm_lora=lcm / LCM_LORA_WEIGHTS if lcm else None,
         scenes=scenes if scenes.is_dir() else None,
@@ -66,18 +71,23 @@ def _optional(name: str) -> Path | None:
 class DiffusionBackend(ClassicBackend):
     """GPU backend: LoRA avatars and two-pass portraits. ``models`` defaults to the installed
     ones, looked up at first use (so the backend can be made where no weights are yet);
-    ``work_side``, ``seed`` and ``train_resolution`` exist for tests and benchmarks (tiny models,
-    reproducible runs)."""
+    ``validate`` scores each training checkpoint by the identity of the faces it draws and merges
+    the best (engine.diffusion.validation; off, the last checkpoint is the LoRA). ``xl_base`` is the
+    SDXL folder the seeds' ``model_name: "train_xl"`` trains on (default: the installed ``sdxl``). ``work_side``,
+    ``seed`` and ``train_resolution`` exist for tests and benchmarks (tiny models, reproducible runs)."""
 
     name = "diffusion"
 
     def __init__(self, models: ModelSet | None = None, *, work_side: int | None = None, seed: int | None = None,
-                 train_steps: int = TRAIN_STEPS, train_resolution: int | None = None) -> None:
+                 train_steps: int = TRAIN_STEPS, train_resolution: int | None = None, validate: bool = True,
+                 xl_base: Path | None = None) -> None:
         self._models = models
+        self._xl_base = xl_base
         self.work_side = work_side
         self.seed = seed
         self.train_steps = train_steps
         self.train_resolution = train_resolution
+        self.validate = validate
 
     @property
     def models(self) -> ModelSet:
@@ -91,18 +101,20 @@ class DiffusionBackend(ClassicBackend):
     def train(self, photos: Sequence[bytes], *, out: Path, names: Sequence[str] | None = None,
               options: dict | None = None, on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]:
         """``options``: the seeds' ``configure`` (``max_train_steps``, ``val_save_checkpointing_steps``)
-        under ``configure`` as the studio keeps them, or at the top level."""
+        and ``model_name``: "train_xl" trains on SDXL) under ``configure`` as the studio keeps them,
+        or at the top level."""
         report = on_progress or (lambda fraction: None)
         steps, checkpoint_every = _train_steps(options, default=self.train_steps)
-        models = self.models  # before any work: missing weights fail at once, by name
+        base = self._train_base(options)  # before any work: missing weights fail at once, by name
         avatar, checks = avatar_build(photos, names=names, on_progress=lambda f: report(0.15 * f))
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         # The same folder on a retry: lora_train resumes there from its last checkpoint.
         work = out.parent / f".{out.name}.training"
-        trained = _lora_train(avatar, models, work / "run", steps=steps, checkpoint_every=checkpoint_every,
-                              resolution=self.train_resolution, on_progress=lambda f: report(0.15 + 0.8 * f))
-        kind = family(models.base)
+        trained = _lora_train(avatar, base, work / "run", steps=steps, checkpoint_every=checkpoint_every,
+                              resolution=self.train_resolution, validate=self.validate,
+                              on_progress=lambda f: report(0.15 + 0.8 * f))
+        kind = family(base)
         ready = work / LORA_FOLDER
         shutil.rmtree(ready, ignore_errors=True)
         ready.mkdir()
@@ -114,6 +126,19 @@ class DiffusionBackend(ClassicBackend):
         avatar.meta.update(lora=str(out / LORA_FOLDER / LORA_FILE), lora_base=kind)
         report(1.0)
         return avatar, checks
+
+    def _train_base(self, options: dict | None) -> Path:
+        """The base model a training runs on: SDXL for the seeds' ``model_name: "train_xl"``, else
+        the backend's base; INVALID_OPTION for a model_name that is not a training one."""
+        name = _train_option(options, "model_name", "")
+        if name not in TRAIN_MODEL_NAMES:
+            raise EngineError(ErrorCode.INVALID_OPTION, f"model_name for training must be one of "
+                              f"{', '.join(repr(n) for n in TRAIN_MODEL_NAMES)}, not {name!r}.")
+        if name != "train_xl":
+            return self.models.base
+        if self._xl_base is None:
+            self._xl_base = weights.model_path("sdxl")
+        return self._xl_base
 
     def load_avatar(self, path: Path) -> Avatar:
         """The classic avatar with ``meta["lora"]`` (its LoRA file) and ``meta["lora_base"]``; an
@@ -142,27 +167,37 @@ class DiffusionBackend(ClassicBackend):
         )
 
 
-def _train_steps(options: dict | None, *, default: int) -> tuple[int, int]:
-    """(steps, checkpoint every) from the seeds' train options, checked: INVALID_OPTION names the range."""
+def _train_option(options: dict | None, key: str, default):
+    """A seeds' train option, under ``configure`` (as the studio keeps them) or at the top level."""
     given = dict(options or {})
     given = {**given, **given.get("configure", {})} if isinstance(given.get("configure"), dict) else given
-    steps = given.get("max_train_steps", default)
+    return given.get(key, default)
+
+
+def _train_steps(options: dict | None, *, default: int) -> tuple[int, int]:
+    """(steps, checkpoint every) from the seeds' train options, checked: INVALID_OPTION names the range."""
+    steps = _train_option(options, "max_train_steps", default)
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_TRAIN_STEPS:
         raise EngineError(ErrorCode.INVALID_OPTION, f"max_train_steps must be 1 to {MAX_TRAIN_STEPS}, not {steps!r}.")
-    every = given.get("val_save_checkpointing_steps", min(CHECKPOINT_EVERY, steps))
+    every = _train_option(options, "val_save_checkpointing_steps", min(CHECKPOINT_EVERY, steps))
     if isinstance(every, bool) or not isinstance(every, int) or not 1 <= every:
         raise EngineError(ErrorCode.INVALID_OPTION, f"val_save_checkpointing_steps must be 1 or more, not {every!r}.")
     return steps, min(every, steps)
 
 
-def _lora_train(avatar: Avatar, models: ModelSet, out: Path, *, steps: int, checkpoint_every: int,
-                resolution: int | None, on_progress: Progress) -> Path:
-    """The LoRA of the avatar's aligned face crops (engine.diffusion.training), its file's path."""
+def _lora_train(avatar: Avatar, base: Path, out: Path, *, steps: int, checkpoint_every: int,
+                resolution: int | None, validate: bool, on_progress: Progress) -> Path:
+    """The LoRA of the avatar's aligned face crops (engine.diffusion.training), its file's path;
+    with ``validate``, the checkpoints that draw faces closest to the avatar merged."""
     from .training import lora_train
+    from .validation import identity_validator
 
-    trained = lora_train(base=models.base, images=[face.crop for face in avatar.faces], out=out, steps=steps,
-                         checkpoint_every=checkpoint_every, on_progress=on_progress,
-                         resolution=resolution or WORK_SIDE[family(models.base)])
+    resolution = resolution or WORK_SIDE[family(base)]
+    validator = identity_validator(base=base, mean_embedding=avatar.mean_embedding,
+                                   resolution=resolution) if validate else None
+    trained = lora_train(base=base, images=[face.crop for face in avatar.faces], out=out, steps=steps,
+                         checkpoint_every=checkpoint_every, validate=validator, on_progress=on_progress,
+                         resolution=resolution)
     return trained.path
 
 

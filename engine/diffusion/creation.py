@@ -11,12 +11,10 @@ and are ranked by identity distance to the avatar, returned as the classic ``Por
 """
 from __future__ import annotations
 
-import dataclasses
 import secrets
+import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -24,6 +22,7 @@ import torch
 from PIL import Image
 
 from .. import masks
+from ..candidates import face_region
 from ..color import from_lab, lab_stats, to_lab, transfer_lab
 from ..enhance import super_resolution, unsharp
 from ..errors import TEMPLATE_NO_FACE_MESSAGE, EngineError, ErrorCode
@@ -32,25 +31,26 @@ from ..faces import landmarks as lm
 from ..faces.embed import face_embedding
 from ..fusion.fuse import fuse_face
 from ..identity import Avatar
-from ..options import DIFFUSION_ONLY, PLATFORM_OPTIONS, PortraitOptions
+from ..options import T2I_TEMPLATE
 from ..portrait import (
     MAX_CANDIDATES,
     Portrait,
     Portraits,
-    _fit_warnings,
     decode_template,
     faces_fuse,
     reference_plans,
     template_canvas,
     template_faces,
+    template_fit_warnings,
+    template_inspect,
 )
 from ..retouch import retouch_skin
 from ..stylize import anime_look
 from . import TRIGGER
 from .conditions import canny, first_pass_mask, landmark_map, second_pass_mask
+from .options import DiffusionOptions, avatar_lora
 from .pipelines import ModelSet, family, gpu_job, inpaint_pipeline, job_adapters, text_pipeline, use_adapters
 
-T2I_TEMPLATE = "t2i_generate"  # the PAI template_image value that asks for a generated template
 PROMPT = f"{TRIGGER}, 1person, realistic photo, detailed skin, natural light, best quality"
 NEGATIVE = "lowres, blurry, deformed face, bad anatomy, extra eyes, watermark, text, worst quality, cartoon"
 # EasyPhoto's ControlNet weights: canny and pose 0.5 in the first pass, canny 1.0 in the second.
@@ -62,93 +62,6 @@ CROP_FACTOR = 3.0  # crop_face_preprocess: the pass works on 3 face sizes around
 T2I_LORA_WEIGHT = 0.25  # the avatar's LoRA while generating a template: the pose, not the face
 T2I_SIZE = {"sd15": (512, 768), "sdxl": (896, 1152)}  # width, height of a generated template
 WORK_SIDE = {"sd15": 512, "sdxl": 1024}  # the passes' short side (what the models were trained at)
-
-
-def avatar_lora(avatar: Avatar) -> Path | None:
-    """The avatar's LoRA file (``meta["lora"]``, set by DiffusionBackend.load_avatar), if any."""
-    path = avatar.meta.get("lora")
-    return Path(path) if path else None
-
-
-def fetch_hint(name: str) -> str:
-    return f"run `python manage.py models fetch {name}`"
-
-
-@dataclass(frozen=True)
-class DiffusionOptions:
-    """The ``configure`` keys: the classic ones (``classic``) and those only diffusion honours
-    (engine.options.DIFFUSION_ONLY, same names and defaults), plus the platform's train-free ones."""
-
-    classic: PortraitOptions = field(default_factory=PortraitOptions)
-    lora_weights: float = 0.9
-    first_diffusion_steps: int = 50
-    first_denoising_strength: float = 0.45
-    second_diffusion_steps: int = 20
-    second_denoising_strength: float = 0.30
-    apply_face_fusion_before: bool = True
-    apply_face_fusion_after: bool = True
-    background_restore: bool = False
-    ipa_control: bool = False
-    ipa_weight: float = 0.5
-    lcm_accelerate: bool = False
-    t2i_prompt: str = ""
-    scene_id: str = ""
-    model_name: str = ""
-    ipa_control_only: bool = False  # train-free: the face from IP-Adapter alone (no LoRA needed)
-    sex: str = ""
-
-    @classmethod
-    def parse(cls, raw: dict[str, Any] | None) -> DiffusionOptions:
-        raw = dict(raw or {})
-        values: dict[str, Any] = {}
-        for key in list(raw):
-            if key in DIFFUSION_ONLY:
-                value = raw.pop(key)
-                if not DIFFUSION_ONLY[key][1](value):
-                    raise EngineError(ErrorCode.INVALID_OPTION, f"Invalid value {value!r} for option {key}.")
-                values[key] = float(value) if isinstance(DIFFUSION_ONLY[key][0], float) else value
-        if "ipa_control_only" in raw:
-            values["ipa_control_only"] = bool(raw["ipa_control_only"])
-        if isinstance(raw.get("sex"), str):
-            values["sex"] = raw["sex"].lower()
-        return cls(classic=PortraitOptions.parse({k: v for k, v in raw.items() if k not in PLATFORM_OPTIONS}), **values)
-
-    def fusion_options(self) -> PortraitOptions:
-        """The classic fusion's options without its finishing (retouch, sharpen, photo fix): the
-        passes redraw the face after it, so those run once, last (``_finish``)."""
-        return dataclasses.replace(self.classic, skin_retouching_bool=False, sharp_ratio=0.0, photo_enhancement_bool=False)
-
-    def uses_ip_adapter(self, avatars: Sequence[Avatar]) -> bool:
-        return self.ipa_control or self.ipa_control_only or any(avatar_lora(a) is None for a in avatars)
-
-    def refuse_unusable(self, *, models: ModelSet, avatars: Sequence[Avatar], generate: bool, kind: str) -> None:
-        """Refuse, before any model loads, what this studio's models or these avatars cannot do."""
-        wanted = "sdxl" if self.model_name in ("create_xl", "train_xl") else "sd15"
-        if wanted != kind:
-            raise EngineError(ErrorCode.UNSUPPORTED_OPTION, f"model_name={self.model_name!r} needs an {wanted.upper()} "
-                              f"base model; this studio's diffusion backend loads {kind.upper()}.")
-        for position, avatar in enumerate(avatars, start=1):
-            trained = avatar.meta.get("lora_base")
-            if avatar_lora(avatar) is not None and trained not in (None, kind):
-                raise EngineError(ErrorCode.UNSUPPORTED_OPTION, f"Avatar {position} was trained on {trained.upper()}; "
-                                  f"its LoRA cannot be used with the {kind.upper()} base model.")
-        if self.uses_ip_adapter(avatars) and models.ip_adapter is None:
-            why = "ipa_control" if self.ipa_control or self.ipa_control_only else "an avatar without a LoRA (train-free)"
-            raise EngineError(ErrorCode.MODEL_MISSING, f"{why} needs the IP-Adapter weights, which are not "
-                              f"installed: {fetch_hint('ip-adapter-' + kind)}.")
-        if self.lcm_accelerate and models.lcm_lora is None:
-            raise EngineError(ErrorCode.MODEL_MISSING, "lcm_accelerate needs the LCM-LoRA weights, which are not "
-                              f"installed: {fetch_hint('lcm-lora-' + kind)}.")
-        if generate and not self.t2i_prompt.strip():
-            raise EngineError(ErrorCode.INVALID_OPTION, f"template_image {T2I_TEMPLATE!r} needs a t2i_prompt.")
-        if self.t2i_prompt and not generate:
-            raise EngineError(ErrorCode.INVALID_OPTION, f"t2i_prompt describes a template to generate: send "
-                              f"template_image {T2I_TEMPLATE!r}, or no t2i_prompt with a template.")
-        if self.scene_id and not generate:
-            raise EngineError(ErrorCode.INVALID_OPTION, f"scene_id applies to generated templates ({T2I_TEMPLATE!r}).")
-        if self.scene_id and (models.scenes is None or not (models.scenes / f"{self.scene_id}.safetensors").is_file()
-                              or "/" in self.scene_id or self.scene_id.startswith(".")):
-            raise EngineError(ErrorCode.UNSUPPORTED_OPTION, f"No scene LoRA {self.scene_id!r} is installed.")
 
 
 @dataclass
@@ -222,14 +135,14 @@ def diffusion_create(
                 rgb = decode_template(template) if isinstance(template, (bytes, bytearray)) else template
             rgb = template_canvas(rgb)
             faces = template_faces(rgb, expected=len(avatars))
-            warnings = _fit_warnings(rgb, faces, avatars)
+            fit_warnings = template_fit_warnings(rgb, faces, avatars)
             plans = reference_plans(avatars, faces)
             report(0.1)
             portraits = []
             for index in range(n):
                 references = plans[index % len(plans)]
                 portrait = _candidate(job, rgb, faces, avatars, references, seed + index)
-                portrait.warnings = list(warnings)
+                portrait.warnings = list(fit_warnings)
                 portraits.append(portrait)
                 report(0.1 + 0.9 * (index + 1) / n)
     portraits.sort(key=lambda p: p.identity_distance)
@@ -285,7 +198,9 @@ def _generated_template(job: _Job, models: ModelSet, avatars: Sequence[Avatar], 
         weights["lcm"] = 1.0
     scene = {}
     if job.options.scene_id:
-        job.pipe.load_lora_weights(str(models.scenes / f"{job.options.scene_id}.safetensors"), adapter_name="scene")
+        with warnings.catch_warnings():  # peft warns at every adapter after the first (pipelines.job_adapters)
+            warnings.filterwarnings("ignore", message="Already found a `peft_config`")
+            job.pipe.load_lora_weights(str(models.scenes / f"{job.options.scene_id}.safetensors"), adapter_name="scene")
         scene = {"scene": 0.8}  # EasyPhoto's scene LoRA weight
     try:
         use_adapters(job.pipe, {**weights, **scene})
@@ -300,15 +215,9 @@ def _generated_template(job: _Job, models: ModelSet, avatars: Sequence[Avatar], 
         if scene:
             job.pipe.delete_adapters(["scene"])
     rgb = np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
-    if not [f for f in _faces_or_empty(rgb)]:
+    if not template_inspect(rgb):
         raise EngineError(ErrorCode.TEMPLATE_NO_FACE, f"{TEMPLATE_NO_FACE_MESSAGE} (the generated template has no face)")
     return rgb
-
-
-def _faces_or_empty(rgb: np.ndarray) -> list:
-    from ..portrait import template_inspect
-
-    return template_inspect(rgb)
 
 
 def _candidate(job: _Job, rgb: np.ndarray, faces: list, avatars: Sequence[Avatar], references: list[int],
@@ -334,8 +243,6 @@ def _candidate(job: _Job, rgb: np.ndarray, faces: list, avatars: Sequence[Avatar
             image = colour_shift(image, rgb, points, faces[index].points)
     image, targets = _finish(image, targets, options)
     distances = [distance(face_embedding(image, p), avatar.mean_embedding) for p, avatar in zip(targets, avatars)]
-    from ..candidates import face_region
-
     return DiffusionPortrait(
         image=image, identity_distance=round(float(np.mean(distances)), 4),
         face_distances=[round(d, 4) for d in distances], references=list(references), options=options.classic,

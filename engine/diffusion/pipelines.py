@@ -12,7 +12,7 @@ import json
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,22 +66,49 @@ def inpaint_pipeline(base: Path, controlnets: Sequence[Path], *, unet: Path | No
     at = at or runtime()
     folders = [base, *controlnets] + ([unet] if unet else [])
     key = ("inpaint", *(str(Path(f).resolve()) for f in folders), len(controlnets), at.device, str(at.dtype))
+
+    def load() -> DiffusionPipeline:
+        kind = family(base)
+        cls = StableDiffusionXLControlNetInpaintPipeline if kind == "sdxl" else StableDiffusionControlNetInpaintPipeline
+        nets = [ControlNetModel.from_pretrained(c, torch_dtype=at.dtype, local_files_only=True, variant=_variant(c))
+                for c in controlnets]
+        extra = {} if kind == "sdxl" else {"safety_checker": None, "requires_safety_checker": False}
+        if unet is not None:
+            extra["unet"] = UNet2DConditionModel.from_pretrained(
+                unet, subfolder="unet", torch_dtype=at.dtype, local_files_only=True,
+                variant=_variant(Path(unet) / "unet"))
+        return cls.from_pretrained(
+            base, controlnet=nets if len(nets) > 1 else nets[0], torch_dtype=at.dtype, local_files_only=True,
+            variant=_variant(Path(base) / "unet"), **extra,
+        )
+
+    return _cached(key, load, at, family(base))
+
+
+def base_pipeline(base: Path, *, at: Runtime | None = None) -> DiffusionPipeline:
+    """The text-to-image pipeline of ``base`` alone (no ControlNet), cached: what training's
+    validation draws each checkpoint with."""
+    at = at or runtime()
+    key = ("text", str(Path(base).resolve()), at.device, str(at.dtype))
+
+    def load() -> DiffusionPipeline:
+        if family(base) == "sdxl":
+            cls, extra = StableDiffusionXLPipeline, {}
+        else:
+            cls, extra = StableDiffusionPipeline, {"safety_checker": None, "requires_safety_checker": False}
+        return cls.from_pretrained(base, torch_dtype=at.dtype, local_files_only=True,
+                                   variant=_variant(Path(base) / "unet"), **extra)
+
+    return _cached(key, load, at, family(base))
+
+
+def _cached(key: tuple, load: Callable[[], DiffusionPipeline], at: Runtime, kind: str) -> DiffusionPipeline:
+    """The pipeline cached under ``key``, or ``load()``ed, placed and cached (least recently used out)."""
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    kind = family(base)
-    cls = StableDiffusionXLControlNetInpaintPipeline if kind == "sdxl" else StableDiffusionControlNetInpaintPipeline
-    nets = [ControlNetModel.from_pretrained(c, torch_dtype=at.dtype, local_files_only=True, variant=_variant(c))
-            for c in controlnets]
-    extra = {} if kind == "sdxl" else {"safety_checker": None, "requires_safety_checker": False}
-    if unet is not None:
-        extra["unet"] = UNet2DConditionModel.from_pretrained(
-            unet, subfolder="unet", torch_dtype=at.dtype, local_files_only=True, variant=_variant(Path(unet) / "unet"))
-    pipe = cls.from_pretrained(
-        base, controlnet=nets if len(nets) > 1 else nets[0], torch_dtype=at.dtype, local_files_only=True,
-        variant=_variant(Path(base) / "unet"), **extra,
-    )
+    pipe = load()
     _place(pipe, at, kind)
     pipe.set_progress_bar_config(disable=True)
     with _cache_lock:

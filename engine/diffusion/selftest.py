@@ -6,10 +6,9 @@ models are random. ``python -m engine diffusion-selftest --json`` prints the ret
 """
 from __future__ import annotations
 
-import importlib
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -53,8 +52,7 @@ def selftest(*, workdir: Path | None = None) -> dict:
         del pipe
 
         report["creation"] = _creation(base, trained.path, timings)
-    report["ok"] = report["generate"]["lora_changes_output"] and not (
-        isinstance(report["creation"], dict) and "error" in report["creation"])
+    report["ok"] = report["generate"]["lora_changes_output"] and "error" not in report["creation"]
     return _plain(report)
 
 
@@ -74,19 +72,15 @@ def _generate(pipe, prompt: str) -> np.ndarray:
                 generator=torch.Generator().manual_seed(0)).images[0]
 
 
-def _creation(base: Path, lora: Path, timings: dict) -> dict | str:
-    """One portrait through the other engineer's creation chain, where it exists."""
-    try:
-        creation = importlib.import_module("engine.diffusion.creation")
-        pipelines = importlib.import_module("engine.diffusion.pipelines")
-        create: Callable = creation.diffusion_create
-        options_class, model_set = creation.DiffusionOptions, pipelines.ModelSet
-    except (ImportError, AttributeError):
-        return "not available"
+def _creation(base: Path, lora: Path, timings: dict) -> dict:
+    """One portrait through the creation chain (both passes) with the trained LoRA."""
     from skimage import data
 
     from ..identity import avatar_build
     from ..imaging import encode
+    from .creation import diffusion_create
+    from .options import DiffusionOptions
+    from .pipelines import ModelSet
 
     photo = data.astronaut()
     try:
@@ -95,9 +89,9 @@ def _creation(base: Path, lora: Path, timings: dict) -> dict | str:
         avatar.meta.update(lora=str(lora), lora_base="sd15")
         calls = _count_pipeline_calls()
         with _timed(timings, "creation"), calls:
-            portraits = create(
-                photo, [avatar], options=options_class.parse({"first_diffusion_steps": 4, "second_diffusion_steps": 4}),
-                models=model_set(base=base, canny=base / "controlnet-canny"), n=1, seed=0, work_side=SIDE,
+            portraits = diffusion_create(
+                photo, [avatar], options=DiffusionOptions.parse({"first_diffusion_steps": 4, "second_diffusion_steps": 4}),
+                models=ModelSet(base=base, canny=base / "controlnet-canny"), n=1, seed=0, work_side=SIDE,
             )
     except Exception as exc:  # noqa: BLE001 - a self-test reports what broke instead of stopping at it
         return {"error": f"{type(exc).__name__}: {exc}"}

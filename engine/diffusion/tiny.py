@@ -8,6 +8,9 @@ hold; the UNet's default sample is 8 latents (64 px images). Layout written by `
     PATH/model_index.json unet/ vae/ text_encoder/ tokenizer/ scheduler/   (+ text_encoder_2/ tokenizer_2/ with sdxl)
     PATH/controlnet-canny/   a ControlNetModel matching the UNet          (controlnet=True)
     PATH/inpaint/            the same pipeline with a 9-channel UNet      (inpaint=True)
+
+``tiny_ip_adapter`` writes an IP-Adapter for such a UNet in h94/IP-Adapter's layout (a CLIP vision
+encoder and one .safetensors of image-projection and cross-attention weights).
 """
 from __future__ import annotations
 
@@ -25,7 +28,15 @@ from diffusers import (
     StableDiffusionXLPipeline,
     UNet2DConditionModel,
 )
-from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
+from safetensors.torch import save_file
+from transformers import (
+    CLIPTextConfig,
+    CLIPTextModel,
+    CLIPTextModelWithProjection,
+    CLIPTokenizer,
+    CLIPVisionConfig,
+    CLIPVisionModelWithProjection,
+)
 
 SAMPLE_SIZE = 8  # latents; times the VAE's factor 8 = 64 px images by default
 TEXT_HIDDEN = 32
@@ -62,6 +73,54 @@ def tiny_models_dir(path: Path, *, sdxl: bool = False, controlnet: bool = True, 
     return path
 
 
+IP_ADAPTER_TOKENS = 4  # image tokens of the plain IP-Adapter (ip-adapter_sd15)
+IMAGE_EMBED = 32  # the tiny CLIP vision encoder's projection
+
+
+def tiny_ip_adapter(base: Path, folder: Path, *, weight_name: str = "ip-adapter_sd15.safetensors",
+                    seed: int = 0) -> Path:
+    """Write a random IP-Adapter for ``base``'s UNet into ``folder``/models (h94/IP-Adapter's layout:
+    models/WEIGHT_NAME and models/image_encoder/) and return ``folder``. The weights' keys are those
+    of the plain IP-Adapter: ``image_proj.proj``/``norm`` (a linear map of the CLIP image embedding
+    to 4 tokens) and ``ip_adapter.<k>.to_k_ip``/``to_v_ip`` for each cross-attention, numbered as
+    the original checkpoints number them (odd k, in the UNet's processor order)."""
+    torch.manual_seed(seed)
+    models = Path(folder) / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    CLIPVisionModelWithProjection(CLIPVisionConfig(
+        hidden_size=32, projection_dim=IMAGE_EMBED, num_hidden_layers=2, num_attention_heads=4, intermediate_size=37,
+        image_size=32, patch_size=4,
+    )).save_pretrained(models / "image_encoder", safe_serialization=True)
+    unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet")
+    cross = unet.config.cross_attention_dim
+    tensors = {
+        "image_proj.proj.weight": torch.randn(cross * IP_ADAPTER_TOKENS, IMAGE_EMBED) * 0.02,
+        "image_proj.proj.bias": torch.zeros(cross * IP_ADAPTER_TOKENS),
+        "image_proj.norm.weight": torch.ones(cross),
+        "image_proj.norm.bias": torch.zeros(cross),
+    }
+    key = 1
+    for name, module in unet.attn_processors.items():
+        if name.endswith("attn1.processor"):
+            continue
+        hidden = _hidden_size(unet, name)
+        tensors[f"ip_adapter.{key}.to_k_ip.weight"] = torch.randn(hidden, cross) * 0.02
+        tensors[f"ip_adapter.{key}.to_v_ip.weight"] = torch.randn(hidden, cross) * 0.02
+        key += 2
+    save_file(tensors, str(models / weight_name))
+    return Path(folder)
+
+
+def _hidden_size(unet: UNet2DConditionModel, processor: str) -> int:
+    """The width of the attention block ``processor`` belongs to (as diffusers' loader computes it)."""
+    channels = unet.config.block_out_channels
+    if processor.startswith("mid_block"):
+        return channels[-1]
+    block = int(processor[len("up_blocks."):].split(".")[0]) if processor.startswith("up_blocks") else \
+        int(processor[len("down_blocks."):].split(".")[0])
+    return list(reversed(channels))[block] if processor.startswith("up_blocks") else channels[block]
+
+
 def _sd15_pipeline(path: Path, *, in_channels: int) -> StableDiffusionPipeline:
     unet = UNet2DConditionModel(
         sample_size=SAMPLE_SIZE, in_channels=in_channels, out_channels=4, layers_per_block=1,
@@ -70,7 +129,7 @@ def _sd15_pipeline(path: Path, *, in_channels: int) -> StableDiffusionPipeline:
         attention_head_dim=8, norm_num_groups=32,
     )
     return StableDiffusionPipeline(
-        vae=_vae(), text_encoder=CLIPTextModel(_text_config()), tokenizer=_tokenizer(path / "tokenizer"),
+        vae=_vae(), text_encoder=CLIPTextModel(_text_config()), tokenizer=tiny_tokenizer(path / "tokenizer"),
         unet=unet, scheduler=PNDMScheduler(**SD15_SCHEDULER), safety_checker=None, feature_extractor=None,
         requires_safety_checker=False,
     )
@@ -90,7 +149,7 @@ def _sdxl_pipeline(path: Path, *, in_channels: int) -> StableDiffusionXLPipeline
     return StableDiffusionXLPipeline(
         vae=_vae(), text_encoder=CLIPTextModel(_text_config()),
         text_encoder_2=CLIPTextModelWithProjection(_text_config(projection_dim=TEXT_HIDDEN)),
-        tokenizer=_tokenizer(path / "tokenizer"), tokenizer_2=_tokenizer(path / "tokenizer_2"),
+        tokenizer=tiny_tokenizer(path / "tokenizer"), tokenizer_2=tiny_tokenizer(path / "tokenizer_2"),
         unet=unet, scheduler=EulerDiscreteScheduler(**SDXL_SCHEDULER), force_zeros_for_empty_prompt=True,
     )
 
@@ -113,7 +172,7 @@ def _text_config(**extra) -> CLIPTextConfig:
     )
 
 
-def _tokenizer(folder: Path) -> CLIPTokenizer:
+def tiny_tokenizer(folder: Path) -> CLIPTokenizer:
     """A byte-level BPE CLIP tokenizer from a vocabulary written here (CLIP's own scheme, tiny)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "vocab.json").write_text(json.dumps(_vocab()), encoding="utf-8")

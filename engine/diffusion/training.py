@@ -353,10 +353,12 @@ def _checkpoint(out: Path, state: dict, step: int, model: _Model, optimizer: tor
 
 def _merge_best(out: Path, state: dict, *, keep_best: int) -> None:
     """Average the ``keep_best`` best-scored checkpoints' LoRA tensors into out/lora.safetensors, as
-    EasyPhoto merges its best checkpoints; without scores, the last checkpoint is the result."""
+    EasyPhoto merges its best checkpoints (a tie goes to the later one). Without scores, or with
+    all scores equal (tiny models draw no face, so every checkpoint scores the worst), the scores
+    rank nothing and the last checkpoint is the result."""
     checkpoints = {int(step): score for step, score in state["checkpoints"].items()}
     scored = [step for step, score in checkpoints.items() if score is not None]
-    if scored:
+    if len({checkpoints[step] for step in scored}) > 1:
         chosen = sorted(scored, key=lambda step: (-checkpoints[step], -step))[:keep_best]
     else:
         chosen = [max(checkpoints)]

@@ -1,7 +1,9 @@
 """python -m engine: the command line that benchmarks and outside checks drive, run as they run it."""
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -237,3 +239,106 @@ def test_an_option_the_classic_backend_lacks_names_the_diffusion_backend(tmp_pat
                   "--template", shared_data / "templates" / "easyphoto" / "1.jpg", "--out", tmp_path / "out.jpg")
 
     assert done.returncode == 2 and "diffusion" in done.stderr
+
+
+def test_train_with_the_diffusion_backend_and_no_weights_names_the_fetch_command(tmp_path, monkeypatch, shared_data):
+    pytest.importorskip("diffusers", reason="the diffusion extra is not installed")
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path / "no-models"))
+
+    done = engine("train", shared_data / "faces" / "obama" / "1.jpg", "--out", tmp_path / "avatar",
+                  "--backend", "diffusion", "--steps", "2")
+
+    assert done.returncode == 2 and "python manage.py models fetch sd15" in done.stderr
+    assert not (tmp_path / "avatar").exists()
+
+
+def test_train_xl_without_sdxl_weights_names_the_fetch_command(tmp_path, monkeypatch, shared_data):
+    pytest.importorskip("diffusers", reason="the diffusion extra is not installed")
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path / "no-models"))
+
+    done = engine("train", shared_data / "faces" / "obama" / "1.jpg", "--out", tmp_path / "avatar",
+                  "--backend", "diffusion", "--xl")
+
+    assert done.returncode == 2 and "python manage.py models fetch sdxl" in done.stderr
+    assert not (tmp_path / "avatar").exists()
+
+
+def test_train_resolution_off_the_vae_grid_is_refused(tmp_path, shared_data):
+    done = engine("train", shared_data / "faces" / "obama" / "1.jpg", "--out", tmp_path / "avatar",
+                  "--backend", "diffusion", "--resolution", "500")
+
+    assert done.returncode == 2 and "--resolution must be a multiple of 8" in done.stderr
+
+
+def test_lora_options_on_the_classic_backend_name_the_diffusion_backend(tmp_path, shared_data):
+    done = engine("train", shared_data / "faces" / "obama" / "1.jpg", "--out", tmp_path / "avatar",
+                  "--backend", "classic", "--resolution", "512")
+
+    assert done.returncode == 2 and "--backend diffusion" in done.stderr
+    assert not (tmp_path / "avatar").exists()
+
+
+def test_studio_engine_chooses_the_backend_when_none_is_given(tmp_path, monkeypatch, shared_data):
+    pytest.importorskip("diffusers", reason="the diffusion extra is not installed")
+    monkeypatch.setenv("STUDIO_ENGINE", "diffusion")
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path / "no-models"))
+
+    done = engine("create", "--reference", shared_data / "faces" / "obama" / "1.jpg",
+                  "--template", shared_data / "templates" / "easyphoto" / "1.jpg", "--out", tmp_path / "out.jpg")
+
+    assert done.returncode == 2 and "models fetch" in done.stderr
+
+
+def _pinned(name: str, folder: Path, like: dict) -> dict:
+    """The manifest entry ``like`` pinned to the files now in ``folder`` (their sizes and digests)."""
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    return {**like, "name": name, "revision": "0" * 40, "variant": None,
+            "files": [{"path": path.relative_to(folder).as_posix(), "size": path.stat().st_size,
+                       "sha256": hashlib.sha256(path.read_bytes()).hexdigest()} for path in files]}
+
+
+@pytest.fixture
+def tiny_models_installed(tmp_path, monkeypatch) -> Path:
+    """STUDIO_MODELS_DIR laid out as the manifest names it, sd15/ a tiny random SD 1.5 and
+    controlnet-canny-sd15/ its ControlNet, verified by models fetch (nothing to download) against the
+    committed manifest with those two entries pinned to the tiny files."""
+    pytest.importorskip("diffusers", reason="the diffusion extra is not installed")
+    from engine.diffusion import weights
+    from engine.diffusion.tiny import tiny_models_dir
+
+    models = tmp_path / "models"
+    tiny_models_dir(models / "sd15")
+    shutil.move(models / "sd15" / "controlnet-canny", models / "controlnet-canny-sd15")
+    entries = json.loads(weights.MANIFEST_PATH.read_text())["models"]
+    pinned = {name: _pinned(name, models / name, next(e for e in entries if e["name"] == name))
+              for name in ("sd15", "controlnet-canny-sd15")}
+    manifest = tmp_path / "models.json"
+    manifest.write_text(json.dumps({"models": [pinned.get(e["name"], e) for e in entries]}))
+    monkeypatch.setattr(weights, "MANIFEST_PATH", manifest)
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(models))
+    fetched = weights.models_fetch(list(pinned), on_line=lambda line: None)
+    assert [f.downloaded for f in fetched] == [0, 0]
+    return models
+
+
+@pytest.mark.slow
+def test_diffusion_backend_trains_and_creates_from_the_command_line(tiny_models_installed, tmp_path, shared_data,
+                                                                     capsys):
+    # In this process: the pinned test manifest is patched in here, where a child process would not see it.
+    from engine.__main__ import main
+
+    photos = [str(shared_data / "faces" / "obama" / f"{n}.jpg") for n in (1, 2)]
+    avatar, out = tmp_path / "avatar", tmp_path / "portrait.jpg"
+
+    trained = main(["train", *photos, "--out", str(avatar), "--backend", "diffusion", "--steps", "2",
+                    "--resolution", "64", "--json"])
+    train_result = json.loads(capsys.readouterr().out)
+    created = main(["create", "--avatar", str(avatar), "--template", str(shared_data / "templates" / "easyphoto" / "1.jpg"),
+                    "--out", str(out), "--backend", "diffusion", "--option", "first_diffusion_steps=2",
+                    "--option", "second_diffusion_steps=2", "--json"])
+    create_result = json.loads(capsys.readouterr().out)
+
+    assert trained == 0 and train_result["backend"] == "diffusion"
+    assert (avatar / "lora" / "avatar.safetensors").is_file()
+    assert created == 0 and create_result["backend"] == "diffusion"
+    assert imaging.decode(out.read_bytes()).rgb.shape[2] == 3

@@ -107,3 +107,31 @@ def test_lora_meta_records_the_base_family(trained):
     folder, _, _, _ = trained
 
     assert json.loads((Path(folder) / LORA_FOLDER / LORA_META).read_text())["base"] == "sd15"
+
+
+def test_train_xl_trains_the_lora_on_sdxl(tiny_sdxl_models, models, shared_data, tmp_path):
+    photos = [p.read_bytes() for p in sorted((shared_data / "faces" / "biden").iterdir())]
+    backend = DiffusionBackend(models, train_steps=2, train_resolution=64, validate=False, xl_base=tiny_sdxl_models)
+
+    avatar, _ = backend.train(photos, out=tmp_path / "xl", options={"configure": {"model_name": "train_xl"}})
+
+    assert avatar.meta["lora_base"] == "sdxl"
+    assert json.loads((tmp_path / "xl" / LORA_FOLDER / LORA_META).read_text())["base"] == "sdxl"
+
+
+def test_train_xl_without_sdxl_weights_names_the_fetch_command(tmp_path, monkeypatch, models, astronaut_png):
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path / "no-models"))
+
+    with pytest.raises(EngineError) as error:
+        DiffusionBackend(models).train([astronaut_png], out=tmp_path / "a", options={"model_name": "train_xl"})
+
+    assert error.value.code == ErrorCode.MODEL_MISSING
+    assert "python manage.py models fetch sdxl" in error.value.message
+    assert not (tmp_path / "a").exists()
+
+
+def test_a_model_name_that_is_not_a_training_one_is_refused(tmp_path, models, astronaut_png):
+    with pytest.raises(EngineError) as error:
+        DiffusionBackend(models).train([astronaut_png], out=tmp_path / "a", options={"model_name": "create_xl"})
+
+    assert error.value.code == ErrorCode.INVALID_OPTION and "train_xl" in error.value.message

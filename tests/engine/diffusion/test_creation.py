@@ -4,6 +4,7 @@ class's ``__call__`` and ``set_adapters``, which still run)."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +22,14 @@ from diffusers import (
 from diffusers.utils import convert_state_dict_to_diffusers
 from peft import LoraConfig
 from peft.utils import get_peft_model_state_dict
+from PIL import Image
 
 from engine import imaging
 from engine.diffusion.conditions import canny, second_pass_mask
-from engine.diffusion.creation import DiffusionOptions, diffusion_create
-from engine.diffusion.pipelines import ModelSet
-from engine.diffusion.tiny import tiny_models_dir
+from engine.diffusion.creation import diffusion_create
+from engine.diffusion.options import DiffusionOptions
+from engine.diffusion.pipelines import IpAdapter, ModelSet
+from engine.diffusion.tiny import tiny_ip_adapter, tiny_models_dir
 from engine.errors import EngineError, ErrorCode
 
 FAST = {"first_diffusion_steps": 4, "second_diffusion_steps": 4}  # 2 and 1 denoising steps at the default strengths
@@ -220,3 +223,89 @@ def test_options_this_studio_cannot_honour_are_refused_with_the_reason(template,
         create(template, [avatar], models, options)
 
     assert error.value.code == code
+
+
+@pytest.fixture(scope="module")
+def ip_models(models, models_root, tmp_path_factory) -> ModelSet:
+    """The tiny models with a tiny random IP-Adapter (CLIP vision encoder and image projection)."""
+    folder = tiny_ip_adapter(models_root, tmp_path_factory.mktemp("ip-adapter-sd15"))
+    return dataclasses.replace(models, ip_adapter=IpAdapter(folder, "ip-adapter_sd15.safetensors"))
+
+
+@pytest.fixture
+def ip_scales(monkeypatch) -> list:
+    """The scales set_ip_adapter_scale received (the real method still runs)."""
+    scales: list = []
+    original = StableDiffusionControlNetInpaintPipeline.set_ip_adapter_scale
+
+    def record(self, scale):
+        scales.append(scale)
+        return original(self, scale)
+
+    monkeypatch.setattr(StableDiffusionControlNetInpaintPipeline, "set_ip_adapter_scale", record)
+    return scales
+
+
+def test_ipa_control_gives_every_pass_the_avatars_face_at_ipa_weight(template, avatar, ip_models, spy, ip_scales):
+    create(template, [avatar], ip_models, {"ipa_control": True, "ipa_weight": 0.7})
+
+    assert ip_scales == [0.7]
+    assert len(spy["calls"]) == 2
+    assert all(isinstance(call["ip_adapter_image"], Image.Image) for call in spy["calls"])
+
+
+def test_without_ipa_control_no_pass_gets_an_ip_image(template, avatar, ip_models, spy):
+    create(template, [avatar], ip_models)
+
+    assert all("ip_adapter_image" not in call for call in spy["calls"])
+
+
+def test_train_free_avatar_is_drawn_by_ip_adapter_alone(template, built_avatar, ip_models, spy, ip_scales):
+    """ipa_control_only with the person of ipa_image_path: an avatar without a LoRA (the studio makes
+    it from that photo), no LoRA adapter active, the face image in every pass."""
+    portraits = create(template, [built_avatar("biden").avatar], ip_models, {"ipa_control_only": True})
+
+    assert portraits[0].image.shape == template.shape
+    assert ip_scales == [0.5]  # ipa_weight's default
+    assert all(isinstance(call["ip_adapter_image"], Image.Image) for call in spy["calls"])
+    assert not spy["adapters"]  # no LoRA set active
+
+
+def test_the_ip_adapter_is_taken_off_after_the_job(template, avatar, ip_models, spy):
+    from engine.diffusion.pipelines import inpaint_pipeline
+
+    create(template, [avatar], ip_models, {"ipa_control": True})
+
+    assert getattr(inpaint_pipeline(ip_models.base, ip_models.controlnets()), "image_encoder", None) is None
+
+
+@pytest.fixture(scope="module")
+def face_models(models, models_root, tmp_path_factory) -> ModelSet:
+    """The tiny models with a second ControlNet in the face-landmark ControlNet's place."""
+    folder = tmp_path_factory.mktemp("controlnet-face") / "diffusion_sd15"
+    shutil.copytree(models_root / "controlnet-canny", folder)
+    return dataclasses.replace(models, landmarks=folder)
+
+
+def test_a_face_landmark_controlnet_gets_the_mesh_drawn_in_the_face_pass(template, avatar, face_models, spy):
+    create(template, [avatar], face_models)
+
+    first, background = spy["calls"][0], spy["calls"][-1]
+    assert len(first["control_image"]) == 2 and len(first["controlnet_conditioning_scale"]) == 2
+    landmarks = np.asarray(first["control_image"][1])
+    assert landmarks.any() and not np.array_equal(landmarks, np.asarray(first["control_image"][0]))
+    assert len(background["control_image"]) == 2
+
+
+def test_a_preset_is_drawn_by_text_to_image_with_its_style_lora(avatar, models, models_root, spy):
+    from engine.diffusion.presets import preset_options
+
+    styled = dataclasses.replace(models, scenes=models_root / "loras")
+    options = preset_options("f_business_female", scenes=styled.scenes)
+    options["scene_id"] = "bob"  # a tiny LoRA stands in for the preset's style LoRA
+
+    with pytest.raises(EngineError):  # a random model draws no face (see above)
+        create("t2i_generate", [avatar], styled, options)
+
+    assert spy["t2i"][0]["prompt"].startswith(options["t2i_prompt"]) and "1woman" in spy["t2i"][0]["prompt"]
+    assert "scene" in spy["adapters"][0][0]

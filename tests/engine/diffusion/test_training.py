@@ -155,3 +155,12 @@ def test_sdxl_lora_trains_and_loads(tiny_sdxl_models, face_crops, tmp_path):
     without = _generate(pipe)
     pipe.load_lora_weights(str(trained.path))
     assert np.abs(_generate(pipe) - without).max() > 1e-3
+
+
+def test_checkpoints_scored_alike_leave_the_last_as_the_lora(tiny_models, face_crops, tmp_path):
+    trained = lora_train(base=tiny_models, images=face_crops, out=tmp_path, steps=4, checkpoint_every=2,
+                         validate=lambda path: -2.0, keep_best=2, **FAST)
+
+    assert trained.merged == (4,)
+    last = load_file(tmp_path / "checkpoints" / "step-4.safetensors")
+    assert all(torch.equal(tensor, last[key]) for key, tensor in load_file(trained.path).items())
