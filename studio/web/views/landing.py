@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET
 
 from billing.pricing import price_of
 from billing.selectors import package_list_active
+from studio.portraits.likeness import likeness_of
 
 from ..examples import landing_example
-from ..likeness import likeness_of
 from .common import package_rows, signed
 
 
