@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from engine.check import CODE_OTHER_PERSON, CODE_SUCCESS
 from engine.errors import EngineError
 from jobs.models import Job
 from studio.lib.moderation import Refused, moderation_check
@@ -53,13 +54,27 @@ def photos_upload(*, owner, uploads: list[UploadedFile]) -> tuple[list[Photo], J
     if pending_photos_for(owner=owner).count() + len(uploads) > PENDING_MAX:
         raise UploadRefused(f"At most {PENDING_MAX} photos can wait here; remove some first.")
     fetched = _allowed([fetched_from_upload(upload) for upload in uploads])
-    start = pending_photos_for(owner=owner).count()
+    waiting = list(pending_photos_for(owner=owner))
     with inputs_kept_on_success():
         photos = [
-            photo_store(owner=owner, fetched=item, source_url="", position=start + index, origin=PhotoOrigin.WEBSITE)
+            photo_store(owner=owner, fetched=item, source_url="", position=len(waiting) + index,
+                        origin=PhotoOrigin.WEBSITE)
             for index, item in enumerate(fetched)
         ]
-        return photos, photos_check_submit(owner=owner, photos=photos, same_person=len(photos) > 1)
+        return photos, photos_check_submit(owner=owner, photos=photos, same_person=len(photos) > 1,
+                                           against=_same_person_group(waiting))
+
+
+def _same_person_group(waiting: list[Photo]) -> list[Photo]:
+    """The photos a new one is checked against for the same person: the latest waiting ones that passed,
+    were taken for another person, or are not checked yet (failed ones have no usable face)."""
+    usable = [photo for photo in waiting
+              if photo.check_result is None or photo.check_result.get("code") in (CODE_SUCCESS, CODE_OTHER_PERSON)]
+    return usable[-SAME_PERSON_GROUP:]
+
+
+# How many waiting photos a new one is checked with: each costs a re-check (well under a second).
+SAME_PERSON_GROUP = 8
 
 
 def _allowed(fetched: list) -> list:
