@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from engine.check import CODE_OTHER_PERSON, CODE_SUCCESS
 from engine.errors import EngineError
 from jobs.models import Job
+from studio.lib.engine import engine_backend
 from studio.lib.moderation import Refused, moderation_check
 from studio.lib.outbound import Fetched
 from studio.portraits.models import Photo, PhotoOrigin
@@ -95,5 +96,21 @@ def photo_delete(*, photo: Photo) -> None:
 def train_free_photos_store(*, owner, uploads: list[UploadedFile]) -> list[Photo]:
     """The photos of one train-free creation; call inside inputs_kept_on_success with its submit."""
     fetched = _allowed([fetched_from_upload(upload) for upload in uploads])
+    _checked_up_front(uploads, fetched)
     return [photo_store(owner=owner, fetched=item, source_url="", position=index, origin=PhotoOrigin.TRAIN_FREE)
             for index, item in enumerate(fetched)]
+
+
+def _checked_up_front(uploads: list[UploadedFile], fetched: list[Fetched]) -> None:
+    """Train-free photos get the engine's check (one face, size, the same person) before anything is
+    kept or charged: a bad one is named with its reason now, not found later by a failed job."""
+    checks = engine_backend().check([item.content for item in fetched], same_person=True)
+    refused = [f"{upload.name}: {_why(check)}" for upload, check in zip(uploads, checks, strict=True)
+               if not check.passed]
+    if refused:
+        raise UploadRefused("Some photos cannot be used: " + " ".join(refused))
+
+
+def _why(check) -> str:
+    problems = [reason.text for reason in check.reasons if reason.severity == "problem"]
+    return problems[0] if problems else check.message
