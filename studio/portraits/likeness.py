@@ -35,8 +35,8 @@ _WORDS: dict[Basis, tuple[str, ...]] = {
     "avatar": ("great", "good", "fair", "weak", "unlike"),
     "photo": ("very close", "close", "recognisable", "changed", "lost"),
 }
-SCALE_TEXT = ("Likeness to your avatar: 60 % or more is the same person to the face check "
-              "(over 77 % great, over 70 % good, 60 % fair; below, weak or unlike).")
+SCALE_TEXT = ("60 % or more is the same person to the face check: over 77 % great, over 70 % good, "
+              "60 % fair; below 60 %, weak or unlike.")
 
 
 @dataclass(frozen=True)
