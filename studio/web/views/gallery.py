@@ -64,10 +64,11 @@ def gallery_zip(request: HttpRequest) -> StreamingHttpResponse:
 @require_GET
 def portrait_detail(request: HttpRequest, portrait_id: int) -> HttpResponse:
     portrait = or_404(portrait_get_for(owner=request.user, portrait_id=portrait_id))
+    likeness = portrait_likeness(portrait)  # a stylization's is measured against its photo: no avatar scale
     return render(request, "web/portrait_detail.html", {
         "portrait": portrait, "url": signed(request, portrait.image.name),
         "before": signed(request, portrait.template.image.name if portrait.template else None),
-        "likeness": portrait_likeness(portrait), "scale_text": SCALE_TEXT,
+        "likeness": likeness, "scale_text": SCALE_TEXT if likeness and likeness.basis == "avatar" else "",
     })
 
 
