@@ -45,6 +45,9 @@ class User(AbstractUser):
     # Set when the owner follows the link mailed at sign-up (accounts.confirmation); the free trial
     # comes with it. Accounts made by staff, commands and the demo are confirmed when made.
     email_confirmed_at = models.DateTimeField("email confirmed", null=True, blank=True)
+    # An email when an avatar is trained and when portraits are ready (studio.portraits.notifications);
+    # off until the owner turns it on from the account page.
+    notify_by_email = models.BooleanField("email me when work is done", default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

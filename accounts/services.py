@@ -10,8 +10,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .confirmation import confirmation_send
 from studio.lib.crypto import secret_encrypt
+
+from .confirmation import confirmation_send
 from .events import user_created_announce
 from .models import ApiKey, Credential, User
 
@@ -56,6 +57,12 @@ def user_sign_up(*, email: str, password: str) -> User:
         confirmation_send(user=user)
     except OSError:  # smtplib's errors are OSErrors; the banner's "send again" button retries
         log.exception("The confirmation email to a new account could not be sent")
+    return user
+
+
+def user_notifications_set(*, user: User, by_email: bool) -> User:
+    user.notify_by_email = by_email
+    user.save(update_fields=["notify_by_email"])
     return user
 
 

@@ -7,7 +7,8 @@ from django.db.models import QuerySet
 
 from jobs.models import Job, JobState
 
-from .models import Account, LedgerEntry, PointPackage
+from .models import Account, LedgerEntry, Operation, PointPackage
+from .pricing import TRIAL_BUCKET, price_of
 from .services import account_open
 
 
@@ -54,3 +55,33 @@ def jobs_in_flight_for(*, owner, source: str | None = None) -> int:
     concurrency caps such as DashScope's one task at a time."""
     jobs = Job.objects.filter(owner=owner, state__in=[JobState.QUEUED, JobState.RUNNING])
     return jobs.filter(source=source).count() if source else jobs.count()
+
+
+@dataclass(frozen=True)
+class PriceQuote:
+    """What ``images`` images of one operation would cost this customer now: the trial is spent first."""
+    unit_points: int
+    images: int
+    available: int  # points the account can spend
+    trial_left: int  # free trainings or creations, whichever this operation spends
+    pay_as_you_go: bool = False
+
+    @property
+    def trial_used(self) -> int:
+        return min(self.images, self.trial_left)
+
+    @property
+    def points(self) -> int:
+        return (self.images - self.trial_used) * self.unit_points
+
+    @property
+    def affordable(self) -> bool:
+        return self.pay_as_you_go or self.points <= self.available
+
+
+def price_quote_for(*, user, operation: str, images: int = 1) -> PriceQuote:
+    account = account_open(user=user)
+    bucket = TRIAL_BUCKET.get(Operation(operation))
+    trial_left = getattr(account, f"trial_{bucket}") if bucket else 0
+    return PriceQuote(unit_points=price_of(operation), images=max(1, images), available=account.available,
+                      trial_left=max(0, trial_left), pay_as_you_go=account.pay_as_you_go)

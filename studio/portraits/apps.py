@@ -13,6 +13,7 @@ class PortraitsConfig(AppConfig):
         from jobs.handlers import handler_register
         from jobs.models import JobKind
 
+        from .notifications import job_finished_notify
         from .work.checking import CheckHandler
         from .work.creation import CreateHandler
         from .work.job_events import job_finished_webhooks
@@ -24,3 +25,4 @@ class PortraitsConfig(AppConfig):
                               (JobKind.IDPHOTO, IdPhotoHandler)):
             handler_register(kind=kind, handler=handler())
         job_finished_subscribe(job_finished_webhooks)
+        job_finished_subscribe(job_finished_notify)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from jobs.models import Job
 
@@ -52,7 +52,8 @@ def portrait_list_for(*, owner, avatar_model_id: uuid.UUID | str | None = None, 
     """The owner's gallery, newest first and best ranked first within one job. An ``avatar_model_id``
     that is no UUID matches nothing; ``favourite`` None keeps both."""
     portraits = (Portrait.objects.filter(owner=owner).select_related("template", "style")
-                 .prefetch_related("avatars").order_by("-created_at", "rank", "id"))
+                 .prefetch_related("avatars").annotate(job_kind=F("job__kind"))  # portrait_likeness, one query
+                 .order_by("-created_at", "rank", "id"))
     if avatar_model_id:
         try:
             portraits = portraits.filter(avatars__model_id=uuid.UUID(str(avatar_model_id)))

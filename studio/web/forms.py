@@ -122,6 +122,11 @@ class TemplateUploadForm(forms.Form):
                             widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
 
 
+class NotificationsForm(forms.Form):
+    notify_by_email = forms.BooleanField(
+        label="Email me when an avatar is trained and when portraits are ready", required=False)
+
+
 class NameForm(forms.Form):
     name = forms.CharField(label="Name", max_length=100, required=False)
 

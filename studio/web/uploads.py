@@ -4,8 +4,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from engine.check import CODE_OTHER_PERSON, CODE_SUCCESS
 from engine.errors import EngineError
 from jobs.models import Job
+from studio.lib.engine import engine_backend
 from studio.lib.moderation import Refused, moderation_check
 from studio.lib.outbound import Fetched
 from studio.portraits.models import Photo, PhotoOrigin
@@ -53,13 +55,27 @@ def photos_upload(*, owner, uploads: list[UploadedFile]) -> tuple[list[Photo], J
     if pending_photos_for(owner=owner).count() + len(uploads) > PENDING_MAX:
         raise UploadRefused(f"At most {PENDING_MAX} photos can wait here; remove some first.")
     fetched = _allowed([fetched_from_upload(upload) for upload in uploads])
-    start = pending_photos_for(owner=owner).count()
+    waiting = list(pending_photos_for(owner=owner))
     with inputs_kept_on_success():
         photos = [
-            photo_store(owner=owner, fetched=item, source_url="", position=start + index, origin=PhotoOrigin.WEBSITE)
+            photo_store(owner=owner, fetched=item, source_url="", position=len(waiting) + index,
+                        origin=PhotoOrigin.WEBSITE)
             for index, item in enumerate(fetched)
         ]
-        return photos, photos_check_submit(owner=owner, photos=photos, same_person=len(photos) > 1)
+        return photos, photos_check_submit(owner=owner, photos=photos, same_person=len(photos) > 1,
+                                           against=_same_person_group(waiting))
+
+
+def _same_person_group(waiting: list[Photo]) -> list[Photo]:
+    """The photos a new one is checked against for the same person: the latest waiting ones that passed,
+    were taken for another person, or are not checked yet (failed ones have no usable face)."""
+    usable = [photo for photo in waiting
+              if photo.check_result is None or photo.check_result.get("code") in (CODE_SUCCESS, CODE_OTHER_PERSON)]
+    return usable[-SAME_PERSON_GROUP:]
+
+
+# How many waiting photos a new one is checked with: each costs a re-check (well under a second).
+SAME_PERSON_GROUP = 8
 
 
 def _allowed(fetched: list) -> list:
@@ -80,5 +96,21 @@ def photo_delete(*, photo: Photo) -> None:
 def train_free_photos_store(*, owner, uploads: list[UploadedFile]) -> list[Photo]:
     """The photos of one train-free creation; call inside inputs_kept_on_success with its submit."""
     fetched = _allowed([fetched_from_upload(upload) for upload in uploads])
+    _checked_up_front(uploads, fetched)
     return [photo_store(owner=owner, fetched=item, source_url="", position=index, origin=PhotoOrigin.TRAIN_FREE)
             for index, item in enumerate(fetched)]
+
+
+def _checked_up_front(uploads: list[UploadedFile], fetched: list[Fetched]) -> None:
+    """Train-free photos get the engine's check (one face, size, the same person) before anything is
+    kept or charged: a bad one is named with its reason now, not found later by a failed job."""
+    checks = engine_backend().check([item.content for item in fetched], same_person=True)
+    refused = [f"{upload.name}: {_why(check)}" for upload, check in zip(uploads, checks, strict=True)
+               if not check.passed]
+    if refused:
+        raise UploadRefused("Some photos cannot be used: " + " ".join(refused))
+
+
+def _why(check) -> str:
+    problems = [reason.text for reason in check.reasons if reason.severity == "problem"]
+    return problems[0] if problems else check.message

@@ -32,6 +32,7 @@ urlpatterns = [
     path("portraits/<int:portrait_id>/favourite/", gallery.portrait_favourite, name="portrait-favourite"),
     path("portraits/<int:portrait_id>/delete/", gallery.portrait_delete, name="portrait-delete"),
     path("account/", account.account, name="account"),
+    path("account/notifications/", account.notifications_set, name="notifications"),
     path("account/credentials/", account.credential_new, name="credential-new"),
     path("account/credentials/<str:app_id>/revoke/", account.credential_revoke_view, name="credential-revoke"),
     path("account/api-keys/", account.apikey_new, name="apikey-new"),

@@ -124,7 +124,7 @@ def test_delete_my_data_removes_files_and_account_but_not_others(alice, bob):
 @pytest.mark.django_db
 def test_gallery_shows_likeness_in_plain_words(alice):
     html = logged_in(alice.user).get("/gallery/").content.decode()
-    assert "likeness 0.30 (great)" in html and "likeness 0.40 (good)" in html
+    assert "likeness 80 % (great)" in html and "likeness 73 % (good)" in html
 
 
 @pytest.mark.django_db

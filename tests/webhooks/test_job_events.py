@@ -48,6 +48,7 @@ def test_portrait_created_carries_signed_urls_and_identity(owner, receiver, comm
     assert payload["type"] == "portrait.created" and payload["data"]["job_id"] == created.id
     (portrait,) = payload["data"]["portraits"]
     assert portrait["identity_distance"] == 0.31 and portrait["identity_score"] == 0.69
+    assert portrait["likeness"] == {"percent": 79, "step": 1, "word": "great", "basis": "avatar"}
     assert "media" not in portrait
     response = client.get(urlsplit(portrait["url"]).path)
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"\xff\xd8\xff portrait"

@@ -8,6 +8,7 @@ from accounts.models import ApiKey
 from jobs.models import Job, JobState
 from studio.catalog.models import Style, Template
 from studio.lib.media_urls import media_url_sign
+from studio.portraits.likeness import likeness_basis, likeness_of, portrait_likeness
 from studio.portraits.models import Avatar, Portrait
 from studio.portraits.services.jobs import job_avatar
 from studio.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -17,11 +18,34 @@ def _signed(serializer: serializers.Serializer, name: str) -> str | None:
     return media_url_sign(name=name, request=serializer.context.get("request")) if name else None
 
 
+class LikenessSerializer(serializers.Serializer):
+    percent = serializers.IntegerField(
+        help_text="Similarity 0-100 calibrated on the same-person threshold: distance 0 is 100, 0.6 (the "
+                  "threshold) is 60, 1.0 and beyond is 0; linear in between.")
+    step = serializers.IntegerField(help_text="1 (best) to 5: distance under 0.35, 0.45, 0.6, 0.75, else.")
+    word = serializers.CharField(
+        help_text="The step in words: great, good, fair, weak, unlike (basis avatar); very close, close, "
+                  "recognisable, changed, lost (basis photo).")
+    basis = serializers.ChoiceField(
+        choices=["avatar", "photo"],
+        help_text="avatar: likeness to the avatar. photo: a stylization measured against the photo it restyled, "
+                  "how much of that face the style kept (not a likeness to anyone).")
+
+
+def _likeness(distance: float | None, kind: str | None) -> dict | None:
+    likeness = likeness_of(distance, basis=likeness_basis(kind))
+    return likeness and likeness.as_dict()
+
+
 class ImageSerializer(serializers.Serializer):
     url = serializers.URLField()
     width = serializers.IntegerField(allow_null=True)
     height = serializers.IntegerField(allow_null=True)
-    identity_distance = serializers.FloatField(allow_null=True, required=False)
+    identity_distance = serializers.FloatField(
+        allow_null=True, required=False,
+        help_text="The engine's raw face-embedding distance to the avatar (lower is more alike; the same person "
+                  "under 0.6). For a stylization: to the photo it restyled.")
+    likeness = LikenessSerializer(allow_null=True, required=False)
     warnings = serializers.ListField(
         child=serializers.CharField(), required=False,
         help_text="What a customer should know about this portrait's fit (apparent age or gender far from the "
@@ -91,7 +115,8 @@ class JobSerializer(serializers.ModelSerializer):
     def get_images(self, job: Job) -> list[dict]:
         images = (job.result or {}).get("images") or []
         return [{"url": _signed(self, image["name"]), "width": image.get("width"), "height": image.get("height"),
-                 "identity_distance": image.get("identity_distance"), "warnings": image.get("warnings", []),
+                 "identity_distance": image.get("identity_distance"),
+                 "likeness": _likeness(image.get("identity_distance"), job.kind), "warnings": image.get("warnings", []),
                  "occluders": image.get("occluders", [])} | self._idphoto(image)
                 for image in images]
 
@@ -163,16 +188,22 @@ class PortraitSerializer(serializers.ModelSerializer):
     style = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     image = serializers.SerializerMethodField()
     favourite = serializers.BooleanField(source="is_favourite")
+    likeness = serializers.SerializerMethodField()
 
     class Meta:
         model = Portrait
         fields = ["id", "job", "avatars", "style", "template", "image", "width", "height", "rank",
-                  "identity_distance", "warnings", "favourite", "created_at"]
+                  "identity_distance", "likeness", "warnings", "favourite", "created_at"]
         read_only_fields = [f for f in fields if f != "favourite"]
 
     @extend_schema_field(serializers.URLField())
     def get_image(self, portrait: Portrait) -> str | None:
         return _signed(self, portrait.image.name)
+
+    @extend_schema_field(LikenessSerializer(allow_null=True))
+    def get_likeness(self, portrait: Portrait) -> dict | None:
+        likeness = portrait_likeness(portrait)
+        return likeness and likeness.as_dict()
 
 
 class ApiKeySerializer(serializers.ModelSerializer):

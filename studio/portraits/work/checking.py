@@ -14,6 +14,9 @@ from .inputs import job_photos, photo_bytes
 class CheckHandler:
     def run(self, job: Job, report: Callable[[float], None]) -> Outcome:
         photos = job_photos(job)
+        against = list(Photo.objects.filter(owner=job.owner, id__in=job.input.get("against") or [])
+                       .exclude(id__in=[photo.id for photo in photos]).order_by("created_at", "id"))
+        photos = photos + against  # the group's verdicts are saved on each: the majority decides
         report(0.05)
         checks = engine_backend().check(
             [photo_bytes(photo) for photo in photos], same_person=bool(job.input.get("same_person", True))

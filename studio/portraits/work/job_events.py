@@ -12,6 +12,7 @@ from jobs.models import Job, JobKind, JobState
 from studio.webhooks.models import WebhookEventType
 from studio.webhooks.services import webhooks_emit
 
+from ..likeness import likeness_basis, likeness_of
 from ..services.jobs import job_avatar
 
 
@@ -94,8 +95,15 @@ def _portraits(job: Job) -> list[dict]:
             "identity_distance": portrait.identity_distance,
             "identity_score": None if portrait.identity_distance is None
             else round(max(0.0, 1.0 - portrait.identity_distance), 4),
+            # What people read (studio.portraits.likeness): percent, five-step word, and its basis.
+            "likeness": _likeness(portrait.identity_distance, job.kind),
             "media": portrait.image.name,
             "warnings": portrait.warnings,
         }
         for portrait in job.portraits.order_by("rank", "id")
     ]
+
+
+def _likeness(distance: float | None, kind: str) -> dict | None:
+    likeness = likeness_of(distance, basis=likeness_basis(kind))
+    return likeness and likeness.as_dict()

@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import apikey_list_for, credential_list_for
-from accounts.services import apikey_create, apikey_revoke, credential_create, credential_revoke
+from accounts.services import apikey_create, apikey_revoke, credential_create, credential_revoke, user_notifications_set
 from billing.gateway import purchases_enabled
 from billing.selectors import account_usage_for, package_list_active
 from studio.portraits.services.privacy import account_delete
 
-from ..forms import DeleteAccountForm, NameForm
+from ..forms import DeleteAccountForm, NameForm, NotificationsForm
 from .common import package_rows
 
 
@@ -23,7 +23,8 @@ def _page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
     return render(request, "web/account.html", {
         "usage": usage, "packages": package_rows(package_list_active()), "purchases_on": purchases_enabled(),
         "credentials": credential_list_for(owner=request.user), "api_keys": apikey_list_for(owner=request.user),
-        "name_form": NameForm(), "delete_form": DeleteAccountForm(user=request.user),
+        "name_form": NameForm(),
+        "notifications_form": NotificationsForm(initial={"notify_by_email": request.user.notify_by_email}), "delete_form": DeleteAccountForm(user=request.user),
         **extra,
     }, status=status)
 
@@ -32,6 +33,17 @@ def _page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
     return _page(request)
+
+
+@login_required
+@require_POST
+def notifications_set(request: HttpRequest) -> HttpResponse:
+    form = NotificationsForm(request.POST)
+    form.is_valid()  # an unticked box is False: every POST is a valid answer
+    by_email = bool(form.cleaned_data.get("notify_by_email"))
+    user_notifications_set(user=request.user, by_email=by_email)
+    messages.success(request, "Emails when work is done: " + ("on." if by_email else "off."))
+    return redirect("web:account")
 
 
 @login_required

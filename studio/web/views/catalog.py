@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.errors import QuotaExceeded
+from billing.gateway import purchases_enabled
 from billing.models import Operation
 from billing.pricing import price_of
+from billing.selectors import price_quote_for
 from engine.errors import EngineError
 from studio.catalog.models import Gender, Style, StyleKind
 from studio.catalog.previews import style_preview_ensure
@@ -29,6 +31,7 @@ from studio.portraits.services.intake import inputs_kept_on_success
 from studio.portraits.services.ordering import OrderRefused, portrait_order
 
 from ..forms import CreateForm, HeadshotCreateForm, StyleCreateForm, TemplateUploadForm, TrainFreeForm
+from ..quotes import quote_text
 from ..uploads import UploadRefused, train_free_photos_store
 from .common import or_404, signed
 
@@ -89,11 +92,22 @@ def _create_context(request: HttpRequest, *, templates, style=None) -> dict:
         form = StyleCreateForm(avatars=avatars)
     else:
         form = CreateForm(avatars=avatars, templates=templates)
-    return {
+    return _quote_context(request, maker=maker, form=form) | {
         "style": style, "avatars": avatars, "form": form, "stand_in": stand_in, "signed_in": signed_in,
         "train_free_form": TrainFreeForm(templates=templates) if templates and signed_in else None,
         "template_choices": [(template, signed(request, template.image.name)) for template in templates or []],
     }
+
+
+def _quote_context(request: HttpRequest, *, maker: Style | None, form) -> dict:
+    """The price before the click (trial first, then points) for the form's first choice of how many."""
+    if not request.user.is_authenticated:
+        return {"quote": None}
+    operation = OPERATION_OF_KIND.get(maker.kind, Operation.CREATE_SOLO) if maker else Operation.CREATE_SOLO
+    field = form.fields.get("n")
+    quote = price_quote_for(user=request.user, operation=operation, images=field.initial if field else 1)
+    return {"quote": quote, "quote_text": quote_text(quote), "quote_text_one": quote_text(quote, images=1),
+            "buy_url": reverse("web:account") + "#balance-title" if purchases_enabled() else None}
 
 
 @require_GET

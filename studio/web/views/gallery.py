@@ -9,10 +9,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from studio.catalog.selectors import style_get
+from studio.portraits.likeness import SCALE_TEXT, portrait_likeness
 from studio.portraits.selectors import avatar_get_for, avatar_list_for, portrait_get_for, portrait_list_for
 
 from ..downloads import portrait_filename, portraits_zip_stream
-from ..likeness import SCALE_TEXT, likeness_of
 from ..selectors import jobs_unfinished_for
 from .common import or_404, signed
 
@@ -40,7 +40,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
     styles = {portrait.style for portrait in portrait_list_for(owner=request.user) if portrait.style}
     return render(request, "web/gallery.html", {
         **filters,
-        "portraits": [(portrait, signed(request, portrait.image.name), likeness_of(portrait.identity_distance))
+        "portraits": [(portrait, signed(request, portrait.image.name), portrait_likeness(portrait))
                       for portrait in portraits],
         "avatars": avatar_list_for(owner=request.user), "styles": sorted(styles, key=lambda s: s.title),
         "jobs": jobs_unfinished_for(owner=request.user), "scale_text": SCALE_TEXT,
@@ -64,10 +64,11 @@ def gallery_zip(request: HttpRequest) -> StreamingHttpResponse:
 @require_GET
 def portrait_detail(request: HttpRequest, portrait_id: int) -> HttpResponse:
     portrait = or_404(portrait_get_for(owner=request.user, portrait_id=portrait_id))
+    likeness = portrait_likeness(portrait)  # a stylization's is measured against its photo: no avatar scale
     return render(request, "web/portrait_detail.html", {
         "portrait": portrait, "url": signed(request, portrait.image.name),
         "before": signed(request, portrait.template.image.name if portrait.template else None),
-        "likeness": likeness_of(portrait.identity_distance), "scale_text": SCALE_TEXT,
+        "likeness": likeness, "scale_text": SCALE_TEXT if likeness and likeness.basis == "avatar" else "",
     })
 
 

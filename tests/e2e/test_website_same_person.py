@@ -1,0 +1,47 @@
+"""The same-person check as photos arrive, in a real browser with a real django-q2 worker, desktop and
+390x844: a photo of someone else turns red on the new-avatar page before any training."""
+from __future__ import annotations
+
+import pytest
+
+from accounts.services import user_get_or_create
+
+from .test_website import browser_page, catalog, shot  # noqa: F401 (fixtures shared with the main flow)
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+SAME = [f"faces/obama/{i}.jpg" for i in (1, 2, 3)]
+OTHER = "faces/biden/1.jpg"
+
+
+@pytest.fixture
+def customer(catalog):  # noqa: F811
+    user = user_get_or_create(email="sameperson@example.com")[0]
+    user.set_password("a-long-enough-password")
+    user.save()
+    return user
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}],
+                         ids=["desktop", "phone"])
+def test_a_photo_of_someone_else_turns_red_as_it_arrives(live_server, module_worker, customer, browser_page,  # noqa: F811
+                                                          shared_data, viewport):
+    page, url = browser_page, live_server.url
+    page.set_viewport_size(viewport)
+    page.goto(url + "/accounts/login/")
+    page.get_by_label("Email").fill("sameperson@example.com")
+    page.get_by_label("Password").fill("a-long-enough-password")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/avatars/")
+    page.goto(url + "/avatars/new/")
+
+    page.set_input_files("#id_photos", [str(shared_data / path) for path in SAME])
+    page.locator("#photos .photo.pass").nth(2).wait_for(timeout=60_000)
+    page.set_input_files("#id_photos", [str(shared_data / OTHER)])
+
+    other = page.locator("#photos .photo.fail")
+    other.wait_for(timeout=60_000)
+    assert "different person" in other.inner_text() or "not the same person" in other.inner_text()
+    assert page.locator("#photos .photo.pass").count() == 3
+    other.scroll_into_view_if_needed()
+    shot(page, f"new-avatar-other-person-{viewport['width']}", full_page=False)
