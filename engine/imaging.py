@@ -282,6 +282,8 @@ def encode(rgb: np.ndarray, *, format: str = "JPEG", quality: int = 95, dpi: int
         image.save(buffer, "JPEG", quality=quality, subsampling=0 if quality >= 90 else 2, **extra)
     elif format.upper() == "PNG":
         image.save(buffer, "PNG", compress_level=3, **extra)
+    elif format.upper() == "WEBP":
+        image.save(buffer, "WEBP", quality=quality, method=4)
     else:
         raise ValueError(f"unsupported output format {format}")
     return buffer.getvalue()

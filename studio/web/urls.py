@@ -28,6 +28,7 @@ urlpatterns = [
     path("gallery/", gallery.gallery, name="gallery"),
     path("gallery/portraits.zip", gallery.gallery_zip, name="gallery-zip"),
     path("portraits/<int:portrait_id>/", gallery.portrait_detail, name="portrait-detail"),
+    path("portraits/<int:portrait_id>/w<int:width>.webp", gallery.portrait_thumbnail, name="portrait-thumbnail"),
     path("portraits/<int:portrait_id>/download/", gallery.portrait_download, name="portrait-download"),
     path("portraits/<int:portrait_id>/favourite/", gallery.portrait_favourite, name="portrait-favourite"),
     path("portraits/<int:portrait_id>/delete/", gallery.portrait_delete, name="portrait-delete"),

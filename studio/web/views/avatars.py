@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.errors import QuotaExceeded
 from studio.portraits.selectors import avatar_get_for, avatar_list_for, photo_get_for, portrait_list_for
 from studio.portraits.services.avatars import avatar_train_submit
 
+from ..describe import photo_alt, portrait_alt
 from ..forms import PhotosForm, TrainForm
 from ..progress import job_status
 from ..selectors import check_job_for_photo, jobs_for_avatar
@@ -27,6 +29,8 @@ def _photo_row(request: HttpRequest, photo) -> dict:
     return {
         "id": photo.id,
         "url": signed(request, photo.image.name),
+        "alt": photo_alt(photo, position=photo.position + 1),
+        "delete_url": reverse("web:photo-delete", args=[photo.id]),
         "passed": photo.passed,
         "message": result.get("message", ""),
         "reasons": result.get("reasons", []),
@@ -122,5 +126,5 @@ def avatar_detail(request: HttpRequest, model_id: str) -> HttpResponse:
     return render(request, "web/avatar_detail.html", {
         "avatar": avatar, "jobs": jobs,
         "photos": [_photo_row(request, photo) for photo in avatar.photos.all()],
-        "portraits": [(portrait, signed(request, portrait.image.name)) for portrait in portraits],
+        "portraits": [(portrait, portrait_alt(portrait)) for portrait in portraits],
     })
