@@ -150,8 +150,10 @@ function startDropZone() {
   }));
   ["dragleave", "drop"].forEach((name) => drop.addEventListener(name, () => drop.classList.remove("over")));
   drop.addEventListener("drop", (event) => { event.preventDefault(); send(event.dataTransfer.files); });
-  // Photos still being checked when the page was (re)loaded.
-  document.querySelectorAll("#photos .photo.pending").forEach(() => setTimeout(() => window.location.reload(), 2000));
+  // Photos still being checked when the page was (re)loaded: followed in place, as new ones are.
+  document.querySelectorAll("#photos .photo.pending[data-job]").forEach((item) => {
+    followCheck(item, item.dataset.job, Number(item.dataset.photo));
+  });
 }
 
 /* Gallery favourites: toggled in place (no reload, no jump to the top); the form posts without JS. */
