@@ -47,7 +47,7 @@ def shopper(catalog):
     """A customer with a trained avatar, 25 portraits and an API key, made directly (no engine)."""
     user = user_get_or_create(email="shopper@example.com")[0]
     avatar = Avatar.objects.create(owner=user, name="Ann", status=AvatarStatus.READY)
-    style = Style.objects.order_by("id").first()
+    style = Style.objects.filter(key="studio_demo").first() or Style.objects.order_by("id").first()
     for index in range(PORTRAITS):
         portrait = Portrait(owner=user, style=style, identity_distance=0.3, is_favourite=False)
         portrait.image.save("portrait.jpg", ContentFile(PORTRAIT_JPEG + str(index).encode()))
@@ -114,6 +114,7 @@ def test_gallery_of_25_portraits_weighs_under_2_mb(shopper, browser_context, liv
     page.wait_for_load_state("networkidle")
     context.close()
 
+    print(f"gallery weight {viewport} x{scale}: {len(sizes)} responses, {sum(sizes):,} bytes")
     assert len(sizes) >= PORTRAITS and sum(sizes) < 2 * 2**20, f"{len(sizes)} responses, {sum(sizes):,} bytes"
 
 
