@@ -13,6 +13,7 @@ urlpatterns = [
     path("avatars/train/", avatars.avatar_train, name="avatar-train"),
     path("avatars/<str:model_id>/", avatars.avatar_detail, name="avatar-detail"),
     path("photos/upload/", avatars.photo_upload, name="photo-upload"),
+    path("photos/<int:photo_id>/w<int:width>.webp", avatars.photo_thumbnail, name="photo-thumbnail"),
     path("photos/<int:photo_id>.json", avatars.photo_status, name="photo-status"),
     path("photos/<int:photo_id>/delete/", avatars.photo_remove, name="photo-delete"),
     path("jobs/<int:job_id>/", jobs.job_detail, name="job-detail"),

@@ -117,3 +117,24 @@ def test_zip_of_nothing_comes_back_to_the_gallery_with_a_word_not_a_404(alice):
 
     assert response.redirect_chain == [("/gallery/?favourites=1", 302)]
     assert "no portraits to download here yet" in response.content.decode()
+
+
+def test_new_avatar_page_shows_photos_as_thumbnails_not_their_full_files(alice):
+    page = logged_in(alice.user).get("/avatars/new/").content.decode()
+
+    assert f'src="/photos/{alice.pending_photo.id}/w320.webp"' in page
+
+
+def test_photo_thumbnail_of_another_customer_is_404(alice, bob):
+    assert logged_in(alice.user).get(f"/photos/{bob.pending_photo.id}/w320.webp").status_code == 404
+
+
+def test_removing_a_photo_deletes_its_thumbnail(alice):
+    client = logged_in(alice.user)
+    response = client.get(f"/photos/{alice.pending_photo.id}/w320.webp")
+    assert Image.open(io.BytesIO(b"".join(response.streaming_content))).width == 320
+    name = rendition_name(name=alice.pending_photo.image.name, width=320)
+
+    client.post(f"/photos/{alice.pending_photo.id}/delete/")
+
+    assert not default_storage.exists(name)

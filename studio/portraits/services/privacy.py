@@ -29,7 +29,7 @@ from .renditions import renditions_delete
 log = logging.getLogger(__name__)
 
 # Storage folders that hold one account's files, each under its owner's id.
-ACCOUNT_FOLDERS = ("photos", "portraits", "avatars", "inputs", f"{RENDITIONS}/portraits")
+ACCOUNT_FOLDERS = ("photos", "portraits", "avatars", "inputs", f"{RENDITIONS}/portraits", f"{RENDITIONS}/photos")
 DELETED_EMAIL_DOMAIN = "deleted.invalid"
 
 

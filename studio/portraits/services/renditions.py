@@ -1,5 +1,5 @@
-"""Resized copies of stored images (the gallery's thumbnails), made once on first request and kept
-in storage beside nothing else: renditions/<the image's storage name>-<width>.webp."""
+"""Resized copies of stored images (thumbnails of portraits and photos), made once on first request
+and kept in storage: renditions/<the image's storage name>-<width>.webp."""
 from __future__ import annotations
 
 import posixpath
@@ -30,9 +30,11 @@ def rendition_get(*, name: str, width: int) -> str:
     target = rendition_name(name=name, width=width)
     if default_storage.exists(target):
         return target
+    if not default_storage.exists(name):  # S3 files open lazily: ask first, for one answer on every storage
+        raise FileNotFoundError(name)
     with default_storage.open(name, "rb") as source:
         data = source.read()
-    # Portraits are taller than wide: twice the width on the long side leaves enough to resample from.
+    # Portraits and selfies are mostly taller than wide: twice the width on the long side leaves enough to resample from.
     rgb = imaging.decode(data, max_side=2 * width).rgb
     image = Image.fromarray(rgb)
     if image.width > width:

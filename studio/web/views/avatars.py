@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +18,7 @@ from ..forms import PhotosForm, TrainForm
 from ..progress import job_status
 from ..selectors import check_job_for_photo, jobs_for_avatar
 from ..uploads import UploadRefused, pending_photos_for, photo_delete, photos_upload
-from .common import or_404, signed
+from .common import or_404, thumbnail_response
 
 TRAIN_MIN_PHOTOS = 5
 
@@ -28,7 +28,7 @@ def _photo_row(request: HttpRequest, photo) -> dict:
     result = photo.check_result or {}
     return {
         "id": photo.id,
-        "url": signed(request, photo.image.name),
+        "url": reverse("web:photo-thumbnail", args=[photo.id, 320]),
         "alt": photo_alt(photo, position=photo.position + 1),
         "delete_url": reverse("web:photo-delete", args=[photo.id]),
         "passed": photo.passed,
@@ -78,6 +78,13 @@ def photo_upload(request: HttpRequest) -> JsonResponse:
     except UploadRefused as exc:
         return JsonResponse({"error": exc.message}, status=400)
     return JsonResponse({"photo": _photo_row(request, photos[0]), "job": job_status(job)}, status=201)
+
+
+@login_required
+@require_GET
+def photo_thumbnail(request: HttpRequest, photo_id: int, width: int) -> FileResponse:
+    photo = or_404(photo_get_for(owner=request.user, photo_id=photo_id))
+    return thumbnail_response(name=photo.image.name, width=width)
 
 
 @login_required

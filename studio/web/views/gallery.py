@@ -10,16 +10,15 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from engine.errors import EngineError
 from studio.catalog.selectors import style_get
 from studio.portraits.selectors import avatar_get_for, avatar_list_for, portrait_get_for, portrait_list_for
-from studio.portraits.services.renditions import WIDTHS, rendition_get, renditions_delete
+from studio.portraits.services.renditions import renditions_delete
 
 from ..describe import portrait_alt, portrait_style_name
 from ..downloads import portrait_filename, portraits_zip_stream
 from ..likeness import SCALE_TEXT, likeness_of
 from ..selectors import jobs_unfinished_for
-from .common import or_404, signed
+from .common import or_404, signed, thumbnail_response
 
 
 def _filters(request: HttpRequest) -> dict:
@@ -59,16 +58,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
 def portrait_thumbnail(request: HttpRequest, portrait_id: int, width: int) -> FileResponse:
     """A resized copy for the gallery's srcset, made on first request and kept (renditions)."""
     portrait = or_404(portrait_get_for(owner=request.user, portrait_id=portrait_id))
-    if width not in WIDTHS:
-        raise Http404("No such size.")
-    try:
-        name = rendition_get(name=portrait.image.name, width=width)
-    except (FileNotFoundError, EngineError):
-        raise Http404("The file is gone.") from None
-    response = FileResponse(default_storage.open(name, "rb"), content_type="image/webp")
-    # A portrait's pixels never change (a new one is a new id): the browser may keep it a day.
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return thumbnail_response(name=portrait.image.name, width=width)
 
 
 @login_required
