@@ -18,3 +18,11 @@ def credential_active_get(*, app_id: str) -> Credential | None:
 
 def apikey_list_for(*, owner: User) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(owner=owner).order_by("-created_at")
+
+
+def credential_get_for(*, owner: User, app_id: str) -> Credential | None:
+    return Credential.objects.filter(owner=owner, app_id=app_id).first()
+
+
+def apikey_get_for(*, owner: User, key_id: int) -> ApiKey | None:
+    return ApiKey.objects.filter(owner=owner, id=key_id).first()

@@ -1,6 +1,6 @@
 """Decoding and encoding of images: the engine's only door for untrusted bytes.
 
-Phones make 12-50 MP photos, so large images are downscaled while decoding, not refused; only
+Phones make 12-200 MP photos, so large images are downscaled while decoding, not refused; only
 images whose header claims more pixels than any camera makes (decompression bombs) are refused.
 """
 from __future__ import annotations
@@ -17,9 +17,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import EngineError, ErrorCode
 
-# 50 MP phones plus headroom; a bigger header is a bomb, not a photo. decode checks the header
-# itself before any pixel is decoded.
+# Pixels decode may hold at once (50 MP plus headroom); a bigger PNG, WebP... header is a bomb, not
+# a photo. decode checks the header itself before any pixel is decoded.
 MAX_PIXELS = 64_000_000
+# JPEG is what phones write, up to 200 MP (108 and 200 MP sensors), and libjpeg decodes it at
+# 1/2, 1/4 or 1/8 scale (draft): what is held is the drafted size, checked against MAX_PIXELS.
+MAX_JPEG_PIXELS = 256_000_000
+DRAFTED_FORMATS = ("JPEG", "MPO")
 MAX_BYTES = 40 * 1024 * 1024
 # Long side over short side. Panoramas reach 4:1; a 20000x50 strip is no photo of a face, and
 # scaling its short side up to a working size would ask for gigabytes.
@@ -28,10 +32,11 @@ MAX_ASPECT_RATIO = 6.0
 DEFAULT_MAX_SIDE = 2048
 FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "MPO")
 
-# Pillow's own guard stays as a backstop, at our limit rather than its default (89 MP warning,
-# 179 MP error): over 2x it refuses in Image.open, between 1x and 2x it warns. decode turns
-# either into our message and never touches the warning filters (process-wide, not thread-safe).
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Pillow's own guard stays as a backstop, at our largest limit rather than its default (89 MP
+# warning, 179 MP error): over 2x it refuses in Image.open, between 1x and 2x it warns. decode
+# turns either into our message and never touches the warning filters (process-wide, not
+# thread-safe); the per-format limits below it are ours (_refuse_bombs).
+Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS
 
 
 @dataclass(frozen=True)
@@ -77,8 +82,9 @@ def decode(data: bytes, *, max_side: int = DEFAULT_MAX_SIDE) -> Decoded:
     with _opened(data) as image:
         file_format = image.format or ""
         original = _oriented_size(image)
-        if file_format in ("JPEG", "MPO"):
+        if file_format in DRAFTED_FORMATS:
             _draft(image, max_side)
+            _refuse_bombs(image.size, limit=MAX_PIXELS)  # a large max_side may leave too much
         image.load()
         image = _reduced(_resizable(image), max_side)
         ImageOps.exif_transpose(image, in_place=True)
@@ -100,7 +106,7 @@ def _opened(data: bytes) -> Iterator[Image.Image]:
         )
     try:
         with Image.open(io.BytesIO(data)) as image:
-            _refuse_bombs(image.size)
+            _refuse_bombs(image.size, limit=_pixel_limit(image.format or ""))
             if (image.format or "") not in FORMATS:
                 raise EngineError(
                     ErrorCode.IMAGE_DECODE,
@@ -113,7 +119,7 @@ def _opened(data: bytes) -> Iterator[Image.Image]:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         # Pillow's guard fired inside Image.open, before ours could read the header (its warning
         # is an exception where the caller's filters say so, as under pytest).
-        raise _too_large(_header_size(data)) from exc
+        raise _too_large(_header_size(data), limit=MAX_JPEG_PIXELS if data[:2] == b"\xff\xd8" else MAX_PIXELS) from exc
     except MemoryError as exc:
         raise EngineError(ErrorCode.IMAGE_TOO_LARGE, "The image needs more memory than the studio allows.") from exc
     except Exception as exc:  # noqa: BLE001 - see the docstring: any parser failure is a bad file
@@ -134,10 +140,14 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
-def _refuse_bombs(size: tuple[int, int]) -> None:
+def _pixel_limit(file_format: str) -> int:
+    return MAX_JPEG_PIXELS if file_format in DRAFTED_FORMATS else MAX_PIXELS
+
+
+def _refuse_bombs(size: tuple[int, int], *, limit: int) -> None:
     width, height = size
-    if width * height > MAX_PIXELS:
-        raise _too_large(size)
+    if width * height > limit:
+        raise _too_large(size, limit=limit)
     if width < 1 or height < 1:
         raise EngineError(ErrorCode.IMAGE_DECODE, "The image has no pixels.")
     if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
@@ -148,13 +158,13 @@ def _refuse_bombs(size: tuple[int, int]) -> None:
         )
 
 
-def _too_large(size: tuple[int, int] | None) -> EngineError:
+def _too_large(size: tuple[int, int] | None, *, limit: int = MAX_PIXELS) -> EngineError:
     if size is None:
-        return EngineError(ErrorCode.IMAGE_TOO_LARGE, f"The image has more than {MAX_PIXELS:,} pixels.")
+        return EngineError(ErrorCode.IMAGE_TOO_LARGE, f"The image has more than {limit:,} pixels.")
     width, height = size
     return EngineError(
         ErrorCode.IMAGE_TOO_LARGE,
-        f"The image is {width}x{height}, {width * height:,} pixels; the limit is {MAX_PIXELS:,}.",
+        f"The image is {width}x{height}, {width * height:,} pixels; the limit is {limit:,}.",
     )
 
 
@@ -272,6 +282,8 @@ def encode(rgb: np.ndarray, *, format: str = "JPEG", quality: int = 95, dpi: int
         image.save(buffer, "JPEG", quality=quality, subsampling=0 if quality >= 90 else 2, **extra)
     elif format.upper() == "PNG":
         image.save(buffer, "PNG", compress_level=3, **extra)
+    elif format.upper() == "WEBP":
+        image.save(buffer, "WEBP", quality=quality, method=4)
     else:
         raise ValueError(f"unsupported output format {format}")
     return buffer.getvalue()

@@ -76,28 +76,56 @@ function updateTrainButton() {
   button.disabled = passed < Number(button.dataset.min);
 }
 
-async function uploadOne(form, file) {
-  const list = document.getElementById("photos");
+function photoPlaceholder(file) {
   const item = el("li", { class: "photo pending" },
     el("img", { src: URL.createObjectURL(file), alt: "Your photo " + file.name }),
-    el("div", { class: "verdict" }, el("span", {}, "Uploading " + file.name + "…")));
-  list.append(item);
+    el("div", { class: "verdict" }, el("span", {}, "Waiting to upload " + file.name + "…")));
+  document.getElementById("photos").append(item);
+  return item;
+}
+
+function removeForm(item, url) {
+  const form = el("form", { method: "post", action: url, class: "remove" },
+    el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: csrfToken() }),
+    el("button", { class: "link" }, "Remove"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const response = await fetch(url, { method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" } });
+    if (response.ok) { item.remove(); updateTrainButton(); } else form.submit();
+  });
+  item.append(form);
+}
+
+/* One upload at a time, in the order chosen or dropped, so the server keeps that order; the checks
+   of uploaded photos run meanwhile. */
+async function uploadOne(form, file, item) {
+  item.querySelector(".verdict").replaceChildren(el("span", {}, "Uploading " + file.name + "…"));
   const body = new FormData();
   body.append("photo", file);
   const response = await fetch(form.dataset.uploadUrl, {
     method: "POST", body, credentials: "same-origin",
     headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
-  });
-  const answer = await response.json().catch(() => ({ error: "The upload failed." }));
-  if (!response.ok) {
+  }).catch(() => null);
+  const answer = response ? await response.json().catch(() => ({})) : {};
+  if (!response || !response.ok) {
     photoVerdict(item, { passed: false, message: answer.error || "The upload failed.", reasons: [], notes: [] });
+    const dismiss = el("button", { type: "button", class: "link" }, "Dismiss");
+    dismiss.addEventListener("click", () => item.remove());
+    item.append(dismiss);
     return;
   }
-  const photoId = answer.photo.id;
-  item.dataset.photo = photoId;
+  const photo = answer.photo;
+  item.dataset.photo = photo.id;
+  item.querySelector("img").alt = photo.alt;
+  removeForm(item, photo.delete_url);
   item.querySelector(".verdict").replaceChildren(el("span", {}, "Checking…"),
     el("progress", { max: "100", value: "0", "aria-label": "Check of " + file.name }));
-  const status = await pollJob(`/jobs/${answer.job.id}.json`, (s) => {
+  followCheck(item, answer.job.id, photo.id);
+}
+
+async function followCheck(item, jobId, photoId) {
+  const status = await pollJob(`/jobs/${jobId}.json`, (s) => {
     const bar = item.querySelector("progress");
     if (bar) bar.value = s.progress;
   });
@@ -111,15 +139,46 @@ function startDropZone() {
   if (!form) return;
   const input = form.querySelector("input[type=file]");
   const drop = document.getElementById("drop");
-  const send = (files) => Array.from(files).forEach((file) => uploadOne(form, file));
+  let queue = Promise.resolve();
+  const send = (files) => Array.from(files).forEach((file) => {
+    const item = photoPlaceholder(file);
+    queue = queue.then(() => uploadOne(form, file, item));
+  });
   input.addEventListener("change", () => { send(input.files); input.value = ""; });
   ["dragenter", "dragover"].forEach((name) => drop.addEventListener(name, (event) => {
     event.preventDefault(); drop.classList.add("over");
   }));
   ["dragleave", "drop"].forEach((name) => drop.addEventListener(name, () => drop.classList.remove("over")));
   drop.addEventListener("drop", (event) => { event.preventDefault(); send(event.dataTransfer.files); });
-  // Photos still being checked when the page was (re)loaded.
-  document.querySelectorAll("#photos .photo.pending").forEach(() => setTimeout(() => window.location.reload(), 2000));
+  // Photos still being checked when the page was (re)loaded: followed in place, as new ones are.
+  document.querySelectorAll("#photos .photo.pending[data-job]").forEach((item) => {
+    followCheck(item, item.dataset.job, Number(item.dataset.photo));
+  });
+}
+
+/* Gallery favourites: toggled in place (no reload, no jump to the top); the form posts without JS. */
+function startFavourites() {
+  document.querySelectorAll("form.fav-form").forEach((form) => form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = form.querySelector("button.fav");
+    if (button.getAttribute("aria-busy") === "true") return;  // not disabled: that would drop focus
+    button.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch(form.action, {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      });
+      if (!response.ok) { form.submit(); return; }
+      const answer = await response.json();
+      form.querySelector("input[name=favourite]").value = answer.favourite ? "0" : "1";
+      button.setAttribute("aria-pressed", String(answer.favourite));
+      button.textContent = answer.favourite ? "★ Favourite" : "☆ Favourite";
+      const zip = document.getElementById("zip-favourites");
+      if (zip) zip.hidden = !answer.has_favourites;
+    } finally {
+      button.removeAttribute("aria-busy");
+    }
+  }));
 }
 
 /* Copy buttons, the before/after slider, confirmations. */
@@ -142,5 +201,6 @@ function startSmallThings() {
 document.addEventListener("DOMContentLoaded", () => {
   startJobBars();
   startDropZone();
+  startFavourites();
   startSmallThings();
 });

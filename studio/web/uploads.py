@@ -13,6 +13,7 @@ from studio.lib.outbound import Fetched
 from studio.portraits.models import Photo, PhotoOrigin
 from studio.portraits.services.intake import image_admit, inputs_kept_on_success, photo_store, upload_fetched
 from studio.portraits.services.photos import photos_check_submit
+from studio.portraits.services.renditions import renditions_delete
 
 # What the new-avatar page keeps waiting at once: more than training takes is never useful.
 PENDING_MAX = 40
@@ -89,6 +90,7 @@ def _allowed(fetched: list) -> list:
 
 
 def photo_delete(*, photo: Photo) -> None:
+    renditions_delete(name=photo.image.name)
     photo.image.delete(save=False)
     photo.delete()
 

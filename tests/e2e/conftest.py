@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from tests.conftest import REPO
@@ -109,3 +111,44 @@ def wait_for(condition: Callable[[], object], *, timeout: float, what: str) -> o
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The flags the machine notes give: no sandbox as root, and no background traffic to Google's hosts.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Screenshots of the main pages (STUDIO_SCREENSHOTS: another folder, e.g. docs/screenshots to
+# refresh the README's).
+SCREENSHOTS = Path(os.environ.get("STUDIO_SCREENSHOTS") or REPO / "var" / "screenshots")
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def catalog(transactional_db) -> None:
+    call_command("seed_catalog", stdout=io.StringIO())
+
+
+@pytest.fixture
+def browser_context(live_server, catalog):
+    """Playwright's sync API runs an event loop in this thread: the ORM is used before it starts."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+        context.set_default_timeout(30_000)
+        yield context
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(browser_context):
+    return browser_context.new_page()
+
+
+def shot(page, name: str, *, full_page: bool = True) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

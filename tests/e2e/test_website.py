@@ -4,54 +4,20 @@ Screenshots of the main pages go to var/screenshots/ (STUDIO_SCREENSHOTS: anothe
 docs/screenshots to refresh the README's)."""
 from __future__ import annotations
 
-import io
-import os
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
-from tests.conftest import REPO
+from .conftest import shot
 
-playwright = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-# The flags the machine notes give: no sandbox as root, and no background traffic to Google's hosts.
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(os.environ.get("STUDIO_SCREENSHOTS") or REPO / "var" / "screenshots")
 SELFIES = [f"faces/john_simm/{i}.jpg" for i in range(1, 6)]
 BAD = "no_face/coffee.png"
-
-
-@pytest.fixture
-def catalog(transactional_db) -> None:
-    call_command("seed_catalog", stdout=io.StringIO())
-
-
-@pytest.fixture
-def browser_page(live_server, catalog):
-    """Playwright's sync API runs an event loop in this thread: the ORM is used before it starts."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        context.close()
-        browser.close()
-
-
-def shot(page, name: str, *, full_page: bool = True) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def test_from_sign_up_to_a_zip_of_favourites(live_server, module_worker, browser_page, shared_data):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -145,15 +146,47 @@ def test_decode_refuses_decompression_bomb_as_too_large():
     assert decode_error(bomb).code == ErrorCode.IMAGE_TOO_LARGE
 
 
-@pytest.mark.parametrize(
-    "width, height",
-    [(13000, 5000), (10000, 10000), (20000, 20000)],  # Pillow warns over 64 MP and refuses over 128 MP
-)
-def test_decode_explains_too_many_pixels_in_our_words(width, height):
-    error = decode_error(jpeg_claiming(width, height))
+def png_claiming(width: int, height: int) -> bytes:
+    """A 16 x 16 PNG whose IHDR claims ``width`` x ``height`` (its CRC made to match)."""
+    data = bytearray(encode(Image.new("RGB", (16, 16), RED), "PNG"))
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
+
+
+@pytest.mark.parametrize("width, height", [(13000, 5000), (10000, 10000), (20000, 20000)])
+def test_decode_explains_too_many_pixels_of_a_png_in_our_words(width, height):
+    error = decode_error(png_claiming(width, height))
 
     assert error.code == ErrorCode.IMAGE_TOO_LARGE
     assert error.message == f"The image is {width}x{height}, {width * height:,} pixels; the limit is 64,000,000."
+
+
+@pytest.mark.parametrize("width, height", [(20000, 13000), (30000, 30000)])  # over 256 MP; Pillow's guard at 512 MP
+def test_decode_refuses_a_jpeg_claiming_more_than_any_phone_makes(width, height):
+    error = decode_error(jpeg_claiming(width, height))
+
+    assert error.code == ErrorCode.IMAGE_TOO_LARGE
+    assert error.message == f"The image is {width}x{height}, {width * height:,} pixels; the limit is 256,000,000."
+
+
+def test_decode_downscales_an_81_mp_phone_jpeg_instead_of_refusing_it():
+    # 10400 x 7800, as 81 MP phone sensors write it: libjpeg decodes it at 1/4 scale.
+    data = encode(Image.new("RGB", (10400, 7800), (90, 120, 150)), "JPEG")
+
+    decoded = imaging.decode(data)
+
+    assert decoded.original_size == (10400, 7800)
+    assert decoded.rgb.shape == (1536, 2048, 3)
+
+
+def test_decode_refuses_an_81_mp_jpeg_when_asked_to_keep_more_than_64_mp():
+    data = encode(Image.new("RGB", (10400, 7800), (90, 120, 150)), "JPEG")
+
+    with pytest.raises(EngineError) as caught:
+        imaging.decode(data, max_side=10400)
+
+    assert caught.value.code == ErrorCode.IMAGE_TOO_LARGE
 
 
 def test_jpeg_draft_reduces_a_3_to_2_photo_by_half_for_2048_px():

@@ -181,3 +181,26 @@ def test_photo_refused_by_moderation_is_not_kept(alice, settings):
 
     assert response.status_code == 400 and "nearly uniform" in response.json()["error"]
     assert Photo.objects.filter(owner=alice.user).count() == before
+
+
+@pytest.mark.django_db
+def test_an_81_mp_phone_photo_is_kept_and_downscaled_for_the_check_not_refused(alice):
+    big = io.BytesIO()
+    Image.new("RGB", (10400, 7800), (150, 120, 100)).save(big, "JPEG", quality=80)
+
+    response = logged_in(alice.user).post("/photos/upload/", {"photo": upload(big.getvalue(), "phone.jpg")})
+
+    assert response.status_code == 201
+    photo = Photo.objects.get(id=response.json()["photo"]["id"])
+    assert (photo.width, photo.height) == (10400, 7800)
+
+
+@pytest.mark.django_db
+def test_a_jpeg_header_bomb_is_still_refused_and_not_kept(alice):
+    from tests.hostile.corpus import jpeg_header_bomb
+
+    before = Photo.objects.filter(owner=alice.user).count()
+    response = logged_in(alice.user).post("/photos/upload/", {"photo": upload(jpeg_header_bomb(), "bomb.jpg")})
+
+    assert response.status_code == 400 and "the limit is 256,000,000" in response.json()["error"]
+    assert Photo.objects.filter(owner=alice.user).count() == before

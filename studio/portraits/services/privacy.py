@@ -23,17 +23,20 @@ from studio.catalog.models import Template
 
 from ..artifacts import artifact_delete
 from ..models import Avatar, Photo, Portrait
+from .renditions import FOLDER as RENDITIONS
+from .renditions import renditions_delete
 
 log = logging.getLogger(__name__)
 
 # Storage folders that hold one account's files, each under its owner's id.
-ACCOUNT_FOLDERS = ("photos", "portraits", "avatars", "inputs")
+ACCOUNT_FOLDERS = ("photos", "portraits", "avatars", "inputs", f"{RENDITIONS}/portraits", f"{RENDITIONS}/photos")
 DELETED_EMAIL_DOMAIN = "deleted.invalid"
 
 
 def file_delete(name: str) -> None:
     if name:
         default_storage.delete(name)
+        renditions_delete(name=name)
 
 
 def _jobs_cancel(jobs) -> None:

@@ -6,16 +6,16 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.selectors import apikey_list_for, credential_list_for
+from accounts.selectors import apikey_get_for, apikey_list_for, credential_get_for, credential_list_for
 from accounts.services import apikey_create, apikey_revoke, credential_create, credential_revoke, user_notifications_set
 from billing.gateway import purchases_enabled
 from billing.selectors import account_usage_for, package_list_active
 from studio.portraits.services.privacy import account_delete
 
 from ..forms import DeleteAccountForm, NameForm, NotificationsForm
-from .common import package_rows
+from .common import or_404, package_rows
 
 
 def _page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
@@ -24,7 +24,8 @@ def _page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
         "usage": usage, "packages": package_rows(package_list_active()), "purchases_on": purchases_enabled(),
         "credentials": credential_list_for(owner=request.user), "api_keys": apikey_list_for(owner=request.user),
         "name_form": NameForm(),
-        "notifications_form": NotificationsForm(initial={"notify_by_email": request.user.notify_by_email}), "delete_form": DeleteAccountForm(user=request.user),
+        "notifications_form": NotificationsForm(initial={"notify_by_email": request.user.notify_by_email}),
+        "delete_form": DeleteAccountForm(user=request.user),
         **extra,
     }, status=status)
 
@@ -55,9 +56,18 @@ def credential_new(request: HttpRequest) -> HttpResponse:
     return _page(request, issued_credential=issued)
 
 
+def _revoke_confirm(request: HttpRequest, *, what: str, name: str, consequence: str) -> HttpResponse:
+    """The step before a revocation, a page of its own so that it asks without JavaScript too."""
+    return render(request, "web/revoke_confirm.html", {"what": what, "name": name, "consequence": consequence})
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def credential_revoke_view(request: HttpRequest, app_id: str) -> HttpResponse:
+    if request.method == "GET":
+        credential = or_404(credential_get_for(owner=request.user, app_id=app_id))
+        return _revoke_confirm(request, what="AppId", name=f"{credential.app_id} {credential.name}".strip(),
+                               consequence="Requests signed with its token are refused from then on.")
     if credential_revoke(owner=request.user, app_id=app_id):
         messages.success(request, f"AppId {app_id} revoked.")
     return redirect("web:account")
@@ -72,8 +82,12 @@ def apikey_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def apikey_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
+    if request.method == "GET":
+        key = or_404(apikey_get_for(owner=request.user, key_id=key_id))
+        return _revoke_confirm(request, what="API key", name=f"{key} {key.name}".strip(),
+                               consequence="Requests that send this key are refused from then on.")
     if apikey_revoke(owner=request.user, key_id=key_id):
         messages.success(request, "API key revoked.")
     return redirect("web:account")

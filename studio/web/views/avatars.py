@@ -4,19 +4,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.errors import QuotaExceeded
 from studio.portraits.selectors import avatar_get_for, avatar_list_for, photo_get_for, portrait_list_for
 from studio.portraits.services.avatars import avatar_train_submit
 
+from ..describe import photo_alt, portrait_alt
 from ..forms import PhotosForm, TrainForm
 from ..progress import job_status
 from ..selectors import check_job_for_photo, jobs_for_avatar
 from ..uploads import UploadRefused, pending_photos_for, photo_delete, photos_upload
-from .common import or_404, signed
+from .common import or_404, thumbnail_response
 
 TRAIN_MIN_PHOTOS = 5
 
@@ -26,7 +28,9 @@ def _photo_row(request: HttpRequest, photo) -> dict:
     result = photo.check_result or {}
     return {
         "id": photo.id,
-        "url": signed(request, photo.image.name),
+        "url": reverse("web:photo-thumbnail", args=[photo.id, 320]),
+        "alt": photo_alt(photo, position=photo.position + 1),
+        "delete_url": reverse("web:photo-delete", args=[photo.id]),
         "passed": photo.passed,
         "message": result.get("message", ""),
         "reasons": result.get("reasons", []),
@@ -78,6 +82,13 @@ def photo_upload(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_GET
+def photo_thumbnail(request: HttpRequest, photo_id: int, width: int) -> FileResponse:
+    photo = or_404(photo_get_for(owner=request.user, photo_id=photo_id))
+    return thumbnail_response(name=photo.image.name, width=width)
+
+
+@login_required
+@require_GET
 def photo_status(request: HttpRequest, photo_id: int) -> JsonResponse:
     photo = or_404(photo_get_for(owner=request.user, photo_id=photo_id))
     return JsonResponse({"photo": _photo_row(request, photo)})
@@ -122,5 +133,5 @@ def avatar_detail(request: HttpRequest, model_id: str) -> HttpResponse:
     return render(request, "web/avatar_detail.html", {
         "avatar": avatar, "jobs": jobs,
         "photos": [_photo_row(request, photo) for photo in avatar.photos.all()],
-        "portraits": [(portrait, signed(request, portrait.image.name)) for portrait in portraits],
+        "portraits": [(portrait, portrait_alt(portrait)) for portrait in portraits],
     })
