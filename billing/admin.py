@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.shortcuts import redirect, render
 
-from .models import Account, Checkout, EntryKind, LedgerEntry, PointPackage, Price, Reservation, StripeEvent, Statement
+from .models import Account, Checkout, EntryKind, LedgerEntry, PointPackage, Price, Reservation, Statement, StripeEvent
 from .services import ledger_adjust
 
 
