@@ -38,6 +38,17 @@ def test_page_offers_size_background_sheet_and_draft(alice):
         assert field in html, field
 
 
+def test_page_shows_the_price_and_the_trial_left_before_the_click(alice):
+    from billing.models import Account, Operation, Price
+
+    Price.objects.update_or_create(operation=Operation.IDPHOTO, defaults={"points": 7})
+    Account.objects.filter(user=alice.user).update(available=20, trial_creations=1)
+
+    html = logged_in(alice.user).get("/idphoto/").content.decode()
+
+    assert "1 image × 7 points = 7 points." in html and "Balance: 20 points." in html
+
+
 def test_compliant_photo_shows_the_result_beside_a_passed_report(alice, sync_queue, shared_data):
     client, _, token = _csrf_client(alice.user)
 

@@ -9,12 +9,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from billing.errors import QuotaExceeded
+from billing.models import Operation
+from billing.selectors import price_quote_for
 from engine.errors import EngineError
 from studio.lib.moderation import Refused
 from studio.portraits.services.intake import inputs_kept_on_success, upload_store
 from studio.portraits.services.styling import idphoto_submit
 
 from ..forms import IdPhotoForm
+from ..quotes import quote_text
 from ..uploads import UploadRefused, fetched_from_upload
 
 SOURCE = "web"
@@ -36,4 +39,6 @@ def idphoto_new(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             return redirect("web:job-detail", job_id=job.id)
-    return render(request, "web/idphoto.html", {"form": form}, status=400 if form.errors else 200)
+    quote = price_quote_for(user=request.user, operation=Operation.IDPHOTO)  # one ID photo per order
+    return render(request, "web/idphoto.html", {"form": form, "quote": quote, "quote_text": quote_text(quote)},
+                  status=400 if form.errors else 200)
