@@ -8,7 +8,7 @@ from billing.models import Account
 from billing.services import account_open
 from studio.portraits.models import Avatar, AvatarStatus
 
-from .test_website import browser_page, catalog, shot  # noqa: F401 (fixtures shared with the main flow)
+from .conftest import shot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

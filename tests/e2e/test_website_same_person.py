@@ -6,7 +6,7 @@ import pytest
 
 from accounts.services import user_get_or_create
 
-from .test_website import browser_page, catalog, shot  # noqa: F401 (fixtures shared with the main flow)
+from .conftest import shot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
