@@ -70,16 +70,16 @@ def inpaint_pipeline(base: Path, controlnets: Sequence[Path], *, unet: Path | No
     def load() -> DiffusionPipeline:
         kind = family(base)
         cls = StableDiffusionXLControlNetInpaintPipeline if kind == "sdxl" else StableDiffusionControlNetInpaintPipeline
-        nets = [ControlNetModel.from_pretrained(c, torch_dtype=at.dtype, local_files_only=True, variant=_variant(c))
+        nets = [ControlNetModel.from_pretrained(c, torch_dtype=at.dtype, local_files_only=True, variant=weights_variant(c))
                 for c in controlnets]
         extra = {} if kind == "sdxl" else {"safety_checker": None, "requires_safety_checker": False}
         if unet is not None:
             extra["unet"] = UNet2DConditionModel.from_pretrained(
                 unet, subfolder="unet", torch_dtype=at.dtype, local_files_only=True,
-                variant=_variant(Path(unet) / "unet"))
+                variant=weights_variant(Path(unet) / "unet"))
         return cls.from_pretrained(
             base, controlnet=nets if len(nets) > 1 else nets[0], torch_dtype=at.dtype, local_files_only=True,
-            variant=_variant(Path(base) / "unet"), **extra,
+            variant=weights_variant(Path(base) / "unet"), **extra,
         )
 
     return _cached(key, load, at, family(base))
@@ -97,7 +97,7 @@ def base_pipeline(base: Path, *, at: Runtime | None = None) -> DiffusionPipeline
         else:
             cls, extra = StableDiffusionPipeline, {"safety_checker": None, "requires_safety_checker": False}
         return cls.from_pretrained(base, torch_dtype=at.dtype, local_files_only=True,
-                                   variant=_variant(Path(base) / "unet"), **extra)
+                                   variant=weights_variant(Path(base) / "unet"), **extra)
 
     return _cached(key, load, at, family(base))
 
@@ -118,7 +118,7 @@ def _cached(key: tuple, load: Callable[[], DiffusionPipeline], at: Runtime, kind
     return pipe
 
 
-def _variant(folder: Path) -> str | None:
+def weights_variant(folder: Path) -> str | None:
     """"fp16" where the folder holds only half-precision files (the manifest fetches those)."""
     return "fp16" if any(Path(folder).glob("*.fp16.safetensors")) else None
 

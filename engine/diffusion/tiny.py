@@ -54,14 +54,15 @@ SDXL_SCHEDULER = {"beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "sc
 
 
 def tiny_models_dir(path: Path, *, sdxl: bool = False, controlnet: bool = True, inpaint: bool = False,
-                    seed: int = 0) -> Path:
-    """Write a tiny random SD 1.5 (or SDXL) model folder at ``path`` and return it."""
+                    seed: int = 0, variant: str | None = None) -> Path:
+    """Write a tiny random SD 1.5 (or SDXL) model folder at ``path`` and return it; with ``variant``
+    ("fp16") the base's weight files are named as the manifest fetches them (*.fp16.safetensors)."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     build = _sdxl_pipeline if sdxl else _sd15_pipeline
     pipe = build(path, in_channels=4)
-    pipe.save_pretrained(path, safe_serialization=True)
+    pipe.save_pretrained(path, safe_serialization=True, variant=variant)
     if controlnet:
         torch.manual_seed(seed + 1)
         ControlNetModel.from_unet(pipe.unet, conditioning_embedding_out_channels=(8, 8, 8, 8)).save_pretrained(

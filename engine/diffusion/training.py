@@ -36,6 +36,7 @@ from transformers import CLIPTextModel, CLIPTextModelWithProjection, CLIPTokeniz
 
 from ..errors import EngineError, ErrorCode
 from . import TRIGGER
+from .pipelines import weights_variant
 
 # EasyPhoto's training caption (easyphoto_config.validation_prompt); creation prompts start with TRIGGER too.
 DEFAULT_CAPTION = f"{TRIGGER}, easyphoto, 1person"
@@ -172,12 +173,15 @@ class _Model:
     def load(cls, base: Path, *, device: str, weight_dtype: torch.dtype, rank: int, train_text_encoder: bool,
              gradient_checkpointing: bool, seed: int) -> _Model:
         sdxl = json.loads((base / "model_index.json").read_text())["_class_name"].startswith("StableDiffusionXL")
-        unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet")
-        vae = AutoencoderKL.from_pretrained(base, subfolder="vae")
-        encoders = [CLIPTextModel.from_pretrained(base, subfolder="text_encoder")]
+        # The manifest fetches only the half-precision files (*.fp16.safetensors): load that variant there.
+        unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet", variant=weights_variant(base / "unet"))
+        vae = AutoencoderKL.from_pretrained(base, subfolder="vae", variant=weights_variant(base / "vae"))
+        encoders = [CLIPTextModel.from_pretrained(base, subfolder="text_encoder",
+                                                  variant=weights_variant(base / "text_encoder"))]
         tokenizers = [CLIPTokenizer.from_pretrained(base, subfolder="tokenizer")]
         if sdxl:
-            encoders.append(CLIPTextModelWithProjection.from_pretrained(base, subfolder="text_encoder_2"))
+            encoders.append(CLIPTextModelWithProjection.from_pretrained(
+                base, subfolder="text_encoder_2", variant=weights_variant(base / "text_encoder_2")))
             tokenizers.append(CLIPTokenizer.from_pretrained(base, subfolder="tokenizer_2"))
         scheduler = DDPMScheduler.from_pretrained(base, subfolder="scheduler")
         for part in [unet, vae, *encoders]:

@@ -164,3 +164,14 @@ def test_checkpoints_scored_alike_leave_the_last_as_the_lora(tiny_models, face_c
     assert trained.merged == (4,)
     last = load_file(tmp_path / "checkpoints" / "step-4.safetensors")
     assert all(torch.equal(tensor, last[key]) for key, tensor in load_file(trained.path).items())
+
+
+def test_a_base_fetched_as_the_manifest_fetches_it_half_precision_files_only_trains(face_crops, tmp_path):
+    from engine.diffusion.tiny import tiny_models_dir
+
+    base = tiny_models_dir(tmp_path / "sd15", controlnet=False, variant="fp16")
+    assert list((base / "unet").glob("*.fp16.safetensors")) and not list((base / "unet").glob("*[!6].safetensors"))
+
+    trained = lora_train(base=base, images=face_crops, out=tmp_path / "run", steps=1, checkpoint_every=1, **FAST)
+
+    assert trained.path.is_file() and trained.steps == 1
