@@ -11,7 +11,7 @@ from .embed import distance, face_embedding
 from .mesh import face_landmarks
 from .pose import Pose, estimate_pose
 
-__all__ = ["Face", "Pose", "analyze_faces", "distance", "landmarks"]
+__all__ = ["Face", "Pose", "analyze_faces", "distance", "kept_distance", "landmarks"]
 
 
 @dataclass
@@ -70,3 +70,18 @@ def _box_of(points: np.ndarray | None, detection: Detection) -> tuple[float, flo
         return detection.box
     xs, ys = points[:, 0], points[:, 1]
     return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
+
+
+def kept_distance(before: np.ndarray, after: np.ndarray) -> float | None:
+    """How much of the largest face in ``before`` is still itself in ``after`` (an image made from
+    it: a stylization, an ID photo): the embedding distance to the face in ``after`` nearest where it
+    was (after scaling), or None where either image shows no face the embedding can read."""
+    faces = [face for face in analyze_faces(before, embed=True, limit=1) if face.embedding is not None]
+    if not faces:
+        return None
+    largest = max(faces, key=lambda face: face.size)
+    made = [face for face in analyze_faces(after, embed=True, limit=1) if face.embedding is not None]
+    if not made:
+        return None  # the change hid the face from the detector: reported as unmeasured
+    nearest = min(made, key=lambda face: np.hypot(face.box[0] - largest.box[0], face.box[1] - largest.box[1]))
+    return distance(largest.embedding, nearest.embedding)

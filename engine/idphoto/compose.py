@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import imaging
 from ..errors import EngineError, ErrorCode
-from ..faces import Face, analyze_faces, landmarks
+from ..faces import Face, analyze_faces, kept_distance, landmarks
 from ..options import IdPhotoSpec, paper_for, parse_background, spec_for
 from .compliance import Compliance, compliance_measure
 from .framing import frame, head_geometry, refuse_unframeable, with_hair
@@ -40,6 +40,9 @@ class IdPhoto:
     matte: np.ndarray  # float32 0-1 over ``photo``: the person; exactly 0 where the background colour is
     upload: np.ndarray | None = None  # the digital upload version where offices ask for one (spec.upload_px)
     draft: bool = False  # made although it may not comply (then ``compliant`` says whether it does)
+    # The face of ``photo`` against the face of the photo given (faces.kept_distance): that the
+    # cut-out, relighting and framing kept the person's likeness; None where it could not be read.
+    identity_distance: float | None = None
 
     @property
     def compliant(self) -> bool:
@@ -95,7 +98,8 @@ def idphoto_create(photo: bytes, *, size: str = "1inch", background: str | tuple
         raise IdPhotoRefused(compliance)
     image = sheet_tile(single, paper) if paper else single
     return IdPhoto(image=image, width=image.shape[1], height=image.shape[0], dpi=spec.dpi, spec=spec,
-                   compliance=compliance, photo=single, background=colour, matte=alpha, upload=_upload(single, spec), draft=draft)
+                   compliance=compliance, photo=single, background=colour, matte=alpha, upload=_upload(single, spec),
+                   draft=draft, identity_distance=kept_distance(rgb, single))
 
 
 def _the_face(faces: list[Face]) -> Face:

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import imaging
 from ..errors import EngineError, ErrorCode
-from ..faces import analyze_faces, distance
+from ..faces import kept_distance
 from ..options import CUSTOM_STYLE_INDEX
 from .presets import PRESETS
 from .reference import reference_style
@@ -54,7 +54,7 @@ def stylize(
         preset = PRESETS[style_index]
         styled, key = preset.apply(working), preset.key
     output = _resize_short_side(styled, OUTPUT_SHORT_SIDE)
-    return Stylized(image=output, identity_distance=_identity_distance(working, styled), style_key=key)
+    return Stylized(image=output, identity_distance=kept_distance(working, styled), style_key=key)
 
 
 def _rgb(image: bytes | np.ndarray) -> np.ndarray:
@@ -75,17 +75,3 @@ def _resize_short_side(rgb: np.ndarray, short_side: int) -> np.ndarray:
         return rgb
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-
-
-def _identity_distance(before: np.ndarray, after: np.ndarray) -> float | None:
-    """Distance between the largest face's embeddings, measured at the working size (the output
-    is only an upscale of it)."""
-    faces = [face for face in analyze_faces(before, embed=True, limit=1) if face.embedding is not None]
-    if not faces:
-        return None
-    largest = max(faces, key=lambda face: face.size)
-    styled = [face for face in analyze_faces(after, embed=True, limit=1) if face.embedding is not None]
-    if not styled:
-        return None  # the style hid the face from the detector: reported as unmeasured
-    nearest = min(styled, key=lambda face: np.hypot(face.box[0] - largest.box[0], face.box[1] - largest.box[1]))
-    return distance(largest.embedding, nearest.embedding)

@@ -77,7 +77,8 @@ def likeness_of(distance: float | None, *, basis: Basis = "avatar") -> Likeness 
 
 def likeness_basis(kind: str | None) -> Basis:
     """What a portrait's distance was measured against, from the kind of job that made it."""
-    return "photo" if kind == "stylize" else "avatar"
+    # A stylization and an ID photo are made from one photo: how much of its face was kept.
+    return "photo" if kind in ("stylize", "idphoto") else "avatar"
 
 
 def portrait_likeness(portrait) -> Likeness | None:

@@ -38,6 +38,12 @@ def test_standard_size_is_exact_with_head_in_band(astronaut, size):
     assert SIZES[size].head_min <= head <= SIZES[size].head_max
 
 
+def test_the_id_photo_says_how_much_of_the_given_face_it_kept(astronaut):
+    photo = idphoto_create(astronaut, draft=True)
+
+    assert photo.identity_distance is not None and photo.identity_distance < 0.3
+
+
 def test_us_eye_line_inside_its_band(astronaut):
     photo = idphoto_create(astronaut, size="us", draft=True)
     eyes_from_top = head_geometry(analyze_faces(photo.image, embed=False)[0].points).eyes[1] / photo.height

@@ -32,6 +32,11 @@ def test_a_stylization_never_reads_great_likeness():
     assert str(styled) == "95 % of your photo's face kept (very close)"
 
 
+def test_an_id_photo_reads_as_the_face_of_its_photo_kept():
+    assert likeness_basis("idphoto") == "photo"
+    assert str(likeness_of(0.1, basis=likeness_basis("idphoto"))).endswith("of your photo's face kept (very close)")
+
+
 def test_unmeasured_has_no_likeness():
     assert likeness_of(None) is None
 

@@ -59,7 +59,7 @@ class IdPhotoHandler:
             made, refusals = self._most_compliant(job, draft=draft, report=report)
         made = made[:wanted]
         report(0.9)
-        images = images_store(job, [(photo.image, None) for photo, _ in made], dpi=made[0][0].dpi)
+        images = images_store(job, [(photo.image, photo.identity_distance) for photo, _ in made], dpi=made[0][0].dpi)
         for image, (photo, source) in zip(images, made, strict=True):
             image["compliance"] = photo.compliance.as_dict()
             image["upload"] = _upload_store(job, photo)
