@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .check import PhotoCheck, Reason, check_photos
+from .check import CODE_OTHER_PERSON, CODE_SUCCESS, SAME_PERSON_THRESHOLD, PhotoCheck, Reason, check_photos
 from .errors import EngineError, ErrorCode
 from .headshot import BACKDROPS, Backdrop, Headshot, backdrop_alone, backdrops, headshot_create, silhouette_over
 from .headshot.framing import frame_size
@@ -23,7 +23,7 @@ from .portrait import Portrait, Portraits, TemplateFace, portrait_create, templa
 from .stylize import Stylized, stylize
 
 __all__ = [
-    "BACKDROPS", "Avatar", "Backdrop", "Backend", "Check", "ClassicBackend", "Compliance", "Headshot", "IdPhoto", "IdPhotoRefused", "IdPhotoSpec", "PhotoCheck", "Portrait", "Portraits", "Progress", "Reason",
+    "CODE_OTHER_PERSON", "CODE_SUCCESS", "SAME_PERSON_THRESHOLD", "BACKDROPS", "Avatar", "Backdrop", "Backend", "Check", "ClassicBackend", "Compliance", "Headshot", "IdPhoto", "IdPhotoRefused", "IdPhotoSpec", "PhotoCheck", "Portrait", "Portraits", "Progress", "Reason",
     "StylePreset", "Stylized", "TemplateFace", "backdrops", "get_backend", "silhouette_over",
 ]
 

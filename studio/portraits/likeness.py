@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from engine.check import SAME_PERSON_THRESHOLD
+from engine.backends import SAME_PERSON_THRESHOLD
 
 Basis = Literal["avatar", "photo"]
 

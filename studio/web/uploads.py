@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from engine.check import CODE_OTHER_PERSON, CODE_SUCCESS
+from engine.backends import CODE_OTHER_PERSON, CODE_SUCCESS
 from engine.errors import EngineError
 from jobs.models import Job
 from studio.lib.engine import engine_backend
