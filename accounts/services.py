@@ -15,6 +15,7 @@ from studio.lib.crypto import secret_encrypt
 from .confirmation import confirmation_send
 from .events import user_created_announce
 from .models import ApiKey, Credential, User
+from .selectors import apikey_active_get
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +117,7 @@ def apikey_authenticate(*, raw: str) -> ApiKey | None:
     """The active key with this value; its owner must be active too. Marks it used."""
     if not raw.startswith(API_KEY_PREFIX):
         return None
-    key = ApiKey.objects.select_related("owner").filter(
-        digest=apikey_digest(raw), revoked_at__isnull=True, owner__is_active=True
-    ).first()
+    key = apikey_active_get(digest=apikey_digest(raw))
     if key is not None:
         last_used_mark(key)
     return key

@@ -6,7 +6,7 @@ with two joins that costs more CPU than the database spends answering it (bench/
 has no public way to keep a compiled query, and no well-kept library does it for arbitrary
 querysets (django-cachalot and kin cache results, which a status poll must not see stale), so
 this does the least that works: the queryset is built and compiled once per database with marker
-integers in place of its arguments, and each call runs that SQL with the arguments where the
+values in place of its arguments, and each call runs that SQL with the arguments where the
 markers were, converting the columns as the ORM's values() would.
 """
 from __future__ import annotations
@@ -23,17 +23,27 @@ from django.db.models import QuerySet
 _MARKER_BASE = -1_987_654_321
 
 
-class PreparedValues:
-    """``build(**arguments)`` returns a ``values(...)`` queryset sliced to one row, whose arguments
-    are integers (ids); ``first(**arguments)`` returns its row as values() would, or None."""
+def _marker(index: int, kind: type) -> int | str:
+    if kind is int:
+        return _MARKER_BASE - index
+    if kind is str:
+        return f"prepared-values-marker-{index}"
+    raise ImproperlyConfigured(f"PreparedValues takes int and str arguments, not {kind.__name__}")
 
-    def __init__(self, build: Callable[..., QuerySet], *, arguments: tuple[str, ...]):
+
+class PreparedValues:
+    """``build(**arguments)`` returns a ``values(...)`` queryset sliced to one row; ``arguments``
+    names each argument's type (int or str), and each must reach the SQL as a parameter unchanged
+    (an exact lookup, not ``__iexact`` nor ``__in``); ``first(**arguments)`` returns the row as
+    values() would, or None."""
+
+    def __init__(self, build: Callable[..., QuerySet], *, arguments: dict[str, type]):
         self._build = build
         self._arguments = arguments
         self._plans: dict[str, _Plan] = {}
         self._lock = threading.Lock()
 
-    def first(self, *, using: str = DEFAULT_DB_ALIAS, **arguments: int) -> dict[str, Any] | None:
+    def first(self, *, using: str = DEFAULT_DB_ALIAS, **arguments: int | str) -> dict[str, Any] | None:
         plan = self._plans.get(using) or self._plan(using)
         connection = connections[using]
         with connection.cursor() as cursor:
@@ -69,8 +79,8 @@ class _Plan:
         self.sql, self.slots, self.names, self.converters = sql, slots, names, converters
 
     @classmethod
-    def compile(cls, build: Callable[..., QuerySet], arguments: tuple[str, ...], using: str) -> _Plan:
-        markers = {name: _MARKER_BASE - index for index, name in enumerate(arguments)}
+    def compile(cls, build: Callable[..., QuerySet], arguments: dict[str, type], using: str) -> _Plan:
+        markers = {name: _marker(index, kind) for index, (name, kind) in enumerate(arguments.items())}
         queryset = build(**markers)
         query = queryset.query
         if query.extra_select or not query.values_select:
@@ -78,7 +88,8 @@ class _Plan:
         compiler = query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         by_marker = {value: name for name, value in markers.items()}
-        slots: list[str | _Fixed] = [by_marker.get(p, _Fixed(p)) if type(p) is int else _Fixed(p) for p in params]
+        slots: list[str | _Fixed] = [by_marker.get(p, _Fixed(p)) if type(p) in (int, str) else _Fixed(p)
+                                     for p in params]
         for name in arguments:
             if slots.count(name) != 1:
                 raise ImproperlyConfigured(f"PreparedValues: the argument {name!r} must be used exactly once "

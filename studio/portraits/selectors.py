@@ -39,7 +39,7 @@ def _job_signed(*, credential_id: int, job_id: int) -> QuerySet:
 
 
 # The PAI SDKs poll a job several times a second: this read is compiled once (studio.lib.prepared).
-_job_signed_read = PreparedValues(_job_signed, arguments=("credential_id", "job_id"))
+_job_signed_read = PreparedValues(_job_signed, arguments={"credential_id": int, "job_id": int})
 # Model.from_db takes a partial row in the model's field order.
 _JOB_OWN_FIELDS = [field.attname for field in Job._meta.concrete_fields if field.attname in JOB_DOCUMENT_FIELDS]
 

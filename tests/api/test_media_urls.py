@@ -50,3 +50,29 @@ def test_url_uses_the_requests_host_when_given(rf, stored):
     request = rf.get("/", HTTP_HOST="localhost:8123")
 
     assert media_url_sign(name=stored, request=request).startswith("http://localhost:8123/m/")
+
+
+@pytest.mark.parametrize("filename", ["my photo (1).jpg", "résultat 100%.jpg", "a+b&c=d;e.jpg"])
+def test_signed_url_of_an_odd_file_name_is_what_reverse_makes(client, filename):
+    from django.urls import reverse
+
+    name = default_storage.save(f"portraits/test/{filename}", ContentFile(b"\xff\xd8\xff odd"))
+    try:
+        path = _path(media_url_sign(name=name))
+        token = path.split("/")[-2]
+
+        assert path == reverse("media-signed", kwargs={"token": token, "filename": name.rsplit("/", 1)[-1]})
+        response = client.get(path)
+        assert b"".join(response.streaming_content) == b"\xff\xd8\xff odd"
+    finally:
+        default_storage.delete(name)
+
+
+def test_signed_url_keeps_the_script_prefix(stored):
+    from django.urls import set_script_prefix
+
+    set_script_prefix("/studio/")
+    try:
+        assert _path(media_url_sign(name=stored)).startswith("/studio/m/")
+    finally:
+        set_script_prefix("/")
