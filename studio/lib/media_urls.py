@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core import signing
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import RFC3986_SUBDELIMS
@@ -23,11 +23,14 @@ SALT = "studio.media_urls"  # its first home; a new salt would void every URL al
 
 
 def _served_by_studio() -> bool:
-    try:
-        default_storage.path("")
-    except NotImplementedError:
-        return False
-    return True
+    # A LazyObject answers __class__ with the storage's own class, which decides this once for all.
+    return _serves_itself(default_storage.__class__)
+
+
+@functools.lru_cache(maxsize=8)
+def _serves_itself(storage_class: type) -> bool:
+    """Whether a storage of this class keeps files on a local path (no URLs of its own to sign)."""
+    return storage_class.path is not Storage.path
 
 
 def media_url_sign(*, name: str, request: HttpRequest | None = None, ttl: int | None = None) -> str:
