@@ -6,7 +6,6 @@ import functools
 import http.server
 import io
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from tests.conftest import REPO
+from tests.processes import processes_kill, processes_stop
 
 
 def database_url() -> str:
@@ -44,17 +44,10 @@ class Worker:
 
     def kill(self) -> None:
         """As a crash would: SIGKILL to the whole group, nothing cleaned up."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        processes_kill([self.process])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        processes_stop([self.process])
 
 
 def _workers(logs: Path) -> Iterator[Callable[..., Worker]]:
@@ -122,6 +115,9 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 SCREENSHOTS = Path(os.environ.get("STUDIO_SCREENSHOTS") or REPO / "var" / "screenshots")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+# The password of the customers the browser tests make and log in as.
+PASSWORD = "a-long-enough-password"
 
 
 @pytest.fixture
@@ -147,6 +143,27 @@ def browser_context(live_server, catalog):
 @pytest.fixture
 def browser_page(browser_context):
     return browser_context.new_page()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request) -> str:
+    """The screen a browser test runs on: each test that asks for it runs on the desktop and on a phone."""
+    return request.param
+
+
+@pytest.fixture
+def sized_page(browser_page, viewport):
+    browser_page.set_viewport_size(VIEWPORTS[viewport])
+    return browser_page
+
+
+def log_in(page, base: str, email: str) -> None:
+    """Logs in through the form, as the customer (PASSWORD) would, and waits for the avatars page."""
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/avatars/")
 
 
 def shot(page, name: str, *, full_page: bool = True) -> None:

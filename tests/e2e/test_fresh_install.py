@@ -6,9 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
-import subprocess
-import sys
 from http import HTTPStatus
 from pathlib import Path
 
@@ -20,8 +17,8 @@ from dashscope.client.base_api import BaseAsyncApi
 from dashscope.finetune.finetunes import FineTunes
 from PIL import Image
 
-from tests.conftest import REPO
 from tests.e2e.conftest import wait_for
+from tests.processes import free_port, manage, processes_stop, studio_answers, studio_start
 
 pytestmark = pytest.mark.slow
 
@@ -32,19 +29,6 @@ PHOTOS = [f"faces/obama/{i}.jpg" for i in (1, 2, 4)]
 ID_PHOTO = "faces/mark_zuckerberg/2.jpg"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _manage(env: dict, *args: str) -> str:
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return done.stdout
-
-
 @pytest.fixture(scope="module")
 def fresh_studio(tmp_path_factory) -> tuple[str, str]:
     """(base URL, API key) of a studio whose database only `migrate` has touched."""
@@ -52,33 +36,18 @@ def fresh_studio(tmp_path_factory) -> tuple[str, str]:
     env = {key: value for key, value in os.environ.items()
            if key not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "STUDIO_CACHE_URL")}
     env.update(DEBUG="1", STUDIO_VAR_DIR=str(var), STUDIO_ALLOW_PRIVATE_URLS="1", PYTHONUNBUFFERED="1")
-    _manage(env, "migrate", "--noinput")
-    api_key = json.loads(_manage(env, "apikeys", "create", "--email", "fresh@example.com", "--json"))["api_key"]
-    port = _free_port()
+    manage(env, "migrate", "--noinput")
+    api_key = json.loads(manage(env, "apikeys", "create", "--email", "fresh@example.com", "--json"))["api_key"]
+    port = free_port()
     logs = Path(var) / "processes.log"
     with logs.open("w") as log:
-        children = [subprocess.Popen([sys.executable, "manage.py", *command], cwd=REPO, env=env, stdout=log,
-                                     stderr=subprocess.STDOUT)
-                    for command in (["runserver", "--noreload", f"127.0.0.1:{port}"], ["qcluster"])]
+        children = studio_start(env, port=port, log=log)
         try:
             base = f"http://127.0.0.1:{port}"
-            wait_for(lambda: _answers(base), timeout=60, what="runserver")
+            wait_for(lambda: studio_answers(base), timeout=60, what="runserver")
             yield base, api_key
         finally:
-            for child in children:
-                child.terminate()
-            for child in children:
-                try:
-                    child.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-
-
-def _answers(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/health/live", timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
+            processes_stop(children)
 
 
 @pytest.fixture

@@ -18,14 +18,13 @@ from accounts.services import apikey_create, user_get_or_create
 from studio.catalog.models import Style
 from studio.portraits.models import Avatar, AvatarStatus, Portrait
 
-from .conftest import DESKTOP, PHONE, shot
+from .conftest import VIEWPORTS, shot
 
 pytest.importorskip("playwright.sync_api")
 axe = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 PORTRAITS = 25
 PUBLIC_PAGES = {"landing": "/", "signup": "/accounts/signup/"}
 CUSTOMER_PAGES = {"avatars": "/avatars/", "new-avatar": "/avatars/new/", "styles": "/styles/",
@@ -62,6 +61,15 @@ def _sign_in(context, live_server, session: str) -> None:
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
 
 
+@pytest.fixture
+def shopper_page(shopper, browser_context, live_server, viewport):
+    """A page of the shopper's, signed in, at the test's viewport."""
+    _sign_in(browser_context, live_server, shopper)
+    page = browser_context.new_page()
+    page.set_viewport_size(VIEWPORTS[viewport])
+    return page
+
+
 def _serious(page) -> list[str]:
     results = axe.Axe().run(page)
     return [f"{v['id']} ({v['impact']}): {[node['target'] for node in v['nodes']][:3]}"
@@ -83,7 +91,6 @@ def _all_images_loaded(page) -> None:
     page.wait_for_function("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_main_pages_pass_axe_and_fit_the_screen(shopper, browser_context, live_server, viewport):
     page = browser_context.new_page()
     page.set_viewport_size(VIEWPORTS[viewport])
@@ -118,11 +125,8 @@ def test_gallery_of_25_portraits_weighs_under_2_mb(shopper, browser_context, liv
     assert len(sizes) >= PORTRAITS and sum(sizes) < 2 * 2**20, f"{len(sizes)} responses, {sum(sizes):,} bytes"
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_favourite_toggles_in_place_without_reload_or_jump(shopper, browser_context, live_server, viewport):
-    _sign_in(browser_context, live_server, shopper)
-    page = browser_context.new_page()
-    page.set_viewport_size(VIEWPORTS[viewport])
+def test_favourite_toggles_in_place_without_reload_or_jump(shopper_page, live_server):
+    page = shopper_page
     page.goto(live_server.url + "/gallery/")
     assert page.locator("#zip-favourites").is_hidden()
     card = page.locator(".gallery .card").nth(20)
@@ -141,16 +145,12 @@ def test_favourite_toggles_in_place_without_reload_or_jump(shopper, browser_cont
     assert page.locator('.gallery .fav[aria-pressed="true"]').count() == 1
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_uploaded_photos_get_remove_at_once_and_keep_their_order(shopper, browser_context, live_server,
-                                                                  tmp_path, viewport):
+def test_uploaded_photos_get_remove_at_once_and_keep_their_order(shopper_page, live_server, tmp_path):
     files = []
     for name, pixels in (("a", samples.astronaut()), ("b", samples.chelsea()), ("c", samples.coffee())):
         files.append(tmp_path / f"{name}.jpg")
         files[-1].write_bytes(_jpeg(Image.fromarray(pixels)))
-    _sign_in(browser_context, live_server, shopper)
-    page = browser_context.new_page()
-    page.set_viewport_size(VIEWPORTS[viewport])
+    page = shopper_page
     page.goto(live_server.url + "/avatars/new/")
 
     page.set_input_files("#id_photos", [str(path) for path in files])
@@ -165,12 +165,8 @@ def test_uploaded_photos_get_remove_at_once_and_keep_their_order(shopper, browse
     assert not _scrolls_sideways(page)
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_new_avatar_page_shows_the_upload_guide_before_the_first_upload(shopper, browser_context, live_server,
-                                                                         viewport):
-    _sign_in(browser_context, live_server, shopper)
-    page = browser_context.new_page()
-    page.set_viewport_size(VIEWPORTS[viewport])
+def test_new_avatar_page_shows_the_upload_guide_before_the_first_upload(shopper_page, live_server):
+    page = shopper_page
     page.goto(live_server.url + "/avatars/new/")
 
     examples = page.locator(".guide-examples li")
@@ -179,11 +175,8 @@ def test_new_avatar_page_shows_the_upload_guide_before_the_first_upload(shopper,
     assert "Face turned away" in page.locator(".guide").inner_text()
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_revoking_an_api_key_asks_first(shopper, browser_context, live_server, viewport):
-    _sign_in(browser_context, live_server, shopper)
-    page = browser_context.new_page()
-    page.set_viewport_size(VIEWPORTS[viewport])
+def test_revoking_an_api_key_asks_first(shopper_page, live_server):
+    page = shopper_page
     page.goto(live_server.url + "/account/")
 
     page.get_by_role("link", name="Revoke…").first.click()
@@ -195,9 +188,8 @@ def test_revoking_an_api_key_asks_first(shopper, browser_context, live_server, v
     page.locator(".badge.failed").wait_for()
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_sign_up_shows_the_password_rules_before_any_failure(browser_page, live_server, viewport):
-    browser_page.set_viewport_size(VIEWPORTS[viewport])
+def test_sign_up_shows_the_password_rules_before_any_failure(sized_page, live_server):
+    browser_page = sized_page
     browser_page.goto(live_server.url + "/accounts/signup/")
 
     rules = browser_page.locator("#id_password1_helptext")

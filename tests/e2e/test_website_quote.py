@@ -8,7 +8,7 @@ from billing.models import Account
 from billing.services import account_open
 from studio.portraits.models import Avatar, AvatarStatus
 
-from .conftest import shot
+from .conftest import PASSWORD, log_in, shot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def customer(catalog):  # noqa: F811
     user = user_get_or_create(email="quote@example.com")[0]
-    user.set_password("a-long-enough-password")
+    user.set_password(PASSWORD)
     user.save()
     Avatar.objects.create(owner=user, name="Me", status=AvatarStatus.READY)
     account_open(user=user)
@@ -24,16 +24,9 @@ def customer(catalog):  # noqa: F811
     return user
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}],
-                         ids=["desktop", "phone"])
-def test_style_page_quotes_the_total_as_how_many_changes(live_server, customer, browser_page, viewport):  # noqa: F811
-    page, url = browser_page, live_server.url
-    page.set_viewport_size(viewport)
-    page.goto(url + "/accounts/login/")
-    page.get_by_label("Email").fill("quote@example.com")
-    page.get_by_label("Password").fill("a-long-enough-password")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/avatars/")
+def test_style_page_quotes_the_total_as_how_many_changes(live_server, customer, sized_page, viewport):  # noqa: F811
+    page, url = sized_page, live_server.url
+    log_in(page, url, "quote@example.com")
 
     page.goto(url + "/styles/studio_demo/")
     quote = page.locator("form.create .quote")
@@ -44,4 +37,4 @@ def test_style_page_quotes_the_total_as_how_many_changes(live_server, customer, 
     assert "Not enough points for this." in quote.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     quote.scroll_into_view_if_needed()
-    shot(page, f"style-quote-{viewport['width']}", full_page=False)
+    shot(page, f"style-quote-{viewport}", full_page=False)

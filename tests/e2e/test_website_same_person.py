@@ -6,7 +6,7 @@ import pytest
 
 from accounts.services import user_get_or_create
 
-from .conftest import shot
+from .conftest import PASSWORD, log_in, shot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -17,22 +17,15 @@ OTHER = "faces/biden/1.jpg"
 @pytest.fixture
 def customer(catalog):  # noqa: F811
     user = user_get_or_create(email="sameperson@example.com")[0]
-    user.set_password("a-long-enough-password")
+    user.set_password(PASSWORD)
     user.save()
     return user
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}],
-                         ids=["desktop", "phone"])
-def test_a_photo_of_someone_else_turns_red_as_it_arrives(live_server, module_worker, customer, browser_page,  # noqa: F811
+def test_a_photo_of_someone_else_turns_red_as_it_arrives(live_server, module_worker, customer, sized_page,  # noqa: F811
                                                           shared_data, viewport):
-    page, url = browser_page, live_server.url
-    page.set_viewport_size(viewport)
-    page.goto(url + "/accounts/login/")
-    page.get_by_label("Email").fill("sameperson@example.com")
-    page.get_by_label("Password").fill("a-long-enough-password")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/avatars/")
+    page, url = sized_page, live_server.url
+    log_in(page, url, "sameperson@example.com")
     page.goto(url + "/avatars/new/")
 
     page.set_input_files("#id_photos", [str(shared_data / path) for path in SAME])
@@ -44,4 +37,4 @@ def test_a_photo_of_someone_else_turns_red_as_it_arrives(live_server, module_wor
     assert "different person" in other.inner_text() or "not the same person" in other.inner_text()
     assert page.locator("#photos .photo.pass").count() == 3
     other.scroll_into_view_if_needed()
-    shot(page, f"new-avatar-other-person-{viewport['width']}", full_page=False)
+    shot(page, f"new-avatar-other-person-{viewport}", full_page=False)

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import REPO
 from tests.e2e.conftest import photo_server, wait_for
+from tests.processes import free_port, manage, processes_kill, processes_stop, studio_answers, studio_start
 
 __all__ = ["photo_server"]  # the e2e suite's photo server, for these tests too
 
@@ -48,41 +44,10 @@ class Studio:
 
     def kill(self) -> None:
         """As a machine lost: SIGKILL to every process group, nothing cleaned up."""
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        processes_kill(self.processes)
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _manage(env: dict, *args: str) -> str:
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return done.stdout
-
-
-def _answers(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/health/live", timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
+        processes_stop(self.processes)
 
 
 @pytest.fixture(scope="module")
@@ -95,18 +60,14 @@ def start_studio(tmp_path_factory) -> Iterator[Callable[..., Studio]]:
         env = {key: value for key, value in os.environ.items() if key not in _DROPPED}
         env.update(DEBUG="1", STUDIO_VAR_DIR=str(var), STUDIO_ALLOW_PRIVATE_URLS="1", PYTHONUNBUFFERED="1",
                    STUDIO_WORKERS="1", STUDIO_SYNC_WAIT="240", STUDIO_JOB_LEASE="300", **extra_env)
-        _manage(env, "migrate", "--noinput")
-        issued = json.loads(_manage(env, "credentials", "create", "--email", f"{name}@example.com", "--json"))
-        port = _free_port()
+        manage(env, "migrate", "--noinput")
+        issued = json.loads(manage(env, "credentials", "create", "--email", f"{name}@example.com", "--json"))
+        port = free_port()
         studio = Studio(var=var, base=f"http://127.0.0.1:{port}", app_id=issued["app_id"], token=issued["token"])
         with (var / "processes.log").open("w") as log:
-            studio.processes = [
-                subprocess.Popen([sys.executable, "manage.py", *command], cwd=REPO, env=env, stdout=log,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
-                for command in (["runserver", "--noreload", f"127.0.0.1:{port}"], ["qcluster"])
-            ]
+            studio.processes = studio_start(env, port=port, log=log)
         started.append(studio)
-        wait_for(lambda: _answers(studio.base), timeout=90, what=f"{name}'s runserver")
+        wait_for(lambda: studio_answers(studio.base), timeout=90, what=f"{name}'s runserver")
         return studio
 
     yield start

@@ -16,6 +16,7 @@ import pytest
 import redis
 
 from tests.conftest import REPO
+from tests.processes import free_port
 
 SERVE_DATABASE = "studio_serve"
 SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -35,12 +36,6 @@ def _fresh_services() -> None:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).flushdb()
     except redis.RedisError as exc:
         pytest.skip(f"make serve needs Redis at {REDIS_URL}: {exc}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _serve_env(var_dir) -> dict[str, str]:
@@ -65,7 +60,7 @@ def _wait_for_landing(base: str, launcher: subprocess.Popen) -> httpx.Response:
 @pytest.mark.slow
 def test_make_serve_answers_with_static_files_and_stops_on_one_ctrl_c(tmp_path):
     _fresh_services()
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     with (tmp_path / "serve.log").open("w+") as log:
         launcher = subprocess.Popen([sys.executable, "scripts/run_studio.py", "--serve", "--port", str(port)], cwd=REPO,

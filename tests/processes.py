@@ -1,0 +1,63 @@
+"""Studios started as processes, as an operator starts them: a free loopback port, manage.py
+commands, runserver and qcluster in their own process groups, and their stop."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterable
+
+import httpx
+
+from tests.conftest import REPO
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> str:
+    """Runs a manage.py command to its end; its output, or the test fails with the command's last words."""
+    done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return done.stdout
+
+
+def studio_start(env: dict, *, port: int, log) -> list[subprocess.Popen]:
+    """runserver and a qcluster, each in its own process group (the cluster forks its workers)."""
+    return [subprocess.Popen([sys.executable, "manage.py", *command], cwd=REPO, env=env, stdout=log,
+                             stderr=subprocess.STDOUT, start_new_session=True)
+            for command in (["runserver", "--noreload", f"127.0.0.1:{port}"], ["qcluster"])]
+
+
+def studio_answers(base: str) -> bool:
+    """Whether the studio at ``base`` answers its liveness probe."""
+    try:
+        return httpx.get(f"{base}/health/live", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def processes_kill(processes: Iterable[subprocess.Popen]) -> None:
+    """As a machine lost: SIGKILL to every process group, nothing cleaned up."""
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def processes_stop(processes: list[subprocess.Popen]) -> None:
+    """SIGTERM to every process group, then SIGKILL to those still running after 20 s."""
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            processes_kill([process])
