@@ -15,6 +15,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.api_settings")
 django.setup()
 
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.services import apikey_create, credential_create, user_get_or_create  # noqa: E402
@@ -43,6 +44,11 @@ def main() -> None:
             started_at=now - timedelta(seconds=JOBS - i), finished_at=now - timedelta(seconds=JOBS - i))
         for i in range(JOBS)
     ], batch_size=500)
+    # A studio's database that has served for a minute has planner statistics (autovacuum analyzes
+    # a table once a tenth of it changed); one seeded a second ago has none, and PostgreSQL then
+    # sorts all 1,000 jobs for every page instead of reading job_owner_newest in order (2 ms a page).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     style = Style.objects.filter(kind="template", templates__isnull=False).values_list("key", flat=True).first()
     print(json.dumps({
         "app_id": credential.credential.app_id,

@@ -35,12 +35,28 @@ def _serves_itself(storage_class: type) -> bool:
 
 def media_url_sign(*, name: str, request: HttpRequest | None = None, ttl: int | None = None) -> str:
     """An absolute URL to one stored file, valid for ``ttl`` seconds (default: the result TTL)."""
-    ttl = ttl or settings.STUDIO_RESULT_URL_TTL
-    if not _served_by_studio():
-        return default_storage.url(name, expire=ttl)
-    token = signing.dumps({"n": name, "e": int(time.time()) + ttl}, salt=SALT, compress=True)
-    path = _route(get_script_prefix(), get_urlconf()) + _quoted(token) + "/" + _quoted(posixpath.basename(name))
-    return request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
+    return MediaSigner(request=request, ttl=ttl).url(name)
+
+
+class MediaSigner:
+    """Signs the URLs of one answer (a page of 20 jobs signs 20 or more): what they share, the
+    route (through the script prefix and URLconf, asgiref locals), the absolute base, the expiry
+    and the signer, is worked out once rather than per URL; each URL then costs its signature."""
+
+    def __init__(self, *, request: HttpRequest | None = None, ttl: int | None = None):
+        self.ttl = ttl or settings.STUDIO_RESULT_URL_TTL
+        self.local = _served_by_studio()
+        if self.local:
+            route = _route(get_script_prefix(), get_urlconf())
+            self.base = request.build_absolute_uri(route) if request is not None else settings.SITE_URL + route
+            self.expires = int(time.time()) + self.ttl
+            self.signer = signing.TimestampSigner(salt=SALT)  # what signing.dumps signs with
+
+    def url(self, name: str) -> str:
+        if not self.local:
+            return default_storage.url(name, expire=self.ttl)
+        token = self.signer.sign_object({"n": name, "e": self.expires}, compress=True)
+        return self.base + _quoted(token) + "/" + _quoted(posixpath.basename(name))
 
 
 @functools.lru_cache(maxsize=16)

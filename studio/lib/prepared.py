@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -23,19 +24,26 @@ from django.db.models import QuerySet
 _MARKER_BASE = -1_987_654_321
 
 
-def _marker(index: int, kind: type) -> int | str:
+Argument = int | str | datetime
+
+
+def _marker(index: int, kind: type) -> Argument:
     if kind is int:
         return _MARKER_BASE - index
     if kind is str:
         return f"prepared-values-marker-{index}"
-    raise ImproperlyConfigured(f"PreparedValues takes int and str arguments, not {kind.__name__}")
+    if kind is datetime:
+        return datetime(1901, 2, 3, 4, 5, 6, index + 1, tzinfo=UTC)
+    raise ImproperlyConfigured(f"PreparedValues takes int, str and datetime arguments, not {kind.__name__}")
 
 
 class PreparedValues:
-    """``build(**arguments)`` returns a ``values(...)`` queryset sliced to one row; ``arguments``
-    names each argument's type (int or str), and each must reach the SQL as a parameter unchanged
-    (an exact lookup, not ``__iexact`` nor ``__in``); ``first(**arguments)`` returns the row as
-    values() would, or None."""
+    """``build(**arguments)`` returns a ``values(...)`` queryset; ``arguments`` names each argument's
+    type (int, str, or an aware datetime compared with a DateTimeField), and each must reach the SQL
+    as a parameter unchanged (an exact or ordering lookup, not ``__iexact`` nor ``__in``).
+    ``first(**arguments)`` returns the first row as values() would, or None (``build`` slices its
+    queryset to one row); ``rows(limit=, offset=, **arguments)`` returns a slice of the rows
+    (``build`` orders its queryset and does not slice it)."""
 
     def __init__(self, build: Callable[..., QuerySet], *, arguments: dict[str, type]):
         self._build = build
@@ -43,20 +51,27 @@ class PreparedValues:
         self._plans: dict[str, _Plan] = {}
         self._lock = threading.Lock()
 
-    def first(self, *, using: str = DEFAULT_DB_ALIAS, **arguments: int | str) -> dict[str, Any] | None:
+    def first(self, *, using: str = DEFAULT_DB_ALIAS, **arguments: Argument) -> dict[str, Any] | None:
         plan = self._plans.get(using) or self._plan(using)
         connection = connections[using]
         with connection.cursor() as cursor:
-            cursor.execute(plan.sql, [arguments[slot] if isinstance(slot, str) else slot.value
-                                      for slot in plan.slots])
+            cursor.execute(plan.sql, plan.parameters(arguments, connection))
             row = cursor.fetchone()
-        if row is None:
-            return None
-        values = list(row)
-        for position, (converters, expression) in plan.converters.items():
-            for converter in converters:
-                values[position] = converter(values[position], expression, connection)
-        return dict(zip(plan.names, values))
+        return None if row is None else plan.values(row, connection)
+
+    def rows(self, *, limit: int, offset: int = 0, using: str = DEFAULT_DB_ALIAS,
+             **arguments: Argument) -> list[dict[str, Any]]:
+        plan = self._plans.get(using) or self._plan(using)
+        if plan.sliced:
+            raise ImproperlyConfigured("PreparedValues.rows() slices itself: build an unsliced queryset")
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            # LIMIT and OFFSET as parameters, as every backend the studio runs on (PostgreSQL,
+            # SQLite) takes them: Django writes a slice into the SQL text, which would make a plan per page size.
+            cursor.execute(plan.sql + " LIMIT %s OFFSET %s",
+                           [*plan.parameters(arguments, connection), int(limit), int(offset)])
+            fetched = cursor.fetchall()
+        return [plan.values(row, connection) for row in fetched]
 
     def _plan(self, using: str) -> _Plan:
         with self._lock:
@@ -75,8 +90,30 @@ class _Fixed:
 
 
 class _Plan:
-    def __init__(self, sql: str, slots: list[str | _Fixed], names: list[str], converters: dict):
+    def __init__(self, sql: str, slots: list[str | _Fixed], names: list[str], converters: dict,
+                 dated: frozenset[str], sliced: bool):
         self.sql, self.slots, self.names, self.converters = sql, slots, names, converters
+        self.dated, self.sliced = dated, sliced
+
+    def parameters(self, arguments: dict[str, Argument], connection) -> list[Any]:
+        """The query's parameters with the arguments where their markers were, each adapted for
+        the database as the ORM adapts a DateTimeField's value (SQLite takes text)."""
+        out = []
+        for slot in self.slots:
+            if isinstance(slot, _Fixed):
+                out.append(slot.value)
+            elif slot in self.dated:
+                out.append(connection.ops.adapt_datetimefield_value(_aware(arguments[slot])))
+            else:
+                out.append(arguments[slot])
+        return out
+
+    def values(self, row: tuple, connection) -> dict[str, Any]:
+        values = list(row)
+        for position, (converters, expression) in self.converters.items():
+            for converter in converters:
+                values[position] = converter(values[position], expression, connection)
+        return dict(zip(self.names, values))
 
     @classmethod
     def compile(cls, build: Callable[..., QuerySet], arguments: dict[str, type], using: str) -> _Plan:
@@ -87,8 +124,11 @@ class _Plan:
             raise ImproperlyConfigured("PreparedValues needs a values(...) queryset of fields, without extra()")
         compiler = query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        by_marker = {value: name for name, value in markers.items()}
-        slots: list[str | _Fixed] = [by_marker.get(p, _Fixed(p)) if type(p) in (int, str) else _Fixed(p)
+        ops = connections[using].ops
+        # A marker reaches the parameters as the backend adapts it (a datetime becomes text on SQLite).
+        by_marker = {(ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value): name
+                     for name, value in markers.items()}
+        slots: list[str | _Fixed] = [by_marker.get(p, _Fixed(p)) if type(p) in (int, str, datetime) else _Fixed(p)
                                      for p in params]
         for name in arguments:
             if slots.count(name) != 1:
@@ -96,4 +136,13 @@ class _Plan:
                                            f"as a query parameter, not {slots.count(name)} times")
         names = [*query.values_select, *query.annotation_select]
         expressions = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-        return cls(sql, slots, names, compiler.get_converters(expressions))
+        dated = frozenset(name for name, kind in arguments.items() if kind is datetime)
+        sliced = query.low_mark != 0 or query.high_mark is not None
+        return cls(sql, slots, names, compiler.get_converters(expressions), dated, sliced)
+
+
+def _aware(value: Any) -> datetime:
+    # The ORM would warn and guess a zone for a naive value; a prepared read takes none.
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError(f"PreparedValues takes aware datetimes, not {value!r}")
+    return value

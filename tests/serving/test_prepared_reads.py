@@ -1,6 +1,8 @@
 """studio.lib.prepared: a values() read compiled once answers as the queryset itself would."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
@@ -64,3 +66,39 @@ def test_prepared_read_takes_text_arguments(owner, jobs):
 
     assert read.first(email=owner.email) == {"id": jobs[0].id}
     assert read.first(email="nobody@example.com") is None
+
+
+def _jobs_before(*, owner_id: int, moment):
+    return Job.objects.filter(owner_id=owner_id, created_at__lt=moment).order_by("-created_at", "-id").values("id")
+
+
+def test_prepared_rows_are_the_querysets_slice(owner, jobs):
+    read = PreparedValues(_jobs_before, arguments={"owner_id": int, "moment": datetime})
+    moment = timezone.now() + timedelta(days=1)
+
+    for offset, limit in ((0, 2), (1, 2), (2, 5)):
+        assert read.rows(limit=limit, offset=offset, owner_id=owner.id, moment=moment) == list(
+            _jobs_before(owner_id=owner.id, moment=moment)[offset:offset + limit])
+
+
+def test_prepared_rows_compare_datetimes_as_the_orm_does(owner, jobs):
+    read = PreparedValues(_jobs_before, arguments={"owner_id": int, "moment": datetime})
+    newest = Job.objects.get(id=jobs[-1].id).created_at
+
+    assert [row["id"] for row in read.rows(limit=10, owner_id=owner.id, moment=newest)] == [
+        job.id for job in reversed(jobs[:-1])]
+
+
+def test_prepared_rows_refuse_a_datetime_without_a_zone(owner, jobs):
+    read = PreparedValues(_jobs_before, arguments={"owner_id": int, "moment": datetime})
+
+    with pytest.raises(ValueError, match="aware"):
+        read.rows(limit=1, owner_id=owner.id, moment=datetime(2026, 12, 3, 10, 0))
+
+
+def test_prepared_rows_refuse_a_sliced_queryset(owner, jobs):
+    read = PreparedValues(lambda *, owner_id: Job.objects.filter(owner_id=owner_id).values("id")[:1],
+                          arguments={"owner_id": int})
+
+    with pytest.raises(ImproperlyConfigured, match="slices"):
+        read.rows(limit=1, owner_id=owner.id)

@@ -1,13 +1,16 @@
 """What the native API answers: the product's rows with signed image URLs, never storage names."""
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ApiKey
 from jobs.models import Job, JobState
 from studio.catalog.models import Style, Template
-from studio.lib.media_urls import media_url_sign
+from studio.lib.media_urls import MediaSigner
 from studio.portraits.likeness import likeness_basis, likeness_of, portrait_likeness
 from studio.portraits.models import Avatar, Portrait
 from studio.portraits.services.jobs import job_avatar
@@ -15,7 +18,14 @@ from studio.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpo
 
 
 def _signed(serializer: serializers.Serializer, name: str) -> str | None:
-    return media_url_sign(name=name, request=serializer.context.get("request")) if name else None
+    if not name:
+        return None
+    # One signer for the whole answer (a list shares its root's context): see MediaSigner.
+    context = serializer.context
+    signer = context.get("media_signer")
+    if signer is None:
+        signer = context["media_signer"] = MediaSigner(request=context.get("request"))
+    return signer.url(name)
 
 
 class LikenessSerializer(serializers.Serializer):
@@ -90,6 +100,14 @@ class ComplianceSerializer(serializers.Serializer):
 _MOMENT = serializers.DateTimeField()
 
 
+def _moment(value: datetime, zone: tzinfo) -> str:
+    """As DRF's DateTimeField writes ``value`` in ``zone`` (ISO 8601, "Z" for UTC)."""
+    if value.tzinfo is None:  # only with USE_TZ off: DRF's own rules
+        return _MOMENT.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class JobSerializer(serializers.ModelSerializer):
     avatar = serializers.SerializerMethodField(help_text="The model_id of the avatar the job is about, if any.")
     error = serializers.SerializerMethodField()
@@ -116,9 +134,17 @@ class JobSerializer(serializers.ModelSerializer):
             "avatar": self.get_avatar(job), "error": self.get_error(job), "images": self.get_images(job),
             "note": self.get_note(job), "check_results": self.get_check_results(job),
             "compliance": self.get_compliance(job),
-            **{name: _MOMENT.to_representation(value) if (value := getattr(job, name)) is not None else None
+            **{name: _moment(value, self._zone()) if (value := getattr(job, name)) is not None else None
                for name in ("created_at", "started_at", "finished_at")},
         }
+
+    def _zone(self) -> tzinfo:
+        # The active time zone, looked up (an asgiref local) once per answer, not three times per job.
+        context = self.context
+        zone = context.get("time_zone")
+        if zone is None:
+            zone = context["time_zone"] = timezone.get_current_timezone()
+        return zone
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_avatar(self, job: Job) -> str | None:

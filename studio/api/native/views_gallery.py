@@ -10,7 +10,7 @@ from studio.portraits.selectors import (
     avatar_get_for,
     avatar_list_for,
     job_get_for,
-    job_list_for,
+    job_pages_for,
     portrait_get_for,
     portrait_list_for,
 )
@@ -95,7 +95,7 @@ class JobListView(NativeView):
                    summary="Your jobs", tags=["jobs"])
     def get(self, request):
         filters = self.valid(JobFilter, data=request.query_params)
-        return paginated(self, job_list_for(owner=request.user, **filters), JobSerializer)
+        return paginated(self, job_pages_for(owner=request.user, **filters), JobSerializer)
 
 
 class JobDetailView(NativeView):
