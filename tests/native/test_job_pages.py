@@ -88,10 +88,11 @@ def test_the_job_list_answers_in_one_query_for_its_page(api, jobs):
     assert len(jobs_read) == 1
 
 
-def test_a_cursor_with_a_forged_position_is_404_in_the_error_shape(api, jobs):
+@pytest.mark.parametrize("listed", ["jobs", "portraits", "avatars"])
+def test_a_cursor_with_a_forged_position_is_404_in_the_error_shape(api, jobs, listed):
     cursor = base64.b64encode(b"o=0&p=not-a-date").decode()
 
-    response = api.get(f"{API}/jobs/", {"cursor": cursor})
+    response = api.get(f"{API}/{listed}/", {"cursor": cursor})
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
