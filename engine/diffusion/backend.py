@@ -96,7 +96,22 @@ class DiffusionBackend(ClassicBackend):
         return self._models
 
     def options_check(self, options: dict | None) -> None:
-        DiffusionOptions.parse(options)
+        """Refuses, before any job is made, options that are invalid or that ask for models this
+        studio has not installed. Without the base model at all, the classic engine makes the
+        portraits (studio.lib.engine.engine_work), so its rules apply, and a refusal says why."""
+        parsed = DiffusionOptions.parse(options)
+        try:
+            models = self.models
+        except EngineError as missing:
+            if missing.code != ErrorCode.MODEL_MISSING:
+                raise
+            try:
+                ClassicBackend.options_check(self, options)
+            except EngineError as refused:
+                raise EngineError(refused.code, f"{refused.message} The diffusion engine is configured but not set "
+                                  f"up here: {missing.message}.") from None
+            return
+        parsed.refuse_uninstalled(models=models, kind=family(models.base))
 
     def train(self, photos: Sequence[bytes], *, out: Path, names: Sequence[str] | None = None,
               options: dict | None = None, on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]:

@@ -74,24 +74,37 @@ class DiffusionOptions:
     def uses_ip_adapter(self, avatars: Sequence[Avatar]) -> bool:
         return self.ipa_control or self.ipa_control_only or any(avatar_lora(a) is None for a in avatars)
 
-    def refuse_unusable(self, *, models: ModelSet, avatars: Sequence[Avatar], generate: bool, kind: str) -> None:
-        """Refuse, before any model loads, what this studio's models or these avatars cannot do."""
+    def refuse_uninstalled(self, *, models: ModelSet, kind: str, code: ErrorCode = ErrorCode.UNSUPPORTED_OPTION) -> None:
+        """Refuse what the options ask of models this studio has not installed (an SDXL model_name on
+        an SD 1.5 studio, ipa_control without IP-Adapter, lcm_accelerate without the LCM-LoRA, a
+        scene LoRA not there), naming the fetch command. The order check raises this before any job
+        is made (UNSUPPORTED_OPTION: the request cannot be served here); creation raises ``code``."""
         wanted = "sdxl" if self.model_name in ("create_xl", "train_xl") else "sd15"
         if wanted != kind:
             raise EngineError(ErrorCode.UNSUPPORTED_OPTION, f"model_name={self.model_name!r} needs an {wanted.upper()} "
                               f"base model; this studio's diffusion backend loads {kind.upper()}.")
+        if (self.ipa_control or self.ipa_control_only) and models.ip_adapter is None:
+            which = "ipa_control_only" if self.ipa_control_only else "ipa_control"
+            raise EngineError(code, f"{which} needs the IP-Adapter weights, which are not installed: "
+                              f"{fetch_hint('ip-adapter-' + kind)}.")
+        if self.lcm_accelerate and models.lcm_lora is None:
+            raise EngineError(code, "lcm_accelerate needs the LCM-LoRA weights, which are not "
+                              f"installed: {fetch_hint('lcm-lora-' + kind)}.")
+        if self.scene_id and (models.scenes is None or not (models.scenes / f"{self.scene_id}.safetensors").is_file()
+                              or "/" in self.scene_id or self.scene_id.startswith(".")):
+            raise EngineError(ErrorCode.UNSUPPORTED_OPTION, f"No scene LoRA {self.scene_id!r} is installed.")
+
+    def refuse_unusable(self, *, models: ModelSet, avatars: Sequence[Avatar], generate: bool, kind: str) -> None:
+        """Refuse, before any model loads, what this studio's models or these avatars cannot do."""
+        self.refuse_uninstalled(models=models, kind=kind, code=ErrorCode.MODEL_MISSING)
         for position, avatar in enumerate(avatars, start=1):
             trained = avatar.meta.get("lora_base")
             if avatar_lora(avatar) is not None and trained not in (None, kind):
                 raise EngineError(ErrorCode.UNSUPPORTED_OPTION, f"Avatar {position} was trained on {trained.upper()}; "
                                   f"its LoRA cannot be used with the {kind.upper()} base model.")
         if self.uses_ip_adapter(avatars) and models.ip_adapter is None:
-            why = "ipa_control" if self.ipa_control or self.ipa_control_only else "an avatar without a LoRA (train-free)"
-            raise EngineError(ErrorCode.MODEL_MISSING, f"{why} needs the IP-Adapter weights, which are not "
-                              f"installed: {fetch_hint('ip-adapter-' + kind)}.")
-        if self.lcm_accelerate and models.lcm_lora is None:
-            raise EngineError(ErrorCode.MODEL_MISSING, "lcm_accelerate needs the LCM-LoRA weights, which are not "
-                              f"installed: {fetch_hint('lcm-lora-' + kind)}.")
+            raise EngineError(ErrorCode.MODEL_MISSING, "an avatar without a LoRA (train-free) needs the IP-Adapter "
+                              f"weights, which are not installed: {fetch_hint('ip-adapter-' + kind)}.")
         if generate and not self.t2i_prompt.strip():
             raise EngineError(ErrorCode.INVALID_OPTION, f"template_image {T2I_TEMPLATE!r} needs a t2i_prompt.")
         if self.t2i_prompt and not generate:
@@ -99,6 +112,3 @@ class DiffusionOptions:
                               f"template_image {T2I_TEMPLATE!r}, or no t2i_prompt with a template.")
         if self.scene_id and not generate:
             raise EngineError(ErrorCode.INVALID_OPTION, f"scene_id applies to generated templates ({T2I_TEMPLATE!r}).")
-        if self.scene_id and (models.scenes is None or not (models.scenes / f"{self.scene_id}.safetensors").is_file()
-                              or "/" in self.scene_id or self.scene_id.startswith(".")):
-            raise EngineError(ErrorCode.UNSUPPORTED_OPTION, f"No scene LoRA {self.scene_id!r} is installed.")

@@ -2,6 +2,8 @@
 the seeds' train options (max_train_steps, val_save_checkpointing_steps) that it trains by."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 pytest.importorskip("torch")
@@ -9,7 +11,7 @@ pytest.importorskip("diffusers")
 
 from engine.backends import get_backend
 from engine.diffusion.backend import DiffusionBackend
-from engine.diffusion.pipelines import ModelSet
+from engine.diffusion.pipelines import IpAdapter, ModelSet
 from engine.diffusion.tiny import tiny_models_dir
 from engine.errors import EngineError, ErrorCode
 
@@ -20,9 +22,49 @@ def models(tmp_path_factory) -> ModelSet:
     return ModelSet(base=root, canny=root / "controlnet-canny")
 
 
-@pytest.mark.parametrize("options", [{"lcm_accelerate": True}, {"first_diffusion_steps": 30, "lora_weights": 0.7}])
-def test_diffusion_accepts_the_options_only_it_honours(options):
-    get_backend("diffusion").options_check(options)
+@pytest.fixture(scope="module")
+def installed(models, tmp_path_factory) -> ModelSet:
+    """A studio with every optional model: IP-Adapter and LCM-LoRA (the option check only asks
+    whether they are installed, it loads nothing)."""
+    folder = tmp_path_factory.mktemp("optional")
+    return dataclasses.replace(models, ip_adapter=IpAdapter(folder, "ip-adapter_sd15.safetensors"),
+                               lcm_lora=folder / "pytorch_lora_weights.safetensors")
+
+
+@pytest.mark.parametrize("options", [{"lcm_accelerate": True}, {"first_diffusion_steps": 30, "lora_weights": 0.7},
+                                     {"ipa_control": True, "ipa_weight": 0.7}])
+def test_diffusion_accepts_the_options_only_it_honours(installed, options):
+    DiffusionBackend(installed).options_check(options)
+
+
+@pytest.mark.parametrize(("options", "model"), [({"lcm_accelerate": True}, "lcm-lora-sd15"),
+                                                ({"ipa_control": True}, "ip-adapter-sd15"),
+                                                ({"ipa_control_only": True}, "ip-adapter-sd15")])
+def test_an_option_whose_model_is_not_installed_is_refused_before_any_job(models, options, model):
+    with pytest.raises(EngineError) as refused:
+        DiffusionBackend(models).options_check(options)
+
+    assert refused.value.code == ErrorCode.UNSUPPORTED_OPTION
+    assert f"models fetch {model}" in refused.value.message
+
+
+def test_an_sdxl_model_name_on_an_sd15_studio_is_refused_before_any_job(installed):
+    with pytest.raises(EngineError) as refused:
+        DiffusionBackend(installed).options_check({"model_name": "create_xl"})
+
+    assert refused.value.code == ErrorCode.UNSUPPORTED_OPTION and "SDXL" in refused.value.message
+
+
+def test_without_the_base_model_the_classic_rules_apply_and_say_why(monkeypatch, tmp_path):
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path / "no-models"))
+    backend = get_backend("diffusion")
+    backend.options_check({"more_like_me": 0.8})  # the classic engine, which makes the portraits, takes it
+
+    with pytest.raises(EngineError) as refused:
+        backend.options_check({"lcm_accelerate": True})
+
+    assert refused.value.code == ErrorCode.UNSUPPORTED_OPTION
+    assert "not set up here" in refused.value.message and "models fetch sd15" in refused.value.message
 
 
 def test_classic_refuses_them_naming_the_diffusion_backend():
@@ -32,9 +74,9 @@ def test_classic_refuses_them_naming_the_diffusion_backend():
     assert refused.value.code == ErrorCode.UNSUPPORTED_OPTION and "diffusion" in refused.value.message
 
 
-def test_diffusion_refuses_a_value_out_of_range():
+def test_diffusion_refuses_a_value_out_of_range(installed):
     with pytest.raises(EngineError) as refused:
-        get_backend("diffusion").options_check({"first_denoising_strength": 3})
+        DiffusionBackend(installed).options_check({"first_denoising_strength": 3})
 
     assert refused.value.code == ErrorCode.INVALID_OPTION
 
