@@ -121,6 +121,13 @@ class Backend(Protocol):
         create options this backend would refuse, before any job is made."""
         ...
 
+    def preset_options(self, key: str) -> dict | None:
+        """The create options that make the preset template style ``key`` (DashScope's
+        f_business_female and kin) without templates, by text-to-image (template
+        ``engine.options.T2I_TEMPLATE``) with the avatars' own LoRAs; None where this backend cannot
+        (no text-to-image, its weights not installed here, or no such preset)."""
+        ...
+
 
 class ClassicBackend:
     """CPU backend: face analysis, landmark-aligned fusion, colour and retouching."""
@@ -177,6 +184,9 @@ class ClassicBackend:
 
     def options_check(self, options: dict | None) -> None:
         PortraitOptions.parse(options)
+
+    def preset_options(self, key: str) -> dict | None:
+        return None  # no text-to-image on the CPU
 
 
 def _diffusion() -> Backend:

@@ -27,6 +27,7 @@ from . import weights
 from .creation import WORK_SIDE, diffusion_create
 from .options import DiffusionOptions
 from .pipelines import IpAdapter, ModelSet, family
+from .presets import PRESET_PROMPTS, preset_options
 
 LORA_FOLDER = "lora"
 LORA_FILE = "avatar.safetensors"
@@ -112,6 +113,17 @@ class DiffusionBackend(ClassicBackend):
                                   f"up here: {missing.message}.") from None
             return
         parsed.refuse_uninstalled(models=models, kind=family(models.base))
+
+    def preset_options(self, key: str) -> dict | None:
+        if key not in PRESET_PROMPTS:
+            return None
+        try:
+            models = self.models
+        except EngineError as exc:
+            if exc.code == ErrorCode.MODEL_MISSING:
+                return None  # the classic engine makes the studio's work here, and it has no text-to-image
+            raise
+        return preset_options(key, scenes=models.scenes)
 
     def train(self, photos: Sequence[bytes], *, out: Path, names: Sequence[str] | None = None,
               options: dict | None = None, on_progress: Progress | None = None) -> tuple[Avatar, list[PhotoCheck]]:

@@ -1,9 +1,7 @@
 """python -m engine: the command line that benchmarks and outside checks drive, run as they run it."""
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +13,7 @@ from engine import imaging
 from engine.check import SAME_PERSON_THRESHOLD
 from engine.identity import avatar_load
 from engine.portrait import template_canvas
+from tests.diffusion_models import tiny_models_install
 
 REPO = Path(__file__).resolve().parents[2]
 NO_FACE_MESSAGE = "There is not face in template. Please Give a new template."
@@ -289,36 +288,9 @@ def test_studio_engine_chooses_the_backend_when_none_is_given(tmp_path, monkeypa
     assert done.returncode == 2 and "models fetch" in done.stderr
 
 
-def _pinned(name: str, folder: Path, like: dict) -> dict:
-    """The manifest entry ``like`` pinned to the files now in ``folder`` (their sizes and digests)."""
-    files = sorted(path for path in folder.rglob("*") if path.is_file())
-    return {**like, "name": name, "revision": "0" * 40, "variant": None,
-            "files": [{"path": path.relative_to(folder).as_posix(), "size": path.stat().st_size,
-                       "sha256": hashlib.sha256(path.read_bytes()).hexdigest()} for path in files]}
-
-
 @pytest.fixture
 def tiny_models_installed(tmp_path, monkeypatch) -> Path:
-    """STUDIO_MODELS_DIR laid out as the manifest names it, sd15/ a tiny random SD 1.5 and
-    controlnet-canny-sd15/ its ControlNet, verified by models fetch (nothing to download) against the
-    committed manifest with those two entries pinned to the tiny files."""
-    pytest.importorskip("diffusers", reason="the diffusion extra is not installed")
-    from engine.diffusion import weights
-    from engine.diffusion.tiny import tiny_models_dir
-
-    models = tmp_path / "models"
-    tiny_models_dir(models / "sd15")
-    shutil.move(models / "sd15" / "controlnet-canny", models / "controlnet-canny-sd15")
-    entries = json.loads(weights.MANIFEST_PATH.read_text())["models"]
-    pinned = {name: _pinned(name, models / name, next(e for e in entries if e["name"] == name))
-              for name in ("sd15", "controlnet-canny-sd15")}
-    manifest = tmp_path / "models.json"
-    manifest.write_text(json.dumps({"models": [pinned.get(e["name"], e) for e in entries]}))
-    monkeypatch.setattr(weights, "MANIFEST_PATH", manifest)
-    monkeypatch.setenv("STUDIO_MODELS_DIR", str(models))
-    fetched = weights.models_fetch(list(pinned), on_line=lambda line: None)
-    assert [f.downloaded for f in fetched] == [0, 0]
-    return models
+    return tiny_models_install(tmp_path, monkeypatch)
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from accounts.models import User
 from engine.errors import EngineError, ErrorCode
+from engine.options import T2I_TEMPLATE
 from jobs.models import Job
 from studio.catalog.models import Style, StyleKind, Template
 from studio.catalog.selectors import style_stand_in, template_list_for
@@ -51,6 +52,8 @@ class PortraitOrder:
     reference: Photo | None = None  # a stylization style's starting photo
     # The template style asked for, where its headshot fallback (``style``) makes it for now.
     stand_in_for: Style | None = None
+    # A preset style without templates drawn by text-to-image from its prompt (preset_options).
+    generated: bool = False
 
 
 def portrait_order_check(*, owner: User, model_ids: Sequence[str] = (), train_free: bool = False,
@@ -60,7 +63,9 @@ def portrait_order_check(*, owner: User, model_ids: Sequence[str] = (), train_fr
     (INVALID_OPTION and kin) for options the engine would refuse.
 
     A template style with no template yet and a headshot fallback (a preset before its pack) is
-    made by that headshot style from the avatar's own photos; the order says so (``stand_in_for``).
+    drawn by text-to-image from the preset's prompt where the engine can (``generated``: the
+    diffusion engine with its weights, and avatars it trained), else made by that headshot style
+    from the avatar's own photos; the order says so (``stand_in_for``).
 
     ``model_ids`` (the owner's ready avatars, one per template face) or ``train_free`` (photos
     given when the order is placed); ``template`` (a catalog or private row) or ``own_template``
@@ -74,14 +79,17 @@ headshots on its backdrop, each from another of the avatar's best photos.
     if template is not None and own_template:
         raise OrderRefused("template", "Give one template: a template of the catalog or an image of your own.")
     style = style if style is not None else (template.style if template is not None else None)
-    stand_in_for = None
+    avatars = tuple(_ready_avatar(owner=owner, model_id=model_id) for model_id in model_ids)
+    stand_in_for, generated = None, None
     if style is not None and template is None and not own_template and not train_free:
         fallback = style_stand_in(style=style, owner=owner)
         if fallback is not None:
-            stand_in_for, style = style, fallback
-    templates = _templates(owner=owner, style=style, template=template, own_template=own_template,
-                           train_free=train_free, people=len(model_ids), n=n)
-    avatars = tuple(_ready_avatar(owner=owner, model_id=model_id) for model_id in model_ids)
+            generated = _preset_generated(style=style, avatars=avatars)
+            if generated is None:
+                stand_in_for, style = style, fallback
+    templates = () if generated is not None else _templates(
+        owner=owner, style=style, template=template, own_template=own_template, train_free=train_free,
+        people=len(model_ids), n=n)
     if style is not None and style.kind == StyleKind.IDPHOTO:
         # The one option of an ID photo style: a draft made although it would not pass.
         draft = (options or {}).get("draft", False)
@@ -100,11 +108,23 @@ headshots on its backdrop, each from another of the avatar's best photos.
                                "This avatar has no reference photo yet; wait until its training is done.")
         return PortraitOrder(owner=owner, avatars=avatars, train_free=False, style=style, templates=(),
                              own_template=False, reference=reference)
-    # The request's options win over the style's; all of them are the engine's to accept now.
-    merged = {**(style.parameters if style is not None else {}), **(options or {})}
+    # The request's options win over the style's (and a preset's prompt); all are the engine's to accept now.
+    merged = {**(style.parameters if style is not None else {}), **(generated or {}), **(options or {})}
     engine_backend().options_check(merged)
     return PortraitOrder(owner=owner, avatars=avatars, train_free=train_free, style=style,
-                         templates=templates, own_template=own_template, options=merged, n=n)
+                         templates=templates, own_template=own_template, options=merged, n=n,
+                         generated=generated is not None)
+
+
+def _preset_generated(*, style: Style, avatars: Sequence[Avatar]) -> dict | None:
+    """The options that draw the preset ``style`` by text-to-image with the avatars' own LoRAs
+    where the engine can (the diffusion engine with its weights here, and avatars it trained:
+    a classic avatar has no LoRA to draw the person with); None, and the style's headshot
+    stand-in makes it, elsewhere."""
+    backend = engine_backend()
+    if not avatars or any(avatar.backend != backend.name for avatar in avatars):
+        return None
+    return backend.preset_options(style.key)
 
 
 def _templates(*, owner: User, style: Style | None, template: Template | None, own_template: bool,
@@ -167,7 +187,8 @@ def portrait_order_place(*, order: PortraitOrder, template_file: str | None = No
         return stylization_submit(image=order.reference.image.name,
                                   style_index=int(order.style.parameters.get("style_index", 0)), **common)
     first, *more = order.templates or (None,)
-    template = {"template": template_file or first.image.name, "template_id": first.id if first else None,
+    drawn = T2I_TEMPLATE if order.generated else None
+    template = {"template": template_file or drawn or first.image.name, "template_id": first.id if first else None,
                 "options": order.options, "n": order.n}
     if order.train_free:
         return portrait_train_free_submit(photos=list(photos), **template, **common)

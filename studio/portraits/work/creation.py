@@ -44,7 +44,8 @@ class CreateHandler:
             image["warnings"] = list(portrait.warnings)
             image["occluders"] = list(portrait.occluders)
             image["backend"] = work.backend
-        result: dict = {"images": images, "made_with": "templates", "backend": work.backend}
+        drawn = all(template == T2I_TEMPLATE for template, _, _ in shares)  # a preset's prompt, no template
+        result: dict = {"images": images, "made_with": "text_to_image" if drawn else "templates", "backend": work.backend}
         if work.note:
             result["backend_note"] = work.note
         requested = sum(count for _, _, count in shares)

@@ -32,3 +32,22 @@ def test_an_unknown_preset_is_refused_naming_the_presets():
         preset_options("f_nothing")
 
     assert error.value.code == ErrorCode.INVALID_OPTION and "f_business_female" in error.value.message
+
+
+def test_the_diffusion_backend_with_its_weights_makes_presets_by_prompt(tiny_models):
+    from engine.diffusion.backend import DiffusionBackend
+    from engine.diffusion.pipelines import ModelSet
+
+    backend = DiffusionBackend(ModelSet(base=tiny_models, canny=tiny_models / "controlnet-canny"))
+
+    assert backend.preset_options("f_business_male") == preset_options("f_business_male")
+    assert backend.preset_options("no_such_preset") is None
+
+
+def test_without_its_weights_no_backend_makes_presets_by_prompt(monkeypatch, tmp_path):
+    from engine.backends import get_backend
+
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path / "no-models"))
+
+    assert get_backend("diffusion").preset_options("f_business_male") is None
+    assert get_backend("classic").preset_options("f_business_male") is None
