@@ -72,3 +72,13 @@ def test_the_classic_engine_gives_the_stand_in(owner, preset):
     order = portrait_order_check(owner=owner, model_ids=[str(avatar.model_id)], style=preset)
 
     assert not order.generated and order.stand_in_for == preset
+
+
+def test_the_stand_ins_framing_options_are_left_out_of_a_drawn_preset(owner, preset, diffusion_set_up):
+    avatar = _avatar(owner, "diffusion")
+
+    # What the website's preset form sends (its stand-in's aspect and backdrop colour).
+    order = portrait_order_check(owner=owner, model_ids=[str(avatar.model_id)], style=preset,
+                                 options={"aspect": "1:1", "colour": "#1f3a5f"})
+
+    assert order.generated and "aspect" not in order.options and "colour" not in order.options

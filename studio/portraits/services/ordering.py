@@ -18,6 +18,7 @@ from studio.lib.engine import engine_backend
 
 from ..models import Avatar, Photo
 from ..selectors import avatar_get_for
+from .headshots import CUSTOMER_OPTIONS as HEADSHOT_OPTIONS
 from .headshots import headshot_options_check, headshot_submit
 from .portraits import portrait_create_submit, portrait_train_free_submit
 from .styling import idphoto_submit, stylization_submit
@@ -87,6 +88,10 @@ headshots on its backdrop, each from another of the avatar's best photos.
             generated = _preset_generated(style=style, avatars=avatars)
             if generated is None:
                 stand_in_for, style = style, fallback
+            elif options:
+                # The stand-in's framing options (the website's preset form sends its aspect): a drawn
+                # portrait takes its framing from the prompt, and the engine would refuse them.
+                options = {key: value for key, value in options.items() if key not in HEADSHOT_OPTIONS}
     templates = () if generated is not None else _templates(
         owner=owner, style=style, template=template, own_template=own_template, train_free=train_free,
         people=len(model_ids), n=n)
