@@ -10,6 +10,8 @@ from django.test import Client
 from billing.models import Operation, Price
 from jobs.models import Job
 from studio.catalog.models import Gender, Style, StyleKind, Template
+from studio.lib.engine import engine_backend
+from tests.diffusion_models import tiny_models_install
 
 from .conftest import ASTRONAUT, logged_in
 
@@ -98,6 +100,25 @@ def test_a_preset_without_templates_says_what_makes_it(business):
     html = Client().get("/styles/f_business_male/").content.decode()
 
     assert "no templates for this style yet" in html and "Studio headshot, grey</strong> style" in html
+
+
+def test_a_preset_page_says_lora_avatars_get_it_drawn_where_the_diffusion_engine_is_set_up(
+        business, settings, monkeypatch, tmp_path):
+    settings.STUDIO_ENGINE = "diffusion"
+    tiny_models_install(tmp_path, monkeypatch)
+    engine_backend.cache_clear()
+    try:
+        html = Client().get("/styles/f_business_male/").content.decode()
+    finally:
+        engine_backend.cache_clear()
+
+    assert "drawn from the style's own scene by text-to-image" in html
+
+
+def test_on_the_classic_engine_a_preset_page_promises_no_drawing(business):
+    html = Client().get("/styles/f_business_male/").content.decode()
+
+    assert "text-to-image" not in html
 
 
 def test_a_customer_orders_a_preset_made_by_its_stand_in(business, alice):

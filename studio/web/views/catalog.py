@@ -25,6 +25,7 @@ from studio.catalog.selectors import (
     template_own_list_for,
 )
 from studio.catalog.services import TemplateRejected, template_upload
+from studio.lib.engine import engine_backend
 from studio.portraits.models import AvatarStatus
 from studio.portraits.selectors import avatar_get_for, avatar_list_for
 from studio.portraits.services.intake import inputs_kept_on_success
@@ -92,8 +93,10 @@ def _create_context(request: HttpRequest, *, templates, style=None) -> dict:
         form = StyleCreateForm(avatars=avatars)
     else:
         form = CreateForm(avatars=avatars, templates=templates)
+    # Where the engine draws presets from their prompts, LoRA avatars get that instead of the stand-in.
+    drawn = stand_in is not None and engine_backend().preset_options(style.key) is not None
     return _quote_context(request, maker=maker, form=form) | {
-        "style": style, "avatars": avatars, "form": form, "stand_in": stand_in, "signed_in": signed_in,
+        "style": style, "avatars": avatars, "form": form, "stand_in": stand_in, "drawn": drawn, "signed_in": signed_in,
         "train_free_form": TrainFreeForm(templates=templates) if templates and signed_in else None,
         "template_choices": [(template, signed(request, template.image.name)) for template in templates or []],
     }
