@@ -9,7 +9,7 @@ from engine.options import T2I_TEMPLATE
 from studio.catalog.models import Style, StyleKind
 from studio.lib.engine import engine_backend
 from studio.portraits.models import Avatar, AvatarStatus
-from studio.portraits.services.ordering import portrait_order_check, portrait_order_place
+from studio.portraits.services.ordering import OrderRefused, portrait_order_check, portrait_order_place
 from tests.diffusion_models import tiny_models_install
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalog")]
@@ -82,3 +82,12 @@ def test_the_stand_ins_framing_options_are_left_out_of_a_drawn_preset(owner, pre
                                  options={"aspect": "1:1", "colour": "#1f3a5f"})
 
     assert order.generated and "aspect" not in order.options and "colour" not in order.options
+
+
+def test_two_avatars_are_not_drawn_into_one_preset(owner, preset, diffusion_set_up):
+    avatars = [str(_avatar(owner, "diffusion").model_id), str(_avatar(owner, "diffusion").model_id)]
+
+    with pytest.raises(OrderRefused) as refused:  # as the stand-in refuses them: a preset draws one person
+        portrait_order_check(owner=owner, model_ids=avatars, style=preset)
+
+    assert refused.value.code == "style_kind"

@@ -122,12 +122,12 @@ headshots on its backdrop, each from another of the avatar's best photos.
 
 
 def _preset_generated(*, style: Style, avatars: Sequence[Avatar]) -> dict | None:
-    """The options that draw the preset ``style`` by text-to-image with the avatars' own LoRAs
-    where the engine can (the diffusion engine with its weights here, and avatars it trained:
-    a classic avatar has no LoRA to draw the person with); None, and the style's headshot
-    stand-in makes it, elsewhere."""
+    """The options that draw the preset ``style`` by text-to-image with the avatar's own LoRA
+    where the engine can (the diffusion engine with its weights here, and one avatar it trained:
+    a classic avatar has no LoRA to draw the person with, and a preset's prompt draws one person);
+    None, and the style's headshot stand-in makes it (or refuses several people), elsewhere."""
     backend = engine_backend()
-    if not avatars or any(avatar.backend != backend.name for avatar in avatars):
+    if len(avatars) != 1 or avatars[0].backend != backend.name:
         return None
     return backend.preset_options(style.key)
 
