@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="timed requests per scenario")
     parser.add_argument("--profile", default="", help="a scenario to profile (cProfile, the top 30 by --sort)")
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative"])
+    parser.add_argument("--queries", action="store_true", help="print the SQL of one request of each scenario")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "studio_bench"))
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
@@ -52,7 +53,7 @@ def main() -> None:
     env["BENCH_SEED"] = seed
     env["BENCH_PAI_TOKEN"] = json.loads(seed)["token"]
     subprocess.run([PYTHON, "-m", "bench.api_profile", "--measure", "--requests", str(args.requests),
-                    "--profile", args.profile, "--sort", args.sort], env=env, cwd=REPO, check=True)
+                    "--profile", args.profile, "--sort", args.sort] + (["--queries"] if args.queries else []), env=env, cwd=REPO, check=True)
 
 
 def _measure(args) -> None:
@@ -76,6 +77,8 @@ def _measure(args) -> None:
 
         for _ in range(WARM_UP):
             assert send() in (200, 201), name
+        if args.queries:
+            _queries_print(name, send)
         walls, cpus = [], []
         for _ in range(args.requests):
             wall, cpu = time.perf_counter(), time.process_time()
@@ -91,7 +94,7 @@ def _measure(args) -> None:
                 send()
             profiler.disable()
             text = io.StringIO()
-            pstats.Stats(profiler, stream=text).sort_stats(args.sort).print_stats(30 if args.sort == "tottime" else "/work/|django/(core/handlers|db/models/query.py)", 40)
+            pstats.Stats(profiler, stream=text).sort_stats(args.sort).print_stats(30 if args.sort == "tottime" else "/work/(main/(studio|jobs|billing|accounts|catalog|engine)|.*(django_q|rest_framework/(views|serializers|fields).py))", 70)
             print(text.getvalue())
     floor = scenarios["bare"]["wall_ms"]
     for figures in scenarios.values():
@@ -100,6 +103,17 @@ def _measure(args) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "api_profile.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(scenarios, indent=1))
+
+
+def _queries_print(name: str, send) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        send()
+    print(f"--- {name}: {len(captured)} statements")
+    for query in captured:
+        print(f"{query['time']:>7} {query['sql'][:300]}")
 
 
 if __name__ == "__main__":

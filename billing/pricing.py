@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from studio.lib.prepared import PreparedValues
+
 from .models import Operation, Price
 
 LIST_PRICES = {
@@ -48,8 +50,13 @@ class Charge:
 
 
 def price_of(operation: str) -> int:
-    row = Price.objects.filter(operation=operation).values_list("points", flat=True).first()
-    return LIST_PRICES[Operation(operation)] if row is None else row
+    row = _PRICE_OF.first(operation=str(operation))
+    return LIST_PRICES[Operation(operation)] if row is None else row["points"]
+
+
+# Every charged submit reads its price: compiled once (studio.lib.prepared), read fresh (admin-editable).
+_PRICE_OF = PreparedValues(lambda *, operation: Price.objects.filter(operation=operation).values("points")[:1],
+                           arguments={"operation": str})
 
 
 def job_charge(*, kind: str, payload: dict) -> Charge:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jobs.models import Job, JobState
+from studio.lib.prepared import PreparedObjects
 
 from .errors import QuotaExceeded
 from .events import balance_low_announce
@@ -64,11 +65,16 @@ def _trial_add(*, account: Account) -> None:
 def _locked(*, user=None, account_id: int | None = None) -> Account:
     if account_id is None:
         # The account is locked in the read that finds it; only a first charge opens it first.
-        account = Account.objects.select_for_update().filter(user=user).first()
+        account = _ACCOUNT_LOCKED.first(user_id=user.pk)
         if account is not None:
             return account
         account_id = account_open(user=user).id
     return Account.objects.select_for_update().get(id=account_id)
+
+
+# Every charged submit locks its account: compiled once (studio.lib.prepared); _locked runs in a transaction.
+_ACCOUNT_LOCKED = PreparedObjects(lambda *, user_id: Account.objects.select_for_update().filter(
+    user_id=user_id).order_by("pk")[:1], arguments={"user_id": int})
 
 
 @transaction.atomic(savepoint=False)  # QuotaExceeded raises on: the submit rolls back as a whole

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import F, Q, QuerySet
 
+from studio.lib.prepared import PreparedObjects
+
 from .models import Gender, Style, StyleKind, Template
 
 
@@ -18,7 +20,13 @@ def style_list(*, kind: str | None = None, gender: str | None = None) -> QuerySe
 
 
 def style_get(*, key: str) -> Style | None:
-    return Style.objects.filter(key=key, is_active=True).select_related("fallback").first()
+    """The active style ``key`` (its fallback, where it has one, read on first use)."""
+    return _STYLE_OF.first(key=key)
+
+
+# Every create by style reads it: compiled once (studio.lib.prepared).
+_STYLE_OF = PreparedObjects(lambda *, key: Style.objects.filter(key=key, is_active=True).order_by("position", "key")[:1],
+                            arguments={"key": str})
 
 
 def style_stand_in(*, style: Style, owner=None) -> Style | None:
@@ -40,6 +48,18 @@ def template_list_for(*, owner, style: Style | None = None) -> QuerySet[Template
     if style is not None:
         templates = templates.filter(style=style)
     return templates.order_by(F("owner_id").asc(nulls_first=True), "style__position", "style__key", "id")
+
+
+def style_templates_first(*, style: Style, n: int) -> list[Template]:
+    """The first ``n`` of ``template_list_for(owner=owner, style=style)``: a style's templates are the
+    catalog's (private templates belong to no style), whoever asks."""
+    return _STYLE_TEMPLATES.rows(limit=n, style_id=style.id)
+
+
+# What a create by style alone reads: compiled once (studio.lib.prepared); the order of template_list_for's.
+_STYLE_TEMPLATES = PreparedObjects(lambda *, style_id: Template.objects.filter(
+    style_id=style_id, owner__isnull=True, style__is_active=True, is_active=True).order_by("id"),
+    arguments={"style_id": int})
 
 
 def template_get_for(*, owner, template_id: int | str) -> Template | None:

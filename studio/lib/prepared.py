@@ -15,16 +15,17 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 # Far outside the ids of any table, and distinct: each must appear exactly once in the parameters.
 _MARKER_BASE = -1_987_654_321
 
 
-Argument = int | str | datetime
+Argument = int | str | datetime | UUID
 
 
 def _marker(index: int, kind: type) -> Argument:
@@ -34,16 +35,20 @@ def _marker(index: int, kind: type) -> Argument:
         return f"prepared-values-marker-{index}"
     if kind is datetime:
         return datetime(1901, 2, 3, 4, 5, 6, index + 1, tzinfo=UTC)
-    raise ImproperlyConfigured(f"PreparedValues takes int, str and datetime arguments, not {kind.__name__}")
+    if kind is UUID:
+        return UUID(int=(1 << 127) + index)
+    raise ImproperlyConfigured(f"PreparedValues takes int, str, datetime and UUID arguments, not {kind.__name__}")
 
 
 class PreparedValues:
     """``build(**arguments)`` returns a ``values(...)`` queryset; ``arguments`` names each argument's
-    type (int, str, or an aware datetime compared with a DateTimeField), and each must reach the SQL
+    type (int, str, UUID, or an aware datetime compared with a DateTimeField), and each must reach the SQL
     as a parameter unchanged (an exact or ordering lookup, not ``__iexact`` nor ``__in``).
     ``first(**arguments)`` returns the first row as values() would, or None (``build`` slices its
     queryset to one row); ``rows(limit=, offset=, **arguments)`` returns a slice of the rows
     (``build`` orders its queryset and does not slice it)."""
+
+    _objects = False  # rows as values() gives them; PreparedObjects makes instances
 
     def __init__(self, build: Callable[..., QuerySet], *, arguments: dict[str, type]):
         self._build = build
@@ -57,7 +62,7 @@ class PreparedValues:
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, plan.parameters(arguments, connection))
             row = cursor.fetchone()
-        return None if row is None else plan.values(row, connection)
+        return None if row is None else self._made(plan.values(row, connection), using)
 
     def rows(self, *, limit: int, offset: int = 0, using: str = DEFAULT_DB_ALIAS,
              **arguments: Argument) -> list[dict[str, Any]]:
@@ -71,13 +76,29 @@ class PreparedValues:
             cursor.execute(plan.sql + " LIMIT %s OFFSET %s",
                            [*plan.parameters(arguments, connection), int(limit), int(offset)])
             fetched = cursor.fetchall()
-        return [plan.values(row, connection) for row in fetched]
+        return [self._made(plan.values(row, connection), using) for row in fetched]
+
+    def _made(self, values: dict[str, Any], using: str) -> Any:
+        return values
 
     def _plan(self, using: str) -> _Plan:
         with self._lock:
             if using not in self._plans:
-                self._plans[using] = _Plan.compile(self._build, self._arguments, using)
+                self._plans[using] = _Plan.compile(self._build, self._arguments, using, objects=self._objects)
             return self._plans[using]
+
+
+class PreparedObjects(PreparedValues):
+    """As PreparedValues, for a queryset of model instances (``build`` returns ``Model.objects...``
+    without values(), select_related() or annotations): ``first`` and ``rows`` return instances
+    made as the ORM makes them (``Model.from_db``: not adding, their database noted), whose
+    relations load on first use."""
+
+    _objects = True
+
+    def _made(self, values: dict[str, Any], using: str) -> Model:
+        plan = self._plans[using]
+        return plan.model.from_db(using, plan.names, list(values.values()))
 
 
 class _Fixed:
@@ -91,22 +112,15 @@ class _Fixed:
 
 class _Plan:
     def __init__(self, sql: str, slots: list[str | _Fixed], names: list[str], converters: dict,
-                 dated: frozenset[str], sliced: bool):
+                 kinds: dict[str, type], sliced: bool, model: type[Model] | None = None):
         self.sql, self.slots, self.names, self.converters = sql, slots, names, converters
-        self.dated, self.sliced = dated, sliced
+        self.kinds, self.sliced, self.model = kinds, sliced, model
 
     def parameters(self, arguments: dict[str, Argument], connection) -> list[Any]:
         """The query's parameters with the arguments where their markers were, each adapted for
-        the database as the ORM adapts a DateTimeField's value (SQLite takes text)."""
-        out = []
-        for slot in self.slots:
-            if isinstance(slot, _Fixed):
-                out.append(slot.value)
-            elif slot in self.dated:
-                out.append(connection.ops.adapt_datetimefield_value(_aware(arguments[slot])))
-            else:
-                out.append(arguments[slot])
-        return out
+        the database as the ORM adapts its field's value."""
+        return [slot.value if isinstance(slot, _Fixed) else _adapted(arguments[slot], self.kinds[slot], connection)
+                for slot in self.slots]
 
     def values(self, row: tuple, connection) -> dict[str, Any]:
         values = list(row)
@@ -116,29 +130,44 @@ class _Plan:
         return dict(zip(self.names, values))
 
     @classmethod
-    def compile(cls, build: Callable[..., QuerySet], arguments: dict[str, type], using: str) -> _Plan:
+    def compile(cls, build: Callable[..., QuerySet], arguments: dict[str, type], using: str, *,
+                objects: bool = False) -> _Plan:
         markers = {name: _marker(index, kind) for index, (name, kind) in enumerate(arguments.items())}
         queryset = build(**markers)
         query = queryset.query
-        if query.extra_select or not query.values_select:
+        if objects:
+            if query.values_select or query.extra_select or query.annotation_select or query.select_related:
+                raise ImproperlyConfigured("PreparedObjects needs a queryset of model instances, without "
+                                           "values(), extra(), annotations or select_related()")
+        elif query.extra_select or not query.values_select:
             raise ImproperlyConfigured("PreparedValues needs a values(...) queryset of fields, without extra()")
         compiler = query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        ops = connections[using].ops
-        # A marker reaches the parameters as the backend adapts it (a datetime becomes text on SQLite).
-        by_marker = {(ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value): name
-                     for name, value in markers.items()}
-        slots: list[str | _Fixed] = [by_marker.get(p, _Fixed(p)) if type(p) in (int, str, datetime) else _Fixed(p)
-                                     for p in params]
+        # A marker reaches the parameters as the backend adapts it (a datetime or a UUID becomes text on SQLite).
+        by_marker = {_adapted(value, arguments[name], connections[using]): name for name, value in markers.items()}
+        slots: list[str | _Fixed] = [by_marker.get(p, _Fixed(p)) if type(p) in (int, str, datetime, UUID)
+                                     else _Fixed(p) for p in params]
         for name in arguments:
             if slots.count(name) != 1:
                 raise ImproperlyConfigured(f"PreparedValues: the argument {name!r} must be used exactly once "
                                            f"as a query parameter, not {slots.count(name)} times")
-        names = [*query.values_select, *query.annotation_select]
         expressions = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-        dated = frozenset(name for name, kind in arguments.items() if kind is datetime)
+        # The columns' attribute names, in the order the instance or the values() row takes them.
+        names = ([column.target.attname for column in expressions] if objects
+                 else [*query.values_select, *query.annotation_select])
         sliced = query.low_mark != 0 or query.high_mark is not None
-        return cls(sql, slots, names, compiler.get_converters(expressions), dated, sliced)
+        return cls(sql, slots, names, compiler.get_converters(expressions), dict(arguments), sliced,
+                   model=query.model if objects else None)
+
+
+def _adapted(value: Any, kind: type, connection) -> Any:
+    if kind is datetime:
+        return connection.ops.adapt_datetimefield_value(_aware(value))
+    if kind is UUID:
+        if not isinstance(value, UUID):
+            raise ValueError(f"PreparedValues takes UUID arguments as UUIDs, not {value!r}")
+        return value if connection.features.has_native_uuid_field else value.hex
+    return value
 
 
 def _aware(value: Any) -> datetime:

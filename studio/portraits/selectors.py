@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from jobs.models import Job
-from studio.lib.prepared import PreparedValues
+from studio.lib.prepared import PreparedObjects, PreparedValues
 
 from .models import Avatar, AvatarJob, Photo, Portrait
 
@@ -29,7 +29,14 @@ def avatar_get_for(*, owner, model_id: str) -> Avatar | None:
         key = uuid.UUID(str(model_id))
     except ValueError:
         return None
-    return Avatar.objects.filter(owner=owner, model_id=key).first()
+    if owner is None or not owner.pk:
+        return None
+    return _AVATAR_OF.first(owner_id=owner.pk, model_id=key)
+
+
+# Every create reads its avatars by model id: compiled once (studio.lib.prepared).
+_AVATAR_OF = PreparedObjects(lambda *, owner_id, model_id: Avatar.objects.filter(
+    owner_id=owner_id, model_id=model_id).order_by("-created_at")[:1], arguments={"owner_id": int, "model_id": uuid.UUID})
 
 
 def job_get_for(*, owner, job_id: int) -> Job | None:

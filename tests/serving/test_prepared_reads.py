@@ -1,14 +1,16 @@
-"""studio.lib.prepared: a values() read compiled once answers as the queryset itself would."""
+"""studio.lib.prepared: a read compiled once answers as the queryset itself would."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from uuid import UUID, uuid4
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from jobs.models import Job, JobKind, JobState
-from studio.lib.prepared import PreparedValues
+from studio.lib.prepared import PreparedObjects, PreparedValues
+from studio.portraits.models import Avatar
 
 FIELDS = ("id", "state", "result", "finished_at", "owner__email")
 
@@ -102,3 +104,39 @@ def test_prepared_rows_refuse_a_sliced_queryset(owner, jobs):
 
     with pytest.raises(ImproperlyConfigured, match="slices"):
         read.rows(limit=1, owner_id=owner.id)
+
+
+def test_prepared_objects_are_the_querysets_instances(owner, jobs):
+    read = PreparedObjects(lambda *, owner_id: Job.objects.filter(owner_id=owner_id).order_by("id"),
+                           arguments={"owner_id": int})
+
+    made = read.rows(limit=2, offset=1, owner_id=owner.id)
+
+    expected = list(Job.objects.filter(owner_id=owner.id).order_by("id")[1:3])
+    assert made == expected  # the same rows, as model instances
+    assert [job.result for job in made] == [job.result for job in expected]  # JSON decoded as the ORM does
+    assert [job.finished_at for job in made] == [job.finished_at for job in expected]
+    assert not made[0]._state.adding and made[0]._state.db == "default"
+
+
+def test_prepared_object_loads_its_relations_on_use(owner, jobs):
+    read = PreparedObjects(lambda *, job_id: Job.objects.filter(id=job_id)[:1], arguments={"job_id": int})
+
+    assert read.first(job_id=jobs[0].id).owner == owner
+
+
+def test_prepared_objects_take_a_uuid_argument(owner):
+    avatar = Avatar.objects.create(owner=owner, name="me")
+    read = PreparedObjects(lambda *, owner_id, model_id: Avatar.objects.filter(
+        owner_id=owner_id, model_id=model_id)[:1], arguments={"owner_id": int, "model_id": UUID})
+
+    assert read.first(owner_id=owner.id, model_id=avatar.model_id) == avatar
+    assert read.first(owner_id=owner.id, model_id=uuid4()) is None
+
+
+def test_prepared_objects_refuse_select_related(db):
+    read = PreparedObjects(lambda *, job_id: Job.objects.filter(id=job_id).select_related("owner")[:1],
+                           arguments={"job_id": int})
+
+    with pytest.raises(ImproperlyConfigured, match="select_related"):
+        read.first(job_id=1)

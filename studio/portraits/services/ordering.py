@@ -13,7 +13,7 @@ from engine.errors import EngineError, ErrorCode
 from engine.options import T2I_TEMPLATE
 from jobs.models import Job
 from studio.catalog.models import Style, StyleKind, Template
-from studio.catalog.selectors import style_stand_in, template_list_for
+from studio.catalog.selectors import style_stand_in, style_templates_first
 from studio.lib.engine import engine_backend
 
 from ..models import Avatar, Photo
@@ -93,7 +93,7 @@ headshots on its backdrop, each from another of the avatar's best photos.
                 # portrait takes its framing from the prompt, and the engine would refuse them.
                 options = {key: value for key, value in options.items() if key not in HEADSHOT_OPTIONS}
     templates = () if generated is not None else _templates(
-        owner=owner, style=style, template=template, own_template=own_template, train_free=train_free,
+        style=style, template=template, own_template=own_template, train_free=train_free,
         people=len(model_ids), n=n)
     if style is not None and style.kind == StyleKind.IDPHOTO:
         # The one option of an ID photo style: a draft made although it would not pass.
@@ -132,7 +132,7 @@ def _preset_generated(*, style: Style, avatars: Sequence[Avatar]) -> dict | None
     return backend.preset_options(style.key)
 
 
-def _templates(*, owner: User, style: Style | None, template: Template | None, own_template: bool,
+def _templates(*, style: Style | None, template: Template | None, own_template: bool,
                train_free: bool, people: int, n: int) -> tuple[Template, ...]:
     if style is not None and style.kind != StyleKind.TEMPLATE:
         if template is not None or own_template or train_free or people != 1:
@@ -149,7 +149,7 @@ def _templates(*, owner: User, style: Style | None, template: Template | None, o
     if style is None:
         raise OrderRefused("template", "Give a style, a template or a template image.")
     # A style alone: its n portraits are spread over its templates, for variety (train-free takes one).
-    chosen = tuple(template_list_for(owner=owner, style=style)[: 1 if train_free else n])
+    chosen = tuple(style_templates_first(style=style, n=1 if train_free else n))
     if not chosen:
         raise OrderRefused("style_without_templates",
                            f"The style {style.key} has no templates on this studio yet; an administrator "
