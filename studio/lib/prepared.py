@@ -62,7 +62,7 @@ class PreparedValues:
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, plan.parameters(arguments, connection))
             row = cursor.fetchone()
-        return None if row is None else self._made(plan.values(row, connection), using)
+        return None if row is None else self._made(plan, plan.converted(row, connection), using)
 
     def rows(self, *, limit: int, offset: int = 0, using: str = DEFAULT_DB_ALIAS,
              **arguments: Argument) -> list[dict[str, Any]]:
@@ -76,10 +76,10 @@ class PreparedValues:
             cursor.execute(plan.sql + " LIMIT %s OFFSET %s",
                            [*plan.parameters(arguments, connection), int(limit), int(offset)])
             fetched = cursor.fetchall()
-        return [self._made(plan.values(row, connection), using) for row in fetched]
+        return [self._made(plan, plan.converted(row, connection), using) for row in fetched]
 
-    def _made(self, values: dict[str, Any], using: str) -> Any:
-        return values
+    def _made(self, plan: _Plan, values: list[Any], using: str) -> Any:
+        return dict(zip(plan.names, values))
 
     def _plan(self, using: str) -> _Plan:
         with self._lock:
@@ -96,9 +96,8 @@ class PreparedObjects(PreparedValues):
 
     _objects = True
 
-    def _made(self, values: dict[str, Any], using: str) -> Model:
-        plan = self._plans[using]
-        return plan.model.from_db(using, plan.names, list(values.values()))
+    def _made(self, plan: _Plan, values: list[Any], using: str) -> Model:
+        return plan.model.from_db(using, plan.names, values)
 
 
 class _Fixed:
@@ -122,12 +121,13 @@ class _Plan:
         return [slot.value if isinstance(slot, _Fixed) else _adapted(arguments[slot], self.kinds[slot], connection)
                 for slot in self.slots]
 
-    def values(self, row: tuple, connection) -> dict[str, Any]:
+    def converted(self, row: tuple, connection) -> list[Any]:
+        """The row's columns as the ORM converts them (JSON decoded, times made aware...)."""
         values = list(row)
         for position, (converters, expression) in self.converters.items():
             for converter in converters:
                 values[position] = converter(values[position], expression, connection)
-        return dict(zip(self.names, values))
+        return values
 
     @classmethod
     def compile(cls, build: Callable[..., QuerySet], arguments: dict[str, type], using: str, *,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from studio.catalog.models import Gender, Style, StyleKind
-from studio.catalog.selectors import style_get, style_list, template_get_for, template_list_for
+from studio.catalog.models import Gender, Style, StyleKind, Template
+from studio.catalog.selectors import style_get, style_list, style_templates_first, template_get_for, template_list_for
 from studio.catalog.services import catalog_template_add, style_activity_update, template_upload
 
 from .conftest import make_user
@@ -53,3 +53,16 @@ def test_templates_of_a_hidden_style_are_not_listed(catalog):
     catalog.save()
 
     assert not template_list_for(owner=make_user("ana@example.com")).exists()
+
+
+def test_a_styles_first_templates_are_those_template_list_for_gives(catalog, astronaut_png):
+    """style_templates_first (compiled once, for every create by style) reads what
+    template_list_for lists for the style, in its order, whoever asks."""
+    ana = make_user("ana@example.com")
+    template_upload(owner=ana, content=astronaut_png)
+    catalog_template_add(style=catalog, content=astronaut_png, title="Second")
+    catalog_template_add(style=catalog, content=astronaut_png, title="Off")
+    Template.objects.filter(title="Off").update(is_active=False)
+
+    for n in (1, 2, 3):
+        assert style_templates_first(style=catalog, n=n) == list(template_list_for(owner=ana, style=catalog)[:n])
