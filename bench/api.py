@@ -52,6 +52,13 @@ WAITING_CREATES = 50
 TARGETS = {"pai_job_query_vs_bare": 0.7, "pai_job_query_p99_ms": 50.0, "native_jobs_p50_ms": 30.0,
            "submit_per_s": 300.0}
 
+SCENARIOS = {
+    "bare": "/bench/bare/{job_id}",
+    "pai_job_query": "/api/v1/async_jobs/{job_id}",
+    "native_jobs": "/api/studio/v1/jobs/",
+    "submit": "/api/studio/v1/portraits/",
+}
+
 # wrk prints one JSON line at the end of a run (latencies in microseconds).
 DONE = """
 done = function(summary, latency, requests)
@@ -72,6 +79,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=CONNECTIONS, help="wrk connections per scenario")
     parser.add_argument("--quick", action="store_true", help="one run of 3 s each, for a smoke test")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "studio_bench"))
+    parser.add_argument("--only", action="append", default=[], choices=[*SCENARIOS, "waiting"],
+                        help="run only this scenario (repeatable); the bare view always runs")
     args = parser.parse_args()
     if args.quick:
         args.runs, args.duration = 1, 3
@@ -99,19 +108,16 @@ def main() -> None:
     try:
         _wait_ready(base, server, var_dir / "server.log")
         scripts = _scripts(Path(var_dir), seed)
-        urls = {
-            "bare": f"{base}/bench/bare/{seed['job_id']}",
-            "pai_job_query": f"{base}/api/v1/async_jobs/{seed['job_id']}",
-            "native_jobs": f"{base}/api/studio/v1/jobs/",
-            "submit": f"{base}/api/studio/v1/portraits/",
-        }
+        urls = {name: base + path.format(job_id=seed["job_id"]) for name, path in SCENARIOS.items()}
         _verify(urls, seed)
-        runs: dict[str, list[dict]] = {name: [] for name in urls}
+        timed = [name for name in urls if not args.only or name == "bare" or name in args.only]
+        runs: dict[str, list[dict]] = {name: [] for name in timed}
         for _ in range(args.runs):
-            for name, url in urls.items():  # interleaved: a drift of the machine hits every scenario alike
-                runs[name].append(_wrk(url, scripts[name], args.duration, args.connections))
+            for name in timed:  # interleaved: a drift of the machine hits every scenario alike
+                runs[name].append(_wrk(urls[name], scripts[name], args.duration, args.connections))
         report["scenarios"] = {name: _summary(results) for name, results in runs.items()}
-        report["waiting"] = _waiting(base, urls, scripts, seed, args)
+        if not args.only or "waiting" in args.only:
+            report["waiting"] = _waiting(base, urls, scripts, seed, args)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -323,23 +329,26 @@ def _waiting(base: str, urls: dict[str, str], scripts: dict[str, Path], seed: di
 
 
 def _figures(report: dict) -> dict:
+    """The issue's figures, of the scenarios that ran (--only runs some)."""
     scenarios = report["scenarios"]
-    waiting = report["waiting"]["scenarios"]
     bare = scenarios["bare"]["per_s"]
-    figures = {
-        "bare_per_s": bare,
-        "pai_job_query_per_s": scenarios["pai_job_query"]["per_s"],
-        "pai_job_query_vs_bare": round(scenarios["pai_job_query"]["per_s"] / bare, 3),
-        "pai_job_query_p99_ms": scenarios["pai_job_query"]["p99_ms"],
-        "native_jobs_p50_ms": scenarios["native_jobs"]["p50_ms"],
-        "native_jobs_p99_ms": scenarios["native_jobs"]["p99_ms"],
-        "submit_per_s": scenarios["submit"]["per_s"],
-        "waiting_creates": report["waiting"]["creates"],
-        "waiting_creates_still_waiting": report["waiting"]["still_waiting_after_load"],
-    }
-    for name in waiting:
-        figures[f"{name}_p99_ms_while_waiting"] = waiting[name]["p99_ms"]
-        figures[f"{name}_p99_while_waiting_vs_idle"] = round(waiting[name]["p99_ms"] / scenarios[name]["p99_ms"], 2)
+    figures: dict = {"bare_per_s": bare}
+    if "pai_job_query" in scenarios:
+        query = scenarios["pai_job_query"]
+        figures.update(pai_job_query_per_s=query["per_s"], pai_job_query_vs_bare=round(query["per_s"] / bare, 3),
+                       pai_job_query_p99_ms=query["p99_ms"])
+    if "native_jobs" in scenarios:
+        figures.update(native_jobs_p50_ms=scenarios["native_jobs"]["p50_ms"],
+                       native_jobs_p99_ms=scenarios["native_jobs"]["p99_ms"])
+    if "submit" in scenarios:
+        figures["submit_per_s"] = scenarios["submit"]["per_s"]
+    if "waiting" in report:
+        figures.update(waiting_creates=report["waiting"]["creates"],
+                       waiting_creates_still_waiting=report["waiting"]["still_waiting_after_load"])
+        for name, measured in report["waiting"]["scenarios"].items():
+            figures[f"{name}_p99_ms_while_waiting"] = measured["p99_ms"]
+            if name in scenarios:
+                figures[f"{name}_p99_while_waiting_vs_idle"] = round(measured["p99_ms"] / scenarios[name]["p99_ms"], 2)
     figures["targets"] = TARGETS
     return figures
 

@@ -7,9 +7,10 @@ writing transactions), changes the balance and appends one ledger entry with a u
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from jobs.models import Job, JobState
@@ -69,12 +70,40 @@ def _locked(*, user=None, account_id: int | None = None) -> Account:
         if account is not None:
             return account
         account_id = account_open(user=user).id
-    return Account.objects.select_for_update().get(id=account_id)
+    return Account.objects.select_for_update(no_key=True).get(id=account_id)
 
 
-# Every charged submit locks its account: compiled once (studio.lib.prepared); _locked runs in a transaction.
-_ACCOUNT_LOCKED = PreparedObjects(lambda *, user_id: Account.objects.select_for_update().filter(
+# Account rows are locked FOR NO KEY UPDATE (PostgreSQL; SQLite serialises writers anyway): the
+# balance changes, never the row's key, so the ledger rows and reservations other transactions
+# are inserting for the account (whose foreign keys hold KEY SHARE on it) do not make it wait, as
+# an UPDATE does not. A charged submit may lock its account: compiled once (studio.lib.prepared).
+_ACCOUNT_LOCKED = PreparedObjects(lambda *, user_id: Account.objects.select_for_update(no_key=True).filter(
     user_id=user_id).order_by("pk")[:1], arguments={"user_id": int})
+# ... and reads it first without a lock (job_charge_reserve).
+_ACCOUNT = PreparedObjects(lambda *, user_id: Account.objects.filter(user_id=user_id).order_by("pk")[:1],
+                           arguments={"user_id": int})
+
+
+@dataclass(frozen=True)
+class _Split:
+    """A price split between the account's trial and its points, as ``account`` stands."""
+
+    bucket: str | None  # "trainings", "creations" or None: the trial count the operation spends
+    trial: int  # taken from the trial
+    points: int  # taken from the points
+    trial_left: int  # the account's trial count it was split against
+    covered: bool  # the trial paid for every image
+
+    @classmethod
+    def of(cls, *, charge, account: Account) -> _Split:
+        bucket = charge.trial_bucket
+        trial_left = getattr(account, f"trial_{bucket}") if bucket else 0
+        trial = min(trial_left, charge.images)
+        return cls(bucket=bucket, trial=trial, points=charge.points_for(charge.images - trial), trial_left=trial_left,
+                   covered=bucket is not None and trial == charge.images)
+
+    def payable(self, account: Account) -> bool:
+        return self.points <= account.available or account.pay_as_you_go
 
 
 @transaction.atomic(savepoint=False)  # QuotaExceeded raises on: the submit rolls back as a whole
@@ -83,35 +112,102 @@ def job_charge_reserve(*, job) -> Reservation | None:
 
     Raises QuotaExceeded when the account cannot pay (a pay-as-you-go account always can).
     Free jobs (checks) reserve nothing.
+
+    Every submit of an account changes the one account row, so the row's lock decides how many
+    submits an account makes per second: it is taken as late as it can be. The account is read
+    without a lock, the ledger entry and the reservation are written from that reading, and then one
+    UPDATE takes the price if the account still splits it the same way; the lock it takes lasts
+    from there to the commit. If the account changed in between (another submit, a grant), it is
+    locked and read again, and the entry and the reservation follow the new split.
     """
     charge = job_charge(kind=job.kind, payload=job.input)
     if charge.unit_points == 0:
         return None
-    account = _locked(user=job.owner)
-    bucket = charge.trial_bucket
-    trial_left = {"trainings": account.trial_trainings, "creations": account.trial_creations}.get(bucket, 0)
-    from_trial = min(trial_left, charge.images)
-    points = charge.points_for(charge.images - from_trial)
-    if points > account.available and not account.pay_as_you_go:
-        raise QuotaExceeded(operation=charge.operation, needed=points, available=max(account.available, 0))
-    trainings = from_trial if bucket == "trainings" else 0
-    creations = from_trial if bucket == "creations" else 0
+    seen = _ACCOUNT.first(user_id=job.owner_id)
+    split = _Split.of(charge=charge, account=seen) if seen is not None else None
+    if split is None or not split.payable(seen):
+        # A first charge (the account opens) or one the account cannot pay: decided under the lock.
+        account = _locked(user=job.owner)
+        split = _reserve_locked(account=account, charge=charge)
+        return _reserve_written(job=job, account=account, charge=charge, split=split)
+    reservation = _reserve_written(job=job, account=seen, charge=charge, split=split)
+    if _reserve_if_unchanged(account=seen, split=split):
+        _balance_low_notify(account=seen, before=seen.available + split.points)
+        return reservation
+    account = _locked(account_id=seen.id)
+    taken = _reserve_locked(account=account, charge=charge)
+    if (taken.trial, taken.points) != (split.trial, split.points):
+        _reserve_rewritten(reservation=reservation, split=taken)
+    return reservation
+
+
+def _reserve_locked(*, account: Account, charge) -> _Split:
+    """The price taken from the locked ``account``; QuotaExceeded if it cannot pay."""
+    split = _Split.of(charge=charge, account=account)
+    if not split.payable(account):
+        raise QuotaExceeded(operation=charge.operation, needed=split.points, available=max(account.available, 0))
     before = account.available
-    account.available -= points
-    account.reserved += points
-    account.trial_trainings -= trainings
-    account.trial_creations -= creations
+    account.available -= split.points
+    account.reserved += split.points
+    if split.bucket:
+        setattr(account, f"trial_{split.bucket}", split.trial_left - split.trial)
     account.save(update_fields=["available", "reserved", "trial_trainings", "trial_creations", "updated_at"])
     _balance_low_notify(account=account, before=before)
+    return split
+
+
+def _reserve_if_unchanged(*, account: Account, split: _Split) -> bool:
+    """Takes ``split`` from the account in one statement if the account still splits the price
+    that way: its trial count as read (or, when the trial paid for every image, still enough
+    trial) and enough points. Updates ``account`` to the row as it then is; False when nothing
+    was taken."""
+    quote = connection.ops.quote_name
+    trial = quote(f"trial_{split.bucket or 'creations'}")  # no trial for the operation: takes 0 of one
+    if split.bucket is None:
+        unchanged, unchanged_parameters = "", []
+    else:
+        unchanged, unchanged_parameters = f"AND {trial} {'>=' if split.covered else '='} %s ", [
+            split.trial if split.covered else split.trial_left]
+    sql = (
+        f"UPDATE {quote(Account._meta.db_table)} SET available = available - %s, reserved = reserved + %s, "
+        f"{trial} = {trial} - %s, updated_at = %s WHERE id = %s {unchanged}"
+        "AND (%s = 0 OR available >= %s OR pay_as_you_go) "
+        "RETURNING available, reserved, trial_trainings, trial_creations"
+    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [split.points, split.points, split.trial, connection.ops.adapt_datetimefield_value(now),
+                             account.id, *unchanged_parameters, split.points, split.points])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    account.available, account.reserved, account.trial_trainings, account.trial_creations = (int(v) for v in row)
+    account.updated_at = now
+    return True
+
+
+def _reserve_written(*, job, account: Account, charge, split: _Split) -> Reservation:
+    trainings = split.trial if split.bucket == "trainings" else 0
+    creations = split.trial if split.bucket == "creations" else 0
     LedgerEntry.objects.create(
-        account=account, kind=EntryKind.RESERVE, points=-points, reserved=points,
+        account=account, kind=EntryKind.RESERVE, points=-split.points, reserved=split.points,
         trial_trainings=-trainings, trial_creations=-creations,
         reference=f"job:{job.id}:reserve", job=job, note=f"{charge.operation} x{charge.units}",
     )
     return Reservation.objects.create(
-        job=job, account=account, operation=charge.operation, units=charge.units, points=points,
+        job=job, account=account, operation=charge.operation, units=charge.units, points=split.points,
         trial_trainings=trainings, trial_creations=creations,
     )
+
+
+def _reserve_rewritten(*, reservation: Reservation, split: _Split) -> None:
+    """The entry and the reservation written from a stale reading, made to say what was taken."""
+    trainings = split.trial if split.bucket == "trainings" else 0
+    creations = split.trial if split.bucket == "creations" else 0
+    LedgerEntry.objects.filter(reference=f"job:{reservation.job_id}:reserve").update(
+        points=-split.points, reserved=split.points, trial_trainings=-trainings, trial_creations=-creations)
+    reservation.points, reservation.trial_trainings, reservation.trial_creations = split.points, trainings, creations
+    reservation.save(update_fields=["points", "trial_trainings", "trial_creations"])
 
 
 def _balance_low_notify(*, account: Account, before: int) -> None:

@@ -55,8 +55,13 @@ def job_submit(
     app_id: str = "",
     idempotency_key: str | None = None,
     priority: int = 0,
+    linked: Callable[[Job], None] | None = None,
 ) -> Job:
     """Creates a queued job and enqueues it once the surrounding transaction commits.
+
+    ``linked(job)`` writes what the caller keeps about the new job (portraits links it to its avatar)
+    in the same transaction, before the submission is announced: billing's charge comes last,
+    so that the account row it locks stays locked for as short a time as can be.
 
     With an idempotency key, a second submission returns the first job instead of a new one.
     The submission is announced in the same transaction (jobs.events): billing reserves the job's
@@ -82,6 +87,8 @@ def job_submit(
                 idempotency_key=idempotency_key or None,
                 priority=priority,
             )
+            if linked is not None:
+                linked(job)
             job_submitted_announce(job)
             transaction.on_commit(lambda: job_enqueue(job=job))
     except IntegrityError:

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.transaction import TransactionManagementError
 from django.db.models import Model, QuerySet
 
 # Far outside the ids of any table, and distinct: each must appear exactly once in the parameters.
@@ -59,6 +60,7 @@ class PreparedValues:
     def first(self, *, using: str = DEFAULT_DB_ALIAS, **arguments: Argument) -> dict[str, Any] | None:
         plan = self._plans.get(using) or self._plan(using)
         connection = connections[using]
+        plan.check_locking(connection)
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, plan.parameters(arguments, connection))
             row = cursor.fetchone()
@@ -70,6 +72,7 @@ class PreparedValues:
         if plan.sliced:
             raise ImproperlyConfigured("PreparedValues.rows() slices itself: build an unsliced queryset")
         connection = connections[using]
+        plan.check_locking(connection)
         with connection.cursor() as cursor:
             # LIMIT and OFFSET as parameters, as every backend the studio runs on (PostgreSQL,
             # SQLite) takes them: Django writes a slice into the SQL text, which would make a plan per page size.
@@ -111,9 +114,15 @@ class _Fixed:
 
 class _Plan:
     def __init__(self, sql: str, slots: list[str | _Fixed], names: list[str], converters: dict,
-                 kinds: dict[str, type], sliced: bool, model: type[Model] | None = None):
+                 kinds: dict[str, type], sliced: bool, model: type[Model] | None = None, locking: bool = False):
         self.sql, self.slots, self.names, self.converters = sql, slots, names, converters
-        self.kinds, self.sliced, self.model = kinds, sliced, model
+        self.kinds, self.sliced, self.model, self.locking = kinds, sliced, model, locking
+
+    def check_locking(self, connection) -> None:
+        """Refuses a locking read in autocommit, as the ORM does when a select_for_update() queryset
+        is evaluated there: its lock would end with the statement, guarding nothing."""
+        if self.locking and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
 
     def parameters(self, arguments: dict[str, Argument], connection) -> list[Any]:
         """The query's parameters with the arguments where their markers were, each adapted for
@@ -157,7 +166,7 @@ class _Plan:
                  else [*query.values_select, *query.annotation_select])
         sliced = query.low_mark != 0 or query.high_mark is not None
         return cls(sql, slots, names, compiler.get_converters(expressions), dict(arguments), sliced,
-                   model=query.model if objects else None)
+                   model=query.model if objects else None, locking=query.select_for_update)
 
 
 def _adapted(value: Any, kind: type, connection) -> Any:

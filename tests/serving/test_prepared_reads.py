@@ -6,6 +6,8 @@ from uuid import UUID, uuid4
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from jobs.models import Job, JobKind, JobState
@@ -140,3 +142,20 @@ def test_prepared_objects_refuse_select_related(db):
 
     with pytest.raises(ImproperlyConfigured, match="select_related"):
         read.first(job_id=1)
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as a request outside any atomic block
+def test_prepared_locking_read_refuses_autocommit(owner, jobs):
+    read = PreparedObjects(lambda *, job_id: Job.objects.select_for_update().filter(id=job_id)[:1],
+                           arguments={"job_id": int})
+
+    with pytest.raises(TransactionManagementError, match="outside of a transaction"):
+        read.first(job_id=jobs[0].id)
+
+
+def test_prepared_locking_read_locks_inside_a_transaction(owner, jobs):
+    read = PreparedObjects(lambda *, job_id: Job.objects.select_for_update().filter(id=job_id)[:1],
+                           arguments={"job_id": int})
+
+    with transaction.atomic():
+        assert read.first(job_id=jobs[0].id) == jobs[0]

@@ -1,23 +1,21 @@
 """Jobs about one avatar: submitted and linked to it in one transaction, and read back."""
 from __future__ import annotations
 
-from django.db import transaction
-
 from jobs.models import Job
 from jobs.services import job_submit
 
 from ..models import Avatar, AvatarJob
 
 
-@transaction.atomic(savepoint=False)  # a failed submit raises on: no partial rollback to return to
 def avatar_job_submit(*, avatar: Avatar | None, **submit) -> Job:
-    """``jobs.services.job_submit``, with the job linked to ``avatar`` before the submit commits (so
+    """``jobs.services.job_submit``, with the job linked to ``avatar`` in the submit's transaction (so
     that the worker, which starts on commit, finds the link). An idempotent replay keeps its link."""
-    job = job_submit(**submit)
-    if avatar is not None:
+
+    def linked(job: Job) -> None:
         # One INSERT that leaves a replay's link as it is (get_or_create took four round trips).
         AvatarJob.objects.bulk_create([AvatarJob(job=job, avatar=avatar)], ignore_conflicts=True)
-    return job
+
+    return job_submit(**submit, linked=None if avatar is None else linked)
 
 
 def job_avatar(job: Job) -> Avatar | None:
