@@ -19,8 +19,8 @@ from uuid import UUID
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.transaction import TransactionManagementError
 from django.db.models import Model, QuerySet
+from django.db.transaction import TransactionManagementError
 
 # Far outside the ids of any table, and distinct: each must appear exactly once in the parameters.
 _MARKER_BASE = -1_987_654_321

@@ -9,11 +9,10 @@ import pytest
 from django.db import connection
 
 from billing.errors import QuotaExceeded
-from jobs.models import Job
-
 from billing.models import Account, Reservation
 from billing.pricing import job_charge
 from billing.services import _reserve_if_unchanged, _Split, ledger_adjust
+from jobs.models import Job
 
 from .conftest import balance, create, customer, ledger_sums, train
 
