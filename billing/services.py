@@ -1,8 +1,10 @@
 """The ledger's writes: opening an account, granting its trial, reserving a job's price at submit,
 capturing or releasing it once the job ends, and manual grants and adjustments.
 
-Every write locks the account row (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises
-writing transactions), changes the balance and appends one ledger entry with a unique reference.
+Every write changes the account row under its lock (SELECT ... FOR NO KEY UPDATE on PostgreSQL;
+SQLite serialises writing transactions) and appends one ledger entry with a unique reference. A
+submit's reserve takes the lock last, in the UPDATE that takes the price (job_charge_reserve): an
+account's submits queue on that lock, so it is held from there to the commit only.
 """
 from __future__ import annotations
 
