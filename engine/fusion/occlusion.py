@@ -41,6 +41,11 @@ SPREAD_FLOOR = np.array([6.0, 3.0, 3.0], np.float32)  # L, a, b
 # but left 90 % (the template's skin showed through too much of the face).
 Z_REFERENCE = 4.5
 TEXTURE_RATIO = 3.0
+# Below the nose tip, texture this much busier than the cheeks', busy throughout (stubble, a
+# beard), is the person's own whatever its colour: taken by the colour model for an occluder,
+# the template's smooth skin showed through a patchy beard. bench/hard_cases.py, Kit Harington's
+# bearded reference: 0.422 -> 0.387 from his avatar; bench/engine.py --quick: median 0.352 -> 0.349.
+BEARD_RATIO = 1.5
 CHEEKS_AND_NOSE = [116, 117, 118, 119, 100, 47, 6, 197, 195, 5, 4, 1, 277, 329, 348, 347, 346, 345,
                    187, 205, 425, 411, 207, 427]
 # An occluder is named in the result when it covers this share of the face (the colour model
@@ -453,7 +458,8 @@ def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, 
     spread = np.maximum(1.4826 * np.median(np.abs(samples - median), axis=0), SPREAD_FLOOR)
     z = np.abs(lab - median) / spread
     hidden = (z.max(axis=2) > (Z_REFERENCE if strict else Z_OCCLUDED)).astype(np.uint8) * 255
-    if strict:
+    if strict:  # a reference's beard is its own
+        hidden[_beard(lab[:, :, 0], core, local, face_width)] = 0
         hidden = cv2.bitwise_or(hidden, _busy_above_nose(lab[:, :, 0], core, local, face_width))
     skin = masks.face_mask(local, crop.shape)
     skin[features > 0] = 0
@@ -476,3 +482,17 @@ def _busy_above_nose(lightness: np.ndarray, core: np.ndarray, points: np.ndarray
     mask = (busy > TEXTURE_RATIO * level + 1.5).astype(np.uint8) * 255
     mask[int(max(points[1, 1], 0)) :] = 0
     return mask
+
+
+def _beard(lightness: np.ndarray, core: np.ndarray, points: np.ndarray, face_width: float) -> np.ndarray:
+    """Below the nose tip, what is far busier than the cheeks (stubble, a beard): the person's own."""
+    detail = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), max(face_width * 0.01, 1.0)))
+    side = max(int(face_width * 0.05) | 1, 3)
+    busy = cv2.blur(detail, (side, side))
+    level = float(np.median(busy[core > 0])) if core.any() else 0.0
+    mask = (busy > BEARD_RATIO * level + 1.5).astype(np.uint8)
+    mask[: int(max(points[1, 1], 0))] = 0
+    # A beard is busy throughout; the edge of a smooth occluder (a microphone, a scarf) makes
+    # a band of detail about one box wide, which the opening takes away.
+    size = side | 1
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0

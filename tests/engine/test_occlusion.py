@@ -14,9 +14,11 @@ import cv2
 import numpy as np
 import pytest
 
-from engine import imaging
+from engine import imaging, masks
+from engine.color import to_lab
 from engine.faces import analyze_faces
 from engine.fusion.glasses import find_glasses
+from engine.fusion.occlusion import CHEEKS_AND_NOSE, _beard, occlusion_mask
 from engine.identity import avatar_build, avatar_load, avatar_save
 from engine.portrait import portrait_create
 from tests.engine.glasses_drawing import draw_glasses
@@ -227,3 +229,47 @@ def test_avatar_saved_before_hands_were_recorded_still_makes_portraits(tmp_path,
     portrait = portrait_create(grace_hopper_jpg, [old])[0]
 
     assert "template:spectacles" in portrait.occluders
+
+
+# --- a reference's beard -----------------------------------------------------------------------
+
+
+def _reference(shared_data: Path, photo: str):
+    avatar, _ = avatar_build([(shared_data / "faces" / photo).read_bytes()])
+    return avatar.reference
+
+
+def _beard_share_below_the_lip(face) -> float:
+    """Of the face below the lower lip, the share occlusion._beard keeps as the person's own."""
+    points, eyes = face.points, masks.eye_distance(face.points)
+    core = np.zeros(face.crop.shape[:2], np.uint8)
+    cv2.fillConvexPoly(core, cv2.convexHull(np.round(points[CHEEKS_AND_NOSE, :2]).astype(np.int32)), 255)
+    core[masks.features_mask(points, face.crop.shape, grow=0.15) > 0] = 0
+    beard = _beard(to_lab(face.crop)[:, :, 0], core, points, eyes * 2.3)
+    chin = masks.face_mask(points, face.crop.shape) > 0
+    chin[: int(points[17, 1]) + 5] = False  # 17: the lower lip's lowest point
+    return float(beard[chin].mean())
+
+
+def test_reference_beard_is_kept_as_the_persons_own(shared_data):
+    assert _beard_share_below_the_lip(_reference(shared_data, "sundar_pichai/1.jpg")) > 0.3
+
+
+def test_reference_bare_chin_has_no_beard(shared_data):
+    assert _beard_share_below_the_lip(_reference(shared_data, "amy_adams/1.jpg")) < 0.1
+
+
+def test_smooth_patch_on_a_bearded_cheek_is_still_an_occluder(shared_data):
+    """Only texture as busy throughout as a beard is kept: the band of detail along a smooth
+    occluder's edge (a microphone, a scarf) is not."""
+    face = _reference(shared_data, "sundar_pichai/1.jpg")
+    points, eyes = face.points, masks.eye_distance(face.points)
+    centre = tuple(int(v) for v in (points[61, :2] + points[172, :2]) / 2)  # mouth corner and jaw
+    covered = face.crop.copy()
+    cv2.circle(covered, centre, int(0.18 * eyes), (20, 20, 20), -1)
+    core = np.zeros(covered.shape[:2], np.uint8)
+    cv2.circle(core, centre, int(0.12 * eyes), 255, -1)
+
+    found = occlusion_mask(covered, points, eyes * 2.3, strict=True)
+
+    assert found[core > 0].mean() > 0.8
