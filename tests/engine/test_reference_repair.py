@@ -8,10 +8,10 @@ import cv2
 import numpy as np
 import pytest
 
+from engine import masks
 from engine.faces import Pose, analyze_faces
 from engine.faces import landmarks as lm
 from engine.fusion.glasses import find_glasses
-from engine import masks
 from engine.fusion.occlusion import occlusion_find, reference_cover, reference_crop, spectacles_mask
 from engine.fusion.warp import mesh_warp
 from engine.identity import Avatar, AvatarFace, avatar_build
