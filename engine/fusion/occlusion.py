@@ -63,20 +63,10 @@ FRAME_DARK = 22
 # this factor (a mirrored lens hides skin no gain recovers).
 LENS_MIN = 0.15
 LENS_GAIN_MAX = 1.35
-# Where a lens's gain is measured (_lens_light_evened), in eye distances: rings this wide on each
-# side of the frame, up to this far around the lens, eyes and brows grown by this much left out;
-# in this many sectors around the lens, each with at least this many pixels on both sides (and a
-# third of the sectors at least).
-LENS_RING = 0.05
-LENS_REACH = 0.3
-LENS_FEATURES_GROW = 0.06
-LENS_SECTORS = 12
-LENS_SAMPLES = 12
 # Of the frame inpainted along lines, the detail finer than this (eye distances) is kept over the
 # smooth fill: at 0.02 the faces with spectacles of bench/hard_cases.py were 0.01-0.04 further
 # from their avatars than with the inpainting alone, at 0.04 0.01 nearer on average.
 LINES_WIDTH = 0.04
-LINES_NEAR = 0.15  # of the eye distance: how far from the brows and lids those lines are kept
 # The share of a reference face covered from which a portrait made from it warns (bare faces of
 # ../shared/data measure up to 0.035, hair over a face 0.07, spectacles 0.14-0.18).
 COVER_NOTED = 0.05
@@ -279,20 +269,8 @@ def spectacles_removed(crop: np.ndarray, points: np.ndarray, glasses: Glasses) -
     lenses = _lens_insides(frame, eyes)
     if lenses.any():
         crop = _lens_light_evened(crop, frame, lenses, points, eyes)
-    lines = _lines_at_features(cv2.inpaint(crop, frame, 5, cv2.INPAINT_NS), points, eyes)
+    lines = cv2.inpaint(crop, frame, 5, cv2.INPAINT_NS)
     return fill_smooth(crop, frame, lines=lines, lines_width=LINES_WIDTH * eyes)
-
-
-def _lines_at_features(inpainted: np.ndarray, points: np.ndarray, eyes: float) -> np.ndarray:
-    """``inpainted`` where the frame crossed the brows and lids (their lines carried across it),
-    and smooth elsewhere: over bare skin the lines inpainting carries are the frame's own edges,
-    streaks that drew the lens outlines back (bench/hard_cases.py, the references with spectacles)."""
-    near = np.zeros(inpainted.shape[:2], np.uint8)
-    for part in (lm.RIGHT_EYE, lm.LEFT_EYE, lm.RIGHT_BROW, lm.LEFT_BROW):
-        cv2.fillPoly(near, [np.round(points[part, :2]).astype(np.int32)], 255)
-    weight = masks.feather(masks.grow_mask(near, LINES_NEAR * eyes), LINES_NEAR * eyes)[:, :, None]
-    smooth = cv2.GaussianBlur(inpainted, (0, 0), LINES_WIDTH * eyes).astype(np.float32)
-    return np.clip(smooth + weight * (inpainted - smooth) + 0.5, 0, 255).astype(np.uint8)
 
 
 def _lens_insides(frame: np.ndarray, eyes: float) -> np.ndarray:
@@ -311,49 +289,27 @@ def _lens_insides(frame: np.ndarray, eyes: float) -> np.ndarray:
 
 def _lens_light_evened(crop: np.ndarray, frame: np.ndarray, lenses: np.ndarray, points: np.ndarray,
                        eyes: float) -> np.ndarray:
-    """``crop`` with each lens's skin brought to the level of the skin just outside its frame.
-
-    One gain per lens and channel, measured where the two sides meet: in each sector around the
-    lens, the skin of a thin ring just inside the frame against that of a thin ring just outside
-    it (medians, eyes and brows left out), and the median over the sectors. Measured before on
-    the lens's whole inside against a wide ring around it, the gain compared an under-eye shadow
-    with a lit cheek and forehead: clear lenses came out lighter than the face, their outlines
-    drawn (bench/hard_cases.py: the references with spectacles). The eyes take the gain too: they
-    are seen through the same glass."""
-    features = np.zeros(frame.shape, np.uint8)
-    for part in (lm.RIGHT_EYE, lm.LEFT_EYE, lm.RIGHT_BROW, lm.LEFT_BROW):
-        cv2.fillPoly(features, [np.round(points[part, :2]).astype(np.int32)], 255)
-    skin = masks.grow_mask(features, LENS_FEATURES_GROW * eyes) == 0
-    from_frame = cv2.distanceTransform((frame == 0).astype(np.uint8), cv2.DIST_L2, 3)
-    ring = (from_frame > 0) & (from_frame <= LENS_RING * eyes) & skin
+    """``crop`` with each lens's skin brought to the level of the skin just outside the frame, by
+    one gain per lens and channel (medians: glare and a brow's edge do not move them). The eyes
+    are left out of the measure, not of the gain: they are seen through the same glass."""
+    eye_parts = np.zeros(frame.shape, np.uint8)
+    for part in (lm.RIGHT_EYE, lm.LEFT_EYE):
+        cv2.fillPoly(eye_parts, [np.round(points[part, :2]).astype(np.int32)], 255)
+    eye_parts = masks.grow_mask(eye_parts, 0.08 * eyes)
+    beyond_glass = cv2.bitwise_not(masks.grow_mask(cv2.bitwise_or(lenses, frame), 0.02 * eyes))
     image = crop.astype(np.float32)
     gain = np.ones_like(image)
     count, labels = cv2.connectedComponents(lenses)
     for label in range(1, count):
-        lens = labels == label
-        ys, xs = np.nonzero(lens)
-        near = masks.grow_mask(lens.astype(np.uint8) * 255, LENS_REACH * eyes) > 0
-        inner = ring & lens
-        outer = ring & near & ~lens & (lenses == 0)
-        sector = _sectors(frame.shape, np.array([xs.mean(), ys.mean()]))
-        ratios = []
-        for index in range(LENS_SECTORS):
-            inside, outside = inner & (sector == index), outer & (sector == index)
-            if inside.sum() >= LENS_SAMPLES and outside.sum() >= LENS_SAMPLES:
-                ratios.append((np.median(image[outside], axis=0) + 1.0) / (np.median(image[inside], axis=0) + 1.0))
-        if len(ratios) >= LENS_SECTORS // 3:
-            # The median over the sectors: a sector whose outer ring catches a frame's shadow or a
-            # strand of hair does not move it.
-            gain[lens] = np.clip(np.median(ratios, axis=0), 1.0 / LENS_GAIN_MAX, LENS_GAIN_MAX)
+        lens = np.where(labels == label, 255, 0).astype(np.uint8)
+        behind = (lens > 0) & (eye_parts == 0)
+        around = (masks.grow_mask(lens, 0.2 * eyes) > 0) & (beyond_glass > 0)
+        if behind.sum() < 50 or around.sum() < 50:
+            continue
+        ratio = (np.median(image[around], axis=0) + 1.0) / (np.median(image[behind], axis=0) + 1.0)
+        gain[lens > 0] = np.clip(ratio, 1.0 / LENS_GAIN_MAX, LENS_GAIN_MAX)
     weight = masks.feather(masks.grow_mask(lenses, 0.02 * eyes), 0.02 * eyes)[:, :, None]
     return np.clip(image * (1.0 + weight * (gain - 1.0)) + 0.5, 0, 255).astype(np.uint8)
-
-
-def _sectors(shape: tuple[int, ...], centre: np.ndarray) -> np.ndarray:
-    """Each pixel's angular sector (0 to LENS_SECTORS - 1) around ``centre``."""
-    ys, xs = np.mgrid[: shape[0], : shape[1]]
-    angle = np.arctan2(ys - centre[1], xs - centre[0])
-    return ((angle + np.pi) / (2 * np.pi) * LENS_SECTORS).astype(np.int32) % LENS_SECTORS
 
 
 def repair_reference(warped: np.ndarray, mask: np.ndarray, face_width: float) -> np.ndarray:

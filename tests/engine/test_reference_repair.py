@@ -8,11 +8,10 @@ import cv2
 import numpy as np
 import pytest
 
-from engine import masks
 from engine.faces import Pose, analyze_faces
 from engine.faces import landmarks as lm
 from engine.fusion.glasses import find_glasses
-from engine.fusion.occlusion import occlusion_find, reference_cover, reference_crop, spectacles_mask
+from engine.fusion.occlusion import occlusion_find, reference_cover, reference_crop
 from engine.fusion.warp import mesh_warp
 from engine.identity import Avatar, AvatarFace, avatar_build
 from engine.portrait import reference_order
@@ -48,23 +47,6 @@ def test_eyes_behind_reference_spectacles_keep_their_own_detail(spectacled_face)
 
         for channel in range(3):
             assert np.corrcoef(before[:, channel], after[:, channel])[0, 1] > 0.99
-
-
-def test_reference_spectacles_leave_no_streaks_over_bare_skin(spectacled_face):
-    """Where the frame crossed bare skin (away from the eyes and brows) its fill is no busier than
-    the skin around the frame: the lines inpainting carries along a frame, laid over there, drew
-    the lens outlines into every portrait (1.2 times the skin's detail on this face)."""
-    face, eyes = spectacled_face, masks.eye_distance(spectacled_face.points)
-    frame = spectacles_mask(face.crop, face.points, find_glasses(face.crop, face.points))
-    features = np.zeros(frame.shape, np.uint8)
-    for part in (lm.RIGHT_EYE, lm.LEFT_EYE, lm.RIGHT_BROW, lm.LEFT_BROW):
-        cv2.fillPoly(features, [np.round(face.points[part, :2]).astype(np.int32)], 255)
-    bare = masks.grow_mask(features, 0.2 * eyes) == 0
-    around = cv2.subtract(masks.grow_mask(frame, 0.1 * eyes), masks.grow_mask(frame, 0.02 * eyes)) > 0
-    grey = cv2.cvtColor(reference_crop(face), cv2.COLOR_RGB2GRAY).astype(np.float32)
-    detail = np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 2.0))
-
-    assert detail[(frame > 0) & bare].mean() < detail[around & bare].mean()
 
 
 def test_reference_with_spectacles_measures_covered(spectacled_face):
