@@ -12,7 +12,8 @@ def avatar_job_submit(*, avatar: Avatar | None, **submit) -> Job:
     that the worker, which starts on commit, finds the link). An idempotent replay keeps its link."""
 
     def linked(job: Job) -> None:
-        # One INSERT that leaves a replay's link as it is (get_or_create took four round trips).
+        # Only a new job is linked here (a replay returns the first job, linked when it was made);
+        # one INSERT, a link already there left as it is (get_or_create took four round trips).
         AvatarJob.objects.bulk_create([AvatarJob(job=job, avatar=avatar)], ignore_conflicts=True)
 
     return job_submit(**submit, linked=None if avatar is None else linked)
