@@ -107,6 +107,14 @@ class _Split:
     def payable(self, account: Account) -> bool:
         return self.points <= account.available or account.pay_as_you_go
 
+    @property
+    def trainings(self) -> int:
+        return self.trial if self.bucket == "trainings" else 0
+
+    @property
+    def creations(self) -> int:
+        return self.trial if self.bucket == "creations" else 0
+
 
 @transaction.atomic(savepoint=False)  # QuotaExceeded raises on: the submit rolls back as a whole
 def job_charge_reserve(*, job) -> Reservation | None:
@@ -189,26 +197,24 @@ def _reserve_if_unchanged(*, account: Account, split: _Split) -> bool:
 
 
 def _reserve_written(*, job, account: Account, charge, split: _Split) -> Reservation:
-    trainings = split.trial if split.bucket == "trainings" else 0
-    creations = split.trial if split.bucket == "creations" else 0
     LedgerEntry.objects.create(
         account=account, kind=EntryKind.RESERVE, points=-split.points, reserved=split.points,
-        trial_trainings=-trainings, trial_creations=-creations,
+        trial_trainings=-split.trainings, trial_creations=-split.creations,
         reference=f"job:{job.id}:reserve", job=job, note=f"{charge.operation} x{charge.units}",
     )
     return Reservation.objects.create(
         job=job, account=account, operation=charge.operation, units=charge.units, points=split.points,
-        trial_trainings=trainings, trial_creations=creations,
+        trial_trainings=split.trainings, trial_creations=split.creations,
     )
 
 
 def _reserve_rewritten(*, reservation: Reservation, split: _Split) -> None:
     """The entry and the reservation written from a stale reading, made to say what was taken."""
-    trainings = split.trial if split.bucket == "trainings" else 0
-    creations = split.trial if split.bucket == "creations" else 0
     LedgerEntry.objects.filter(reference=f"job:{reservation.job_id}:reserve").update(
-        points=-split.points, reserved=split.points, trial_trainings=-trainings, trial_creations=-creations)
-    reservation.points, reservation.trial_trainings, reservation.trial_creations = split.points, trainings, creations
+        points=-split.points, reserved=split.points, trial_trainings=-split.trainings,
+        trial_creations=-split.creations)
+    reservation.points, reservation.trial_trainings, reservation.trial_creations = (
+        split.points, split.trainings, split.creations)
     reservation.save(update_fields=["points", "trial_trainings", "trial_creations"])
 
 

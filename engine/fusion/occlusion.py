@@ -415,8 +415,9 @@ def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, 
     z = np.abs(lab - median) / spread
     hidden = (z.max(axis=2) > (Z_REFERENCE if strict else Z_OCCLUDED)).astype(np.uint8) * 255
     if strict:  # a reference's beard is its own
-        hidden[_beard(lab[:, :, 0], core, local, face_width)] = 0
-        hidden = cv2.bitwise_or(hidden, _busy_above_nose(lab[:, :, 0], core, local, face_width))
+        busyness = _Busyness.of(lab[:, :, 0], core, face_width)
+        hidden[_beard(busyness, local)] = 0
+        hidden = cv2.bitwise_or(hidden, _busy_above_nose(busyness, local))
     skin = masks.face_mask(local, crop.shape)
     skin[features > 0] = 0
     hidden = cv2.bitwise_and(hidden, skin)
@@ -429,26 +430,38 @@ def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, 
     return masks.blur_wide(result, face_width * 0.015)
 
 
-def _busy_above_nose(lightness: np.ndarray, core: np.ndarray, points: np.ndarray, face_width: float) -> np.ndarray:
+@dataclass
+class _Busyness:
+    """How busy a face's fine detail is, box by box (``busy``), against the median over its
+    cheeks and nose (``level``): measured once for the two rules that read it."""
+
+    busy: np.ndarray
+    level: float
+    side: int  # px: the box
+
+    @classmethod
+    def of(cls, lightness: np.ndarray, core: np.ndarray, face_width: float) -> _Busyness:
+        detail = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), max(face_width * 0.01, 1.0)))
+        side = max(int(face_width * 0.05) | 1, 3)
+        busy = cv2.blur(detail, (side, side))
+        return cls(busy=busy, level=float(np.median(busy[core > 0])) if core.any() else 0.0, side=side)
+
+    def over(self, ratio: float) -> np.ndarray:
+        return self.busy > ratio * self.level + 1.5
+
+
+def _busy_above_nose(busyness: _Busyness, points: np.ndarray) -> np.ndarray:
     """Where the detail above the nose tip is far busier than the cheeks' (strands of hair)."""
-    detail = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), max(face_width * 0.01, 1.0)))
-    side = max(int(face_width * 0.05) | 1, 3)
-    busy = cv2.blur(detail, (side, side))
-    level = float(np.median(busy[core > 0])) if core.any() else 0.0
-    mask = (busy > TEXTURE_RATIO * level + 1.5).astype(np.uint8) * 255
+    mask = busyness.over(TEXTURE_RATIO).astype(np.uint8) * 255
     mask[int(max(points[1, 1], 0)) :] = 0
     return mask
 
 
-def _beard(lightness: np.ndarray, core: np.ndarray, points: np.ndarray, face_width: float) -> np.ndarray:
+def _beard(busyness: _Busyness, points: np.ndarray) -> np.ndarray:
     """Below the nose tip, what is far busier than the cheeks (stubble, a beard): the person's own."""
-    detail = np.abs(lightness - cv2.GaussianBlur(lightness, (0, 0), max(face_width * 0.01, 1.0)))
-    side = max(int(face_width * 0.05) | 1, 3)
-    busy = cv2.blur(detail, (side, side))
-    level = float(np.median(busy[core > 0])) if core.any() else 0.0
-    mask = (busy > BEARD_RATIO * level + 1.5).astype(np.uint8)
+    mask = busyness.over(BEARD_RATIO).astype(np.uint8)
     mask[: int(max(points[1, 1], 0))] = 0
     # A beard is busy throughout; the edge of a smooth occluder (a microphone, a scarf) makes
     # a band of detail about one box wide, which the opening takes away.
-    size = side | 1
+    size = busyness.side | 1
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0

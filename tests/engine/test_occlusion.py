@@ -18,7 +18,7 @@ from engine import imaging, masks
 from engine.color import to_lab
 from engine.faces import analyze_faces
 from engine.fusion.glasses import find_glasses
-from engine.fusion.occlusion import CHEEKS_AND_NOSE, _beard, occlusion_mask
+from engine.fusion.occlusion import CHEEKS_AND_NOSE, _beard, _Busyness, occlusion_mask
 from engine.identity import avatar_build, avatar_load, avatar_save
 from engine.portrait import portrait_create
 from tests.engine.glasses_drawing import draw_glasses
@@ -245,7 +245,7 @@ def _beard_share_below_the_lip(face) -> float:
     core = np.zeros(face.crop.shape[:2], np.uint8)
     cv2.fillConvexPoly(core, cv2.convexHull(np.round(points[CHEEKS_AND_NOSE, :2]).astype(np.int32)), 255)
     core[masks.features_mask(points, face.crop.shape, grow=0.15) > 0] = 0
-    beard = _beard(to_lab(face.crop)[:, :, 0], core, points, eyes * 2.3)
+    beard = _beard(_Busyness.of(to_lab(face.crop)[:, :, 0], core, eyes * 2.3), points)
     chin = masks.face_mask(points, face.crop.shape) > 0
     chin[: int(points[17, 1]) + 5] = False  # 17: the lower lip's lowest point
     return float(beard[chin].mean())
