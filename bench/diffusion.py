@@ -6,8 +6,9 @@ weights: no download, and speed does not depend on what the weights are. Measure
 with and without LCM (SD 1.5), peak GPU memory of each. ``--quick``: tiny models on the CPU, a smoke
 run of the same code in under a minute.
 
-Run: .venv/bin/python -m bench.diffusion [--quick] [--json] [--repeat 3] [--skip-sdxl]
-Writes bench/results/diffusion.json (quick runs: diffusion_quick.json).
+Run: .venv/bin/python -m bench.diffusion [--quick] [--json] [--repeat 3] [--skip-sdxl] [--out FILE]
+Writes bench/results/diffusion.json (quick runs: diffusion_quick.json), after each measure, so a run
+stopped part way keeps what it measured.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import json
 import statistics
 import tempfile
 import time
+from functools import partial
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -66,8 +69,15 @@ CLIP_BIG_G = {"hidden_size": 1280, "intermediate_size": 5120, "num_attention_hea
 
 
 def full_size_dir(path: Path, *, sdxl: bool) -> Path:
-    """A diffusers folder of the real architecture with random weights (fp16 on disk)."""
+    """A diffusers folder of the real architecture with random weights (fp16 on disk). The
+    weights are drawn on the GPU where there is one: SDXL's 3.5 billion take minutes on a CPU."""
     path.mkdir(parents=True, exist_ok=True)
+    with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
+        _random_models(path, sdxl=sdxl)
+    return path
+
+
+def _random_models(path: Path, *, sdxl: bool) -> None:
     half = {"safe_serialization": True}
     torch.manual_seed(0)
     unet = UNet2DConditionModel(**(SDXL_UNET if sdxl else SD15_UNET)).half()
@@ -93,7 +103,6 @@ def full_size_dir(path: Path, *, sdxl: bool) -> Path:
     else:
         index |= {"safety_checker": [None, None], "feature_extractor": [None, None], "requires_safety_checker": False}
     (path / "model_index.json").write_text(json.dumps(index))
-    return path
 
 
 def _png(rgb: np.ndarray) -> bytes:
@@ -124,7 +133,8 @@ def bench_training(base: Path, work: Path, *, steps: int, resolution: int, image
     _peak_reset()
     seconds = _timed(lambda: lora_train(base=base, images=images, out=work, steps=steps,
                                         checkpoint_every=max(steps // 8, 1), resolution=resolution))
-    return {"steps": steps, "resolution": resolution, "seconds": round(seconds, 2), "peak_gb": _peak_gb()}
+    return {"steps": steps, "resolution": resolution, "seconds": round(seconds, 2),
+            "steps_per_s": round(steps / seconds, 2), "peak_gb": _peak_gb()}
 
 
 def bench_portraits(models: ModelSet, lora: Path, *, repeat: int, work_side: int | None, steps: dict) -> dict:
@@ -149,11 +159,14 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-sdxl", action="store_true")
+    parser.add_argument("--out", type=Path, help="where the JSON goes (default: bench/results/)")
     args = parser.parse_args()
+    out = args.out or RESULTS / ("diffusion_quick.json" if args.quick else "diffusion.json")
     face = data.astronaut()[30:290, 120:380]
     images = [face, face[:, ::-1].copy()] * 3
     summary: dict = {"device": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu",
-                     "quick": args.quick, "targets": TARGETS}
+                     "quick": args.quick, "targets": TARGETS, "versions": _versions()}
+    save = partial(_save, summary, out)
     with tempfile.TemporaryDirectory(prefix="bench-diffusion-") as name:
         root = Path(name)
         if args.quick:
@@ -165,20 +178,29 @@ def main() -> None:
             steps, resolution, work_side, repeat = 400, 512, None, args.repeat
             passes = {}
         summary["train_sd15"] = bench_training(base, root / "lora15", steps=steps, resolution=resolution, images=images)
+        save()
         lora = root / "lora15" / "lora.safetensors"
         lcm = root / "lcm"
         lora_train(base=base, images=images[:1], out=lcm, steps=1, checkpoint_every=1, resolution=resolution)
         models = ModelSet(base=base, canny=base / "controlnet-canny", lcm_lora=lcm / "lora.safetensors")
         summary["portrait_sd15"] = bench_portraits(models, lora, repeat=repeat, work_side=work_side, steps=passes)
+        save()
         clear_cache()
         if not args.skip_sdxl:
             xl = tiny_models_dir(root / "sdxl", sdxl=True) if args.quick else full_size_dir(root / "sdxl", sdxl=True)
             summary["train_sdxl"] = bench_training(xl, root / "loraxl", steps=steps,
                                                    resolution=resolution if args.quick else 1024, images=images)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / ("diffusion_quick.json" if args.quick else "diffusion.json")
-    out.write_text(json.dumps(summary, indent=2) + "\n")
+    save()
     print(json.dumps(summary, indent=2) if args.json else f"wrote {out}")
+
+
+def _save(summary: dict, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def _versions() -> dict:
+    return {name: metadata.version(name) for name in ("torch", "diffusers", "transformers", "peft", "accelerate")}
 
 
 if __name__ == "__main__":

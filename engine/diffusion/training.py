@@ -148,14 +148,17 @@ def _check(base: Path, images: Sequence[np.ndarray], captions: list[str], *, ste
 
 
 def _weight_dtype(dtype: str | None, device: str) -> torch.dtype:
-    """Frozen weights in half precision on CUDA (fp16 unless asked for bf16); float32 elsewhere."""
+    """Frozen weights in half precision on CUDA: bf16 where the GPU has it (SDXL's VAE overflows fp16
+    at 1024 px and its latents come out NaN), else fp16, unless asked; float32 elsewhere."""
     names = {"fp32": torch.float32, "float32": torch.float32, "fp16": torch.float16, "float16": torch.float16,
              "bf16": torch.bfloat16, "bfloat16": torch.bfloat16}
     if dtype is not None and dtype not in names:
         raise EngineError(ErrorCode.INVALID_OPTION, f"dtype must be one of fp32, fp16, bf16 (got {dtype!r}).")
     if not device.startswith("cuda"):
         return torch.float32
-    return names[dtype or "fp16"]
+    if dtype is None:
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return names[dtype]
 
 
 class _Model:
