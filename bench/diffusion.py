@@ -87,7 +87,7 @@ def _random_models(path: Path, *, sdxl: bool) -> None:
     del unet
     AutoencoderKL(**VAE, scaling_factor=0.13025 if sdxl else 0.18215).half().save_pretrained(path / "vae", **half)
     CLIPTextModel(CLIPTextConfig(**CLIP_L)).half().save_pretrained(path / "text_encoder", **half)
-    tiny_tokenizer(path / "tokenizer")
+    _tokenizer(path / "tokenizer")
     PNDMScheduler(**SD15_SCHEDULER).save_pretrained(path / "scheduler")
     index = {"_class_name": "StableDiffusionXLPipeline" if sdxl else "StableDiffusionPipeline",
              "_diffusers_version": "0.35.2",
@@ -97,12 +97,17 @@ def _random_models(path: Path, *, sdxl: bool) -> None:
     if sdxl:
         big_g = CLIPTextModelWithProjection(CLIPTextConfig(**CLIP_BIG_G)).half()
         big_g.save_pretrained(path / "text_encoder_2", **half)
-        tiny_tokenizer(path / "tokenizer_2")
+        _tokenizer(path / "tokenizer_2")
         index |= {"text_encoder_2": ["transformers", "CLIPTextModelWithProjection"],
                   "tokenizer_2": ["transformers", "CLIPTokenizer"], "force_zeros_for_empty_prompt": True}
     else:
         index |= {"safety_checker": [None, None], "feature_extractor": [None, None], "requires_safety_checker": False}
     (path / "model_index.json").write_text(json.dumps(index))
+
+
+def _tokenizer(folder: Path) -> None:
+    # Saved whole, so that loading it knows CLIP's 77-token limit (the vocabulary alone does not say it).
+    tiny_tokenizer(folder).save_pretrained(folder)
 
 
 def _png(rgb: np.ndarray) -> bytes:

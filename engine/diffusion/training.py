@@ -305,7 +305,9 @@ def _loss(model: _Model, data: _Data, *, batch_size: int, generator: torch.Gener
     picks = torch.randint(0, data.means.shape[0], (batch_size,), generator=generator)
     flips = torch.randint(0, 2, (batch_size,), generator=generator)
     mean, std = data.means[picks, flips], data.stds[picks, flips]
-    latents = (mean + std * torch.randn(mean.shape, generator=generator)) * model.vae.config.scaling_factor
+    # The generator is a CPU one (the same draws on any device); the latents' moments live on the GPU.
+    sample = torch.randn(mean.shape, generator=generator).to(mean.device)
+    latents = (mean + std * sample) * model.vae.config.scaling_factor
     noise = torch.randn(latents.shape, generator=generator)
     timesteps = torch.randint(0, model.scheduler.config.num_train_timesteps, (batch_size,), generator=generator)
     latents, noise, timesteps = latents.to(device), noise.to(device), timesteps.to(device)
