@@ -12,7 +12,6 @@ and are ranked by identity distance to the avatar, returned as the classic ``Por
 from __future__ import annotations
 
 import secrets
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -49,7 +48,16 @@ from ..stylize import anime_look
 from . import TRIGGER
 from .conditions import canny, first_pass_mask, landmark_map, second_pass_mask
 from .options import DiffusionOptions, avatar_lora
-from .pipelines import ModelSet, family, gpu_job, inpaint_pipeline, job_adapters, text_pipeline, use_adapters
+from .pipelines import (
+    ModelSet,
+    family,
+    gpu_job,
+    inpaint_pipeline,
+    job_adapters,
+    lora_load,
+    text_pipeline,
+    use_adapters,
+)
 
 PROMPT = f"{TRIGGER}, 1person, realistic photo, detailed skin, natural light, best quality"
 NEGATIVE = "lowres, blurry, deformed face, bad anatomy, extra eyes, watermark, text, worst quality, cartoon"
@@ -198,9 +206,7 @@ def _generated_template(job: _Job, models: ModelSet, avatars: Sequence[Avatar], 
         weights["lcm"] = 1.0
     scene = {}
     if job.options.scene_id:
-        with warnings.catch_warnings():  # peft warns at every adapter after the first (pipelines.job_adapters)
-            warnings.filterwarnings("ignore", message="Already found a `peft_config`")
-            job.pipe.load_lora_weights(str(models.scenes / f"{job.options.scene_id}.safetensors"), adapter_name="scene")
+        lora_load(job.pipe, models.scenes / f"{job.options.scene_id}.safetensors", name="scene")
         scene = {"scene": 0.8}  # EasyPhoto's scene LoRA weight
     try:
         use_adapters(job.pipe, {**weights, **scene})

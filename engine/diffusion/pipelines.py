@@ -180,10 +180,7 @@ def job_adapters(
     names: list[str] = []
     try:
         for name, path in [*loras.items(), *([(LCM_ADAPTER, lcm)] if lcm is not None else [])]:
-            with warnings.catch_warnings():
-                # peft warns at every adapter after the first: several at once is the point here.
-                warnings.filterwarnings("ignore", message="Already found a `peft_config`")
-                pipe.load_lora_weights(str(path), adapter_name=name)
+            lora_load(pipe, path, name=name)
             names.append(name)
         if lcm is not None:
             pipe.scheduler = LCMScheduler.from_config(scheduler.config)
@@ -203,6 +200,17 @@ def job_adapters(
 
 
 LCM_ADAPTER = "lcm"
+
+
+def lora_load(pipe: DiffusionPipeline, path: Path, *, name: str) -> None:
+    """The LoRA file ``path`` loaded into ``pipe`` as the adapter ``name``, from disk only. Named by
+    folder and file: given a file alone, diffusers guesses its name by asking the Hub, which a
+    worker offline (HF_HUB_OFFLINE, as after `models fetch`) refuses."""
+    path = Path(path)
+    with warnings.catch_warnings():
+        # peft warns at every adapter after the first: several at once is the point here.
+        warnings.filterwarnings("ignore", message="Already found a `peft_config`")
+        pipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name=name, local_files_only=True)
 
 
 def use_adapters(pipe: DiffusionPipeline, weights: dict[str, float]) -> None:

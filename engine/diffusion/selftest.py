@@ -25,6 +25,7 @@ def selftest(*, workdir: Path | None = None) -> dict:
     from diffusers import StableDiffusionPipeline
 
     from . import TRIGGER
+    from .pipelines import lora_load
     from .tiny import tiny_models_dir
     from .training import DEFAULT_CAPTION, lora_train
 
@@ -46,7 +47,7 @@ def selftest(*, workdir: Path | None = None) -> dict:
         with _timed(timings, "generate"):
             plain = _generate(pipe, prompt)
         with _timed(timings, "load_lora"):
-            pipe.load_lora_weights(str(trained.path), adapter_name="avatar")
+            lora_load(pipe, trained.path, name="avatar")
         avatar_image = _generate(pipe, prompt)
         report["generate"] = {"shape": plain.shape, "lora_changes_output": bool(np.abs(avatar_image - plain).max() > 0)}
         del pipe
