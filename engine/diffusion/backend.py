@@ -41,10 +41,17 @@ LANDMARKS_MODEL, LANDMARKS_SUBFOLDER = "controlnet-mediapipe-face-sd15", "diffus
 TRAIN_MODEL_NAMES = ("", "train", "train_xl")  # the seeds' train model_name ("train_xl": SDXL)
 
 
-def installed_models() -> ModelSet:
-    """The SD 1.5 models fetched into STUDIO_MODELS_DIR (engine.diffusion.weights). The base and
-    canny ControlNet are required (MODEL_MISSING naming `models fetch`); the others are used where
-    present, and the options that need them are refused by name when they are not."""
+def installed_models(kind: str = "sd15") -> ModelSet:
+    """The models of one family (``"sd15"`` or ``"sdxl"``) fetched into STUDIO_MODELS_DIR
+    (engine.diffusion.weights). The base and canny ControlNet are required (MODEL_MISSING naming
+    `models fetch`); the others are used where present, and the options that need them are refused
+    by name when they are not. SDXL has no IP-Adapter, face-landmark ControlNet or inpainting UNet in
+    the manifest; its scene LoRAs are STUDIO_MODELS_DIR/scenes-sdxl/KEY.safetensors."""
+    if kind == "sdxl":
+        lcm = _optional("lcm-lora-sdxl")
+        scenes = weights.models_dir() / "scenes-sdxl"
+        return ModelSet(base=weights.model_path("sdxl"), canny=weights.model_path("controlnet-canny-sdxl"),
+                        lcm_lora=lcm / LCM_LORA_WEIGHTS if lcm else None, scenes=scenes if scenes.is_dir() else None)
     ip_adapter = _optional("ip-adapter-sd15")
     lcm = _optional("lcm-lora-sd15")
     face = _optional(LANDMARKS_MODEL)
@@ -81,9 +88,10 @@ class DiffusionBackend(ClassicBackend):
 
     def __init__(self, models: ModelSet | None = None, *, work_side: int | None = None, seed: int | None = None,
                  train_steps: int = TRAIN_STEPS, train_resolution: int | None = None, validate: bool = True,
-                 xl_base: Path | None = None) -> None:
+                 xl_base: Path | None = None, xl_models: ModelSet | None = None) -> None:
         self._models = models
-        self._xl_base = xl_base
+        self._xl_models = xl_models
+        self._xl_base = xl_base or (xl_models.base if xl_models else None)
         self.work_side = work_side
         self.seed = seed
         self.train_steps = train_steps
@@ -92,15 +100,34 @@ class DiffusionBackend(ClassicBackend):
 
     @property
     def models(self) -> ModelSet:
+        """The SD 1.5 models: what portraits are made with unless SDXL is asked for (``models_for``)."""
         if self._models is None:
             self._models = installed_models()
         return self._models
+
+    def models_for(self, kind: str) -> ModelSet:
+        """The creation models of the family ``kind`` ("sd15" or "sdxl"), looked up at first use."""
+        if kind != "sdxl":
+            return self.models
+        if self._xl_models is None:
+            self._xl_models = installed_models("sdxl")
+        return self._xl_models
 
     def options_check(self, options: dict | None) -> None:
         """Refuses, before any job is made, options that are invalid or that ask for models this
         studio has not installed. Without the base model at all, the classic engine makes the
         portraits (studio.lib.engine.engine_work), so its rules apply, and a refusal says why."""
         parsed = DiffusionOptions.parse(options)
+        if parsed.asks_sdxl:
+            try:
+                models = self.models_for("sdxl")
+            except EngineError as missing:
+                if missing.code != ErrorCode.MODEL_MISSING:
+                    raise
+                raise EngineError(ErrorCode.UNSUPPORTED_OPTION, f"model_name={parsed.model_name!r} needs the SDXL "
+                                  f"models, which are not installed here: {missing.message}.") from None
+            parsed.refuse_uninstalled(models=models, kind="sdxl")
+            return
         try:
             models = self.models
         except EngineError as missing:
@@ -187,9 +214,11 @@ class DiffusionBackend(ClassicBackend):
     def create(self, template: bytes | np.ndarray | str, *, avatars: Sequence[Avatar], options: dict | None = None,
                n: int = 1, on_progress: Progress | None = None) -> Portraits:
         """As the classic create; ``template`` may also be "t2i_generate" (a template generated
-        from the option ``t2i_prompt``)."""
+        from the option ``t2i_prompt``). SDXL draws it where ``model_name`` is "create_xl" or the
+        avatars' LoRAs were trained on SDXL (``model_name`` "train_xl" at training)."""
+        parsed = DiffusionOptions.parse(options)
         return diffusion_create(
-            template, avatars, options=DiffusionOptions.parse(options), models=self.models, n=n, seed=self.seed,
+            template, avatars, options=parsed, models=self.models_for(parsed.family(avatars)), n=n, seed=self.seed,
             work_side=self.work_side, on_progress=on_progress,
         )
 

@@ -11,6 +11,7 @@ and are ranked by identity distance to the avatar, returned as the classic ``Por
 """
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -301,6 +302,10 @@ def _face_pass(job: _Job, image: np.ndarray, points: np.ndarray, index: int, see
 
 def _inpaint(job: _Job, work: np.ndarray, mask: np.ndarray, controls: list[np.ndarray], scale: float, *,
              steps: int, strength: float, index: int, seed: int) -> np.ndarray:
+    if strength <= 0:
+        return work  # nothing to redraw
+    # The pipelines denoise int(steps * strength) steps: at least one (SDXL's refuses to run none).
+    steps = max(steps, math.ceil(1 / strength + 1e-6))
     use_adapters(job.pipe, job.adapters[index])
     single = len(controls) == 1
     kwargs = {}

@@ -27,6 +27,15 @@ def fetch_hint(name: str) -> str:
     return f"run `python manage.py models fetch {name}`"
 
 
+XL_MODEL_NAMES = ("create_xl", "train_xl")  # the seeds' model_name values that ask for SDXL
+
+
+def _ip_adapter_missing(what: str, kind: str, code: ErrorCode) -> tuple[ErrorCode, str]:
+    if kind == "sdxl":  # the manifest has no SDXL IP-Adapter: nothing to fetch
+        return ErrorCode.UNSUPPORTED_OPTION, f"{what} needs an IP-Adapter, which this studio has for SD 1.5 only."
+    return code, f"{what} needs the IP-Adapter weights, which are not installed: {fetch_hint('ip-adapter-' + kind)}."
+
+
 @dataclass(frozen=True)
 class DiffusionOptions:
     """The ``configure`` keys: the classic ones (``classic``) and those only diffusion honours
@@ -71,6 +80,19 @@ class DiffusionOptions:
         passes redraw the face after it, so those run once, last (creation's ``_finish``)."""
         return dataclasses.replace(self.classic, skin_retouching_bool=False, sharp_ratio=0.0, photo_enhancement_bool=False)
 
+    @property
+    def asks_sdxl(self) -> bool:
+        return self.model_name in XL_MODEL_NAMES
+
+    def family(self, avatars: Sequence[Avatar]) -> str:
+        """The model family a creation runs on: SDXL where ``model_name`` asks for it, SD 1.5 where
+        it names "create"; otherwise the family the avatars' LoRAs were trained on, where they all
+        agree on SDXL (SD 1.5 for the rest: a mix is refused by ``refuse_unusable``)."""
+        if self.asks_sdxl:
+            return "sdxl"
+        trained = {avatar.meta.get("lora_base", "sd15") for avatar in avatars if avatar_lora(avatar) is not None}
+        return "sdxl" if not self.model_name and trained == {"sdxl"} else "sd15"
+
     def uses_ip_adapter(self, avatars: Sequence[Avatar]) -> bool:
         return self.ipa_control or self.ipa_control_only or any(avatar_lora(a) is None for a in avatars)
 
@@ -79,14 +101,13 @@ class DiffusionOptions:
         an SD 1.5 studio, ipa_control without IP-Adapter, lcm_accelerate without the LCM-LoRA, a
         scene LoRA not there), naming the fetch command. The order check raises this before any job
         is made (UNSUPPORTED_OPTION: the request cannot be served here); creation raises ``code``."""
-        wanted = "sdxl" if self.model_name in ("create_xl", "train_xl") else "sd15"
-        if wanted != kind:
+        wanted = "sdxl" if self.asks_sdxl else "sd15" if self.model_name == "create" else None
+        if wanted is not None and wanted != kind:
             raise EngineError(ErrorCode.UNSUPPORTED_OPTION, f"model_name={self.model_name!r} needs an {wanted.upper()} "
-                              f"base model; this studio's diffusion backend loads {kind.upper()}.")
+                              f"base model; this creation loads {kind.upper()}.")
         if (self.ipa_control or self.ipa_control_only) and models.ip_adapter is None:
             which = "ipa_control_only" if self.ipa_control_only else "ipa_control"
-            raise EngineError(code, f"{which} needs the IP-Adapter weights, which are not installed: "
-                              f"{fetch_hint('ip-adapter-' + kind)}.")
+            raise EngineError(*_ip_adapter_missing(which, kind, code))
         if self.lcm_accelerate and models.lcm_lora is None:
             raise EngineError(code, "lcm_accelerate needs the LCM-LoRA weights, which are not "
                               f"installed: {fetch_hint('lcm-lora-' + kind)}.")
@@ -103,8 +124,8 @@ class DiffusionOptions:
                 raise EngineError(ErrorCode.UNSUPPORTED_OPTION, f"Avatar {position} was trained on {trained.upper()}; "
                                   f"its LoRA cannot be used with the {kind.upper()} base model.")
         if self.uses_ip_adapter(avatars) and models.ip_adapter is None:
-            raise EngineError(ErrorCode.MODEL_MISSING, "an avatar without a LoRA (train-free) needs the IP-Adapter "
-                              f"weights, which are not installed: {fetch_hint('ip-adapter-' + kind)}.")
+            train_free = "an avatar without a LoRA (train-free)"
+            raise EngineError(*_ip_adapter_missing(train_free, kind, ErrorCode.MODEL_MISSING))
         if generate and not self.t2i_prompt.strip():
             raise EngineError(ErrorCode.INVALID_OPTION, f"template_image {T2I_TEMPLATE!r} needs a t2i_prompt.")
         if self.t2i_prompt and not generate:

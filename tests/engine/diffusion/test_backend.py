@@ -43,7 +43,7 @@ def test_missing_models_name_the_fetch_command(tmp_path, monkeypatch, astronaut_
     monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path))
 
     with pytest.raises(EngineError) as error:
-        get_backend("diffusion").create(astronaut_png, avatars=[object()])
+        get_backend("diffusion").create(astronaut_png, avatars=[])
 
     assert error.value.code == ErrorCode.MODEL_MISSING
     assert "python manage.py models fetch sd15" in error.value.message
@@ -135,3 +135,80 @@ def test_a_model_name_that_is_not_a_training_one_is_refused(tmp_path, models, as
         DiffusionBackend(models).train([astronaut_png], out=tmp_path / "a", options={"model_name": "create_xl"})
 
     assert error.value.code == ErrorCode.INVALID_OPTION and "train_xl" in error.value.message
+
+
+@pytest.fixture(scope="module")
+def xl_models(tiny_sdxl_models) -> ModelSet:
+    return ModelSet(base=tiny_sdxl_models, canny=tiny_sdxl_models / "controlnet-canny")
+
+
+@pytest.fixture(scope="module")
+def trained_xl(tmp_path_factory, models, xl_models, shared_data) -> Path:
+    """An avatar folder trained on SDXL (the seeds' model_name "train_xl"), 2 LoRA steps."""
+    photos = [p.read_bytes() for p in sorted((shared_data / "faces" / "biden").iterdir())]
+    folder = tmp_path_factory.mktemp("avatars-xl") / "biden"
+    backend = DiffusionBackend(models, train_steps=2, train_resolution=64, validate=False, xl_models=xl_models)
+    backend.train(photos, out=folder, options={"model_name": "train_xl"})
+    return folder
+
+
+@pytest.fixture
+def pipelines_called(monkeypatch) -> list[str]:
+    """The class name of each inpainting pipeline called (the real call still runs)."""
+    from diffusers import StableDiffusionControlNetInpaintPipeline, StableDiffusionXLControlNetInpaintPipeline
+
+    called: list[str] = []
+    for cls in (StableDiffusionControlNetInpaintPipeline, StableDiffusionXLControlNetInpaintPipeline):
+        original = cls.__call__
+
+        def call(self, *args, _original=original, **kwargs):
+            called.append(type(self).__name__)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "__call__", call)
+    return called
+
+
+FAST = {"first_diffusion_steps": 2, "second_diffusion_steps": 2}
+
+
+def test_an_avatar_trained_on_sdxl_is_drawn_by_the_sdxl_models(trained_xl, models, xl_models, shared_data,
+                                                              pipelines_called):
+    backend = DiffusionBackend(models, xl_models=xl_models, work_side=64, seed=0)
+    template = (shared_data / "templates" / "easyphoto" / "3.jpg").read_bytes()
+
+    portraits = backend.create(template, avatars=[backend.load_avatar(trained_xl)], options=FAST)
+
+    assert portraits[0].backend == "diffusion" and max(portraits[0].image.shape[:2]) >= 1024
+    assert set(pipelines_called) == {"StableDiffusionXLControlNetInpaintPipeline"}
+
+
+def test_an_sd15_avatar_is_drawn_by_the_sd15_models_beside_sdxl(trained, models, xl_models, shared_data,
+                                                               pipelines_called):
+    folder, _, _, _ = trained
+    backend = DiffusionBackend(models, xl_models=xl_models, work_side=64, seed=0)
+    template = (shared_data / "templates" / "easyphoto" / "3.jpg").read_bytes()
+
+    backend.create(template, avatars=[backend.load_avatar(folder)], options=FAST)
+
+    assert set(pipelines_called) == {"StableDiffusionControlNetInpaintPipeline"}
+
+
+def test_create_xl_refuses_an_avatar_trained_on_sd15(trained, models, xl_models, shared_data):
+    folder, _, _, _ = trained
+    backend = DiffusionBackend(models, xl_models=xl_models, work_side=64, seed=0)
+    template = (shared_data / "templates" / "easyphoto" / "3.jpg").read_bytes()
+
+    with pytest.raises(EngineError) as error:
+        backend.create(template, avatars=[backend.load_avatar(folder)], options={**FAST, "model_name": "create_xl"})
+
+    assert error.value.code == ErrorCode.UNSUPPORTED_OPTION and "trained on SD15" in error.value.message
+
+
+def test_sdxl_models_not_fetched_name_both_fetch_commands(tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path / "no-models"))
+
+    with pytest.raises(EngineError) as error:
+        DiffusionBackend().models_for("sdxl")
+
+    assert error.value.code == ErrorCode.MODEL_MISSING and "models fetch sdxl" in error.value.message

@@ -100,3 +100,29 @@ def test_training_takes_the_seeds_step_options(models, tmp_path, astronaut_png):
     # the LoRA's share of the progress (0.15 to 0.95) moves by half of it with each of the 2 steps
     training = [value for value in progress if 0.15 < value <= 0.95]
     assert training[0] == pytest.approx(0.15 + 0.8 / 2)
+
+
+@pytest.fixture(scope="module")
+def xl_installed(tmp_path_factory) -> ModelSet:
+    root = tiny_models_dir(tmp_path_factory.mktemp("tiny-xl") / "sdxl", sdxl=True, controlnet=False)
+    return ModelSet(base=root, canny=root / "controlnet-canny")
+
+
+def test_create_xl_is_accepted_where_the_sdxl_models_are_installed(models, xl_installed):
+    DiffusionBackend(models, xl_models=xl_installed).options_check({"model_name": "create_xl"})
+
+
+def test_create_xl_with_ip_adapter_is_refused_for_sdxl_with_the_reason(installed, xl_installed):
+    with pytest.raises(EngineError) as refused:
+        DiffusionBackend(installed, xl_models=xl_installed).options_check({"model_name": "create_xl",
+                                                                           "ipa_control": True})
+
+    assert refused.value.code == ErrorCode.UNSUPPORTED_OPTION and "SD 1.5 only" in refused.value.message
+
+
+def test_create_xl_with_lcm_names_the_sdxl_lcm_lora(models, xl_installed):
+    with pytest.raises(EngineError) as refused:
+        DiffusionBackend(models, xl_models=xl_installed).options_check({"model_name": "create_xl",
+                                                                        "lcm_accelerate": True})
+
+    assert "models fetch lcm-lora-sdxl" in refused.value.message

@@ -118,18 +118,31 @@ def test_creation_returns_ranked_portraits_of_the_template_size(template, avatar
 
 def test_passes_receive_their_steps_strengths_canny_and_masks(template, avatar, models, spy):
     options = {"first_diffusion_steps": 6, "first_denoising_strength": 0.6,
-               "second_diffusion_steps": 3, "second_denoising_strength": 0.2}
+               "second_diffusion_steps": 10, "second_denoising_strength": 0.2}
     create(template, [avatar], models, options)
 
     first, second = spy["calls"]
     assert (first["num_inference_steps"], first["strength"]) == (6, 0.6)
-    assert (second["num_inference_steps"], second["strength"]) == (3, 0.2)
+    assert (second["num_inference_steps"], second["strength"]) == (10, 0.2)
     assert (first["controlnet_conditioning_scale"], second["controlnet_conditioning_scale"]) == (0.5, 1.0)
     control, image = np.asarray(first["control_image"]), np.asarray(first["image"])
     assert np.array_equal(control, canny(image))
     first_mask, second_mask = np.asarray(first["mask_image"]) > 127, np.asarray(second["mask_image"]) > 127
     assert 0.05 < first_mask.mean() < 0.9
     assert 0 < second_mask.sum() < first_mask.sum()  # "edge": a ring, not the whole face
+
+
+def test_a_pass_with_too_few_steps_for_its_strength_still_denoises_one(template, avatar, models, spy):
+    create(template, [avatar], models, {"second_diffusion_steps": 2, "second_denoising_strength": 0.2})
+
+    second = spy["calls"][1]
+    assert int(second["num_inference_steps"] * second["strength"]) == 1
+
+
+def test_a_pass_at_strength_zero_is_not_run(template, avatar, models, spy):
+    create(template, [avatar], models, {"second_denoising_strength": 0})
+
+    assert [call["strength"] for call in spy["calls"]] == [0.45]
 
 
 def test_mask_region_face_redraws_the_middle_of_the_face_and_edge_does_not(template, avatar):
