@@ -36,7 +36,7 @@ from transformers import CLIPTextModel, CLIPTextModelWithProjection, CLIPTokeniz
 
 from ..errors import EngineError, ErrorCode
 from . import TRIGGER
-from .pipelines import weights_variant
+from .pipelines import runtime, weights_variant
 
 # EasyPhoto's training caption (easyphoto_config.validation_prompt); creation prompts start with TRIGGER too.
 DEFAULT_CAPTION = f"{TRIGGER}, easyphoto, 1person"
@@ -148,8 +148,8 @@ def _check(base: Path, images: Sequence[np.ndarray], captions: list[str], *, ste
 
 
 def _weight_dtype(dtype: str | None, device: str) -> torch.dtype:
-    """Frozen weights in half precision on CUDA: bf16 where the GPU has it (SDXL's VAE overflows fp16
-    at 1024 px and its latents come out NaN), else fp16, unless asked; float32 elsewhere."""
+    """Frozen weights in half precision on CUDA, unless asked: the pipelines' (bf16 where the GPU has
+    it: SDXL's VAE overflows fp16 at 1024 px and its latents come out NaN); float32 elsewhere."""
     names = {"fp32": torch.float32, "float32": torch.float32, "fp16": torch.float16, "float16": torch.float16,
              "bf16": torch.bfloat16, "bfloat16": torch.bfloat16}
     if dtype is not None and dtype not in names:
@@ -157,7 +157,7 @@ def _weight_dtype(dtype: str | None, device: str) -> torch.dtype:
     if not device.startswith("cuda"):
         return torch.float32
     if dtype is None:
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return runtime().dtype
     return names[dtype]
 
 
