@@ -17,6 +17,9 @@ import numpy as np
 from . import imaging
 from .errors import EngineError, ErrorCode
 from .faces import Face, analyze_faces, distance
+from .faces.glasses import find_glasses
+from .faces.hands import find_hands, hands_mask
+from .masks import face_mask
 from .quality import BRIGHT_MIN, CLIPPED_MAX, DARK_MAX, EYES_CLOSED, FaceQuality, face_quality
 
 CODE_SUCCESS = 1
@@ -65,6 +68,9 @@ class PhotoCheck:
     face: Face | None = None
     quality: FaceQuality | None = None
     rgb: np.ndarray | None = None
+    # The hands seen in the photo (21 x 2 points each, pixels of the analysed image), kept so the
+    # avatar builder does not run MediaPipe's hands a second time.
+    hands: list[np.ndarray] = field(default_factory=list)
     original_size: tuple[int, int] | None = None
 
     @property
@@ -114,7 +120,9 @@ def check_photo(data: bytes, *, for_training: bool = False, keep_pixels: bool = 
     if face.embedding is None or not np.all(np.isfinite(face.embedding)):
         return PhotoCheck(code=CODE_ENCODING, reasons=[Reason("encoding", "The face could not be encoded."), *reasons])
     quality = face_quality(rgb, face)
+    hands = find_hands(rgb)
     reasons += _face_reasons(face, quality, rgb.shape, decoded.scale)
+    reasons += _cover_reasons(rgb, face, hands)
     return PhotoCheck(
         code=CODE_SUCCESS,
         frontal=face.pose.is_frontal(max_angle=MAX_TURN_DEGREES),
@@ -122,6 +130,7 @@ def check_photo(data: bytes, *, for_training: bool = False, keep_pixels: bool = 
         face=face,
         quality=quality,
         rgb=rgb if keep_pixels else None,
+        hands=hands,
         original_size=decoded.original_size,
     )
 
@@ -219,4 +228,31 @@ def _face_reasons(face: Face, quality: FaceQuality, shape: tuple[int, ...], scal
         )
     if quality.eye_opening < EYES_CLOSED:
         reasons.append(Reason("eyes_closed", "The eyes look closed."))
+    return reasons
+
+
+# A hand counts as over the face from this share of the face's outline (a hand beside the face,
+# or a fingertip at the jaw's edge, leaves nothing the portraits must paint out).
+HAND_OVER_FACE = 0.02
+GLASSES_TEXT = "Glasses: photos without them give the eyes the best likeness."
+SUNGLASSES_TEXT = "Sunglasses hide the eyes: add photos with the eyes visible."
+HAND_TEXT = "A hand covers the face: photos with the face clear work best."
+
+
+def _cover_reasons(rgb: np.ndarray, face: Face, hands: list[np.ndarray]) -> list[Reason]:
+    """What covers the face, told at upload: the photo still passes (the engine prefers clear
+    photos and paints out what covers the rest), but the customer can do better by adding clear
+    ones. Hair over the face is not told here: the colour model that finds it in the avatar's
+    crops is too coarse to name it in a photo on its own."""
+    assert face.points is not None
+    reasons = []
+    glasses = find_glasses(rgb, face.points)
+    if glasses is not None:
+        sunglasses = glasses.kind == "sunglasses"
+        reasons.append(Reason("sunglasses", SUNGLASSES_TEXT) if sunglasses else Reason("glasses", GLASSES_TEXT))
+    if hands:
+        outline = face_mask(face.points, rgb.shape) > 0
+        covered = hands_mask(hands, rgb.shape)[outline] > 0
+        if covered.size and covered.mean() >= HAND_OVER_FACE:
+            reasons.append(Reason("hand", HAND_TEXT))
     return reasons

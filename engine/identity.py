@@ -31,7 +31,6 @@ from . import imaging, masks
 from .check import PhotoCheck, check_photos, require_usable
 from .errors import EngineError, ErrorCode
 from .faces.align import canonical_matrix, transform_points, warp_crop
-from .faces.hands import find_hands
 
 FORMAT = "portrait-studio-avatar"
 VERSION = 1
@@ -111,9 +110,9 @@ def _avatar_face(check: PhotoCheck, name: str) -> AvatarFace:
     matrix = canonical_matrix(face.points, CROP_SIDE)
     crop = warp_crop(check.rgb, matrix, CROP_SIDE)
     quality = check.quality.score() if check.quality else 0.0
-    # Hands over the face are found here, once, in the whole photo (a hand cut by the crop's
+    # Hands over the face were found by the check, in the whole photo (a hand cut by the crop's
     # edge is still a hand there): portraits leave them out without running MediaPipe again.
-    hands = [transform_points(np.c_[hand, np.zeros(len(hand))], matrix)[:, :2] for hand in find_hands(check.rgb)]
+    hands = [transform_points(np.c_[hand, np.zeros(len(hand))], matrix)[:, :2] for hand in check.hands]
     hands = [hand for hand in hands if _overlaps_crop(hand)]
     return AvatarFace(
         crop=crop,

@@ -23,10 +23,10 @@ import numpy as np
 from .. import masks
 from ..color import to_lab
 from ..faces import landmarks as lm
+from ..faces.glasses import Glasses, find_glasses
 from ..faces.hands import find_hands, hands_mask
 from ..identity import AvatarFace
 from .fill import fill_smooth
-from .glasses import Glasses, find_glasses
 from .warp import mesh_warp
 
 # Robust z-score past which a pixel is not skin, and floors for the spread so that a very even

@@ -58,6 +58,12 @@ function photoVerdict(item, check) {
     item.classList.add("pass");
     verdict.append(el("strong", {}, "Passed"));
     check.notes.forEach((note) => verdict.append(el("span", { class: "small" }, " " + note)));
+    // Soft problems (glasses, a hand over the face, blur) do not refuse a photo; they say how to do better.
+    if (check.reasons.length) {
+      const advice = el("ul", { class: "reasons advice", "aria-label": "To do better" });
+      check.reasons.forEach((reason) => advice.append(el("li", {}, reason)));
+      verdict.append(advice);
+    }
   } else {
     item.classList.add("fail");
     verdict.append(el("strong", {}, "Not usable"), ": " + check.message);

@@ -7,8 +7,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine import check
+from engine import check, imaging
 from engine.errors import EngineError, ErrorCode
+from engine.faces.hands import hands_mask
+
+from .glasses_drawing import draw_glasses
 
 
 def resized(pixels: np.ndarray, side: int) -> np.ndarray:
@@ -144,3 +147,47 @@ def test_check_without_same_person_passes_other_person(obamas_and_biden):
     results = check.check_photos(obamas_and_biden, same_person=False)
 
     assert [result.code for result in results] == [1, 1, 1, 1, 1]
+
+
+# What covers the face is told at upload; the photo still passes.
+
+def _cover_keys(result: dict) -> list[str]:
+    return [key for key in result["reason_keys"] if key in ("glasses", "sunglasses", "hand")]
+
+
+def test_check_tells_spectacles_and_still_passes(shared_data):
+    result = check.check_photo((shared_data / "faces/john_lennon/1.jpg").read_bytes()).as_dict()
+
+    assert result["code"] == 1 and _cover_keys(result) == ["glasses"]
+
+
+def test_check_tells_nothing_over_a_clear_face(astronaut_check):
+    assert _cover_keys(astronaut_check) == []
+
+
+def test_check_tells_sunglasses(shared_data, encode_png):
+    rgb = imaging.decode((shared_data / "faces/obama/1.jpg").read_bytes()).rgb
+    face = check.analyze_faces(rgb, limit=1)[0]
+    result = check.check_photo(encode_png(draw_glasses(rgb, face.points, kind="sunglasses"))).as_dict()
+
+    assert result["code"] == 1 and _cover_keys(result) == ["sunglasses"]
+
+
+def test_check_tells_a_hand_over_the_face(shared_data, encode_png):
+    # A real hand (easyphoto/5.jpg's, on the cheek's edge) moved a quarter face over the face.
+    photo = check.check_photo((shared_data / "templates/easyphoto/5.jpg").read_bytes(), keep_pixels=True)
+    hand = hands_mask(photo.hands, photo.rgb.shape) > 0
+    rows, cols = np.nonzero(hand)
+    moved = photo.rgb.copy()
+    moved[rows, cols + round(0.25 * photo.face.width)] = photo.rgb[rows, cols]
+
+    result = check.check_photo(encode_png(moved)).as_dict()
+
+    assert result["code"] == 1 and "hand" in _cover_keys(result)
+
+
+def test_check_does_not_tell_a_hand_below_the_face(shared_data):
+    # The hand holds a microphone under the chin: beside the face, not over it.
+    result = check.check_photo((shared_data / "faces/lin_manuel_miranda/1.png").read_bytes()).as_dict()
+
+    assert _cover_keys(result) == []

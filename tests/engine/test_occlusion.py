@@ -17,7 +17,7 @@ import pytest
 from engine import imaging, masks
 from engine.color import to_lab
 from engine.faces import analyze_faces
-from engine.fusion.glasses import find_glasses
+from engine.faces.glasses import find_glasses
 from engine.fusion.occlusion import CHEEKS_AND_NOSE, _beard, _Busyness, occlusion_mask
 from engine.identity import avatar_build, avatar_load, avatar_save
 from engine.portrait import portrait_create

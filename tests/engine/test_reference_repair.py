@@ -10,7 +10,7 @@ import pytest
 
 from engine.faces import Pose, analyze_faces
 from engine.faces import landmarks as lm
-from engine.fusion.glasses import find_glasses
+from engine.faces.glasses import find_glasses
 from engine.fusion.occlusion import occlusion_find, reference_cover, reference_crop
 from engine.fusion.warp import mesh_warp
 from engine.identity import Avatar, AvatarFace, avatar_build

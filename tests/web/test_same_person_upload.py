@@ -60,3 +60,27 @@ def test_a_photo_of_the_group_deleted_before_the_check_runs_is_left_out(alice, c
 
     job.refresh_from_db()
     assert job.state == "succeeded" and [c["photo"] for c in job.result["check_results"]] == [new.id]
+
+
+def test_a_photo_with_glasses_passes_with_advice(client, sync_queue, shared_data):
+    row = _give(client, shared_data, "faces/sundar_pichai/1.jpg")
+
+    assert row["passed"] is True
+    assert any(reason.startswith("Glasses:") for reason in row["reasons"])
+
+
+def test_the_new_avatar_page_shows_a_passed_photos_advice(client, sync_queue, shared_data):
+    _give(client, shared_data, "faces/sundar_pichai/1.jpg")
+
+    page = client.get("/avatars/new/").content.decode()
+
+    assert 'class="reasons advice"' in page and "Glasses:" in page
+
+
+def test_the_avatar_page_shows_a_used_photos_advice(alice):
+    alice.photo.check_result = {"code": 1, "message": "success", "reasons": ["Glasses: photos without them ..."]}
+    alice.photo.save(update_fields=["check_result"])
+
+    page = logged_in(alice.user).get(f"/avatars/{alice.avatar.model_id}/").content.decode()
+
+    assert 'class="reasons advice"' in page and "Glasses: photos without them" in page

@@ -78,7 +78,10 @@ class CheckResultSerializer(serializers.Serializer):
     code = serializers.IntegerField(help_text="1 when the photo passes.")
     message = serializers.CharField(required=False)
     frontal = serializers.BooleanField(required=False)
-    reasons = serializers.ListField(child=serializers.CharField(), required=False)
+    reasons = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="In plain words, why the photo fails, or, when it passes, how to do better (glasses, a hand "
+                  "over the face, blur): such a photo is still used.")
 
 
 class ComplianceCheckSerializer(serializers.Serializer):

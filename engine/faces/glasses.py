@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..faces import landmarks as lm
+from . import landmarks as lm
 
 EYES = 100.0  # px between the iris centres in the resampled eye band
 BAND = (320, 230)  # its width, height
