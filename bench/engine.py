@@ -140,6 +140,7 @@ def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]
     search_t, search_d = [], []  # the single-pass variant, for comparison
     seams: list[float] = []  # bench/seams.py: edge along the blend boundary / the template's own
     per_avatar: dict[str, list[float]] = {}
+    beyond: list[dict] = []  # the portraits past the identity target, to look at
     sheet_rows = []
     for index, (person, avatar) in enumerate(avatars.items()):
         row = [avatar.reference.crop]
@@ -152,6 +153,9 @@ def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]
             ours_t.append(time.perf_counter() - start)
             ours_d.append(portrait.identity_distance)
             per_avatar.setdefault(person, []).append(portrait.identity_distance)
+            if portrait.identity_distance >= IDENTITY_TARGET:
+                beyond.append({"avatar": person, "template": name, "distance": round(portrait.identity_distance, 4),
+                               "reference": avatar.faces[portrait.references[0]].source})
             outside.append(_changed_outside(template, portrait.image, face[0].box))
             seam = portrait_seam(template, face[0].points, avatar, portrait)
             if seam is not None:
@@ -179,6 +183,7 @@ def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]
         "identity_within_target": round(float((ours < IDENTITY_TARGET).mean()), 3),
         "identity_target": IDENTITY_TARGET,
         "identity_per_avatar": {p: round(float(np.median(d)), 4) for p, d in per_avatar.items()},
+        "identity_beyond_target": sorted(beyond, key=lambda row: -row["distance"]),
         "outside_face_changed_max": round(max(outside), 6),
         "seam_median": round(statistics.median(seams), 3) if seams else None,
         "without_likeness_search": {

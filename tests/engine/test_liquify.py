@@ -1,0 +1,64 @@
+"""engine.fusion.warp.liquify: the template's face moved to the new face's shape as one smooth
+field, without folds where landmarks crowd and cross (a strongly turned template's far cheek)."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from engine.faces import analyze_faces
+from engine.faces.landmarks import FACE_OVAL
+from engine.fusion.fuse import LIQUIFY_RING
+from engine.fusion.warp import liquify
+
+
+@pytest.fixture(scope="module")
+def mesh(astronaut) -> np.ndarray:
+    (face,) = analyze_faces(astronaut, embed=False)
+    return face.points.astype(np.float64)
+
+
+def waves(shape: tuple[int, ...]) -> np.ndarray:
+    """A smooth image with a known steepest slope (about 2.6 grey levels a pixel)."""
+    ys, xs = np.mgrid[: shape[0], : shape[1]].astype(np.float32)
+    grey = 128 + 60 * np.sin(xs / 23.0) + 40 * np.cos(ys / 31.0)
+    return np.repeat(np.clip(grey, 0, 255).astype(np.uint8)[:, :, None], 3, axis=2)
+
+
+def steepest(image: np.ndarray, mask: np.ndarray) -> float:
+    grey = image[:, :, 0].astype(np.float32)
+    slope = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=1), cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=1))
+    return float(np.percentile(slope[mask], 99.9))
+
+
+def test_crossing_landmark_moves_leave_no_fold(astronaut, mesh):
+    # Every other landmark on the image-left half of the face moves 6 px one way, the rest 6 px the
+    # other: neighbours cross, as the far cheek's do on a turned template.
+    image = waves(astronaut.shape)
+    centre = mesh[FACE_OVAL, 0].mean()
+    target = mesh.copy()
+    far = np.nonzero(mesh[:, 0] < centre)[0]
+    target[far[::2], 0] += 6.0
+    target[far[1::2], 0] -= 6.0
+
+    moved_image, moved = liquify(image, mesh, target, anchor_radius=LIQUIFY_RING)
+
+    assert moved.any()
+    assert steepest(moved_image, moved) <= 2.0 * steepest(image, moved)
+
+
+def test_the_face_moves_with_its_landmarks(astronaut, mesh):
+    image = cv2.GaussianBlur(np.random.default_rng(0).integers(0, 255, astronaut.shape, np.uint8), (0, 0), 2.0)
+    target = mesh.copy()
+    target[:, 0] += 6.0
+
+    moved_image, _ = liquify(image, mesh, target, anchor_radius=LIQUIFY_RING)
+
+    x0, y0 = np.percentile(mesh[:, :2], 30, axis=0).astype(int)
+    x1, y1 = np.percentile(mesh[:, :2], 70, axis=0).astype(int)
+    before = image[y0:y1, x0 - 12 : x1 + 12, 0].astype(np.float32)
+    after = moved_image[y0:y1, x0:x1, 0].astype(np.float32)
+    # The inner face now shows what was this many pixels to its left.
+    errors = {shift: float(np.abs(after - before[:, 12 - shift : 12 - shift + after.shape[1]]).mean())
+              for shift in range(-10, 11)}
+    assert min(errors, key=errors.get) == 6
