@@ -40,4 +40,27 @@ def transfer_lab(
     mean_t, std_t = target_stats
     ratio = 1.0 + contrast * (np.clip(std_t / std_s, 0.5, 2.0) - 1.0)
     shifted = (lab - mean_s) * ratio + mean_t
+    turn = _chroma_turn(mean_s, mean_t)
+    if turn is not None:
+        # What has little colour (brows, lashes, the whites of the eyes) keeps little: shifted by
+        # the difference of the skins' means, a dark brow on brown skin moved onto pale pink skin
+        # came out teal. There colour (a, b), as one complex number, is turned and scaled so the
+        # skin's mean would land on the template's, which leaves grey grey; the skin itself keeps
+        # the shift (turned too, it lost likeness: bench/engine.py --quick 0.349 -> 0.357).
+        chroma = lab[..., 1] + 1j * lab[..., 2]
+        skin_like = np.clip(np.abs(chroma) / abs(complex(mean_s[1], mean_s[2])), 0.0, 1.0)
+        turned = chroma * turn
+        shifted[..., 1] += (1.0 - skin_like) * (turned.real - shifted[..., 1])
+        shifted[..., 2] += (1.0 - skin_like) * (turned.imag - shifted[..., 2])
     return lab + strength * (shifted - lab)
+
+
+CHROMA_MIN = 4.0  # a skin's mean colour (a, b) shorter than this has no direction to turn
+
+
+def _chroma_turn(mean_s: np.ndarray, mean_t: np.ndarray) -> complex | None:
+    source, target = complex(mean_s[1], mean_s[2]), complex(mean_t[1], mean_t[2])
+    if abs(source) < CHROMA_MIN or abs(target) < CHROMA_MIN:
+        return None
+    turn = target / source
+    return turn if 0.25 <= abs(turn) <= 4.0 else None
