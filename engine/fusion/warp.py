@@ -1,7 +1,8 @@
-"""Warps over landmarks: the avatar's face onto the template (piecewise-affine, ``mesh_warp``) and
-the template's face to the new shape (a smooth field, ``liquify``).
+"""Warps over landmarks: the avatar's face onto the template (``mesh_warp``) and the template's
+face to the new shape (``liquify``), both piecewise-affine; the liquify hands over to a smooth
+field where its triangles fold.
 
-In ``mesh_warp`` each triangle of the target is filled from the same triangle of the source by its own affine
+Each triangle of the target is filled from the same triangle of the source by its own affine
 map. The triangles are rasterised with OpenCV and the maps applied with plain numpy: scipy's
 interpolators do the same through OpenBLAS, whose threads stalled each other on a busy machine
 (measured: 0.02 s alone, 4-50 s under load).
@@ -100,12 +101,12 @@ def liquify(
         # Only around the folds (their box, padded by the fade and the brush's reach): the
         # distance transforms and the field over the whole work area cost 20 ms a portrait.
         blend = FOLD_BLEND * face_size
-        corners = every_dst[simplices[folds]].reshape(-1, 2)
+        folded = every_dst[simplices[folds]]  # n x 3 x 2
         pad = 3.0 * blend + 3.0 * LIQUIFY_SIGMA * face_size
-        x0, y0 = np.maximum(np.floor(corners.min(axis=0) - pad).astype(int), 0)
-        x1, y1 = np.minimum(np.ceil(corners.max(axis=0) + pad).astype(int) + 1, (width, height))
+        x0, y0 = np.maximum(np.floor(folded.reshape(-1, 2).min(axis=0) - pad).astype(int), 0)
+        x1, y1 = np.minimum(np.ceil(folded.reshape(-1, 2).max(axis=0) + pad).astype(int) + 1, (width, height))
         hard = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        for triangle in np.round((every_dst[simplices[folds]] - (x0, y0)) * 16).astype(np.int32):
+        for triangle in np.round((folded - (x0, y0)) * 16).astype(np.int32):
             cv2.fillConvexPoly(hard, triangle, 255, lineType=cv2.LINE_8, shift=4)
         weight = masks.feather(masks.grow_mask(hard, 2.0 * blend), blend)
         field_x, field_y = _smooth_field(
