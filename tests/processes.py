@@ -7,7 +7,9 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterable
+from pathlib import Path
 
 import httpx
 
@@ -44,11 +46,39 @@ def studio_answers(base: str) -> bool:
 
 
 def processes_kill(processes: Iterable[subprocess.Popen]) -> None:
-    """As a machine lost: SIGKILL to every process group, nothing cleaned up."""
+    """As a machine lost: SIGKILL to every process group, nothing cleaned up; returns once no process
+    of the groups runs (their sockets are closed)."""
     for process in processes:
-        if process.poll() is None:
+        try:
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        except ProcessLookupError:
+            continue
+        process.wait(timeout=10)
+        _group_gone_wait(process.pid, timeout=10)
+
+
+def _group_gone_wait(group: int, *, timeout: float) -> None:
+    """Waiting for the leader is not enough: a child still dying keeps its connections open, and a
+    qcluster's pusher blocked in Redis's BLPOP takes the next message with it into its grave (the
+    reaper's re-sent job was lost that way in CI)."""
+    deadline = time.monotonic() + timeout
+    while _group_running(group):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"process group {group} still runs {timeout} s after SIGKILL")
+        time.sleep(0.02)
+
+
+def _group_running(group: int) -> bool:
+    """Whether a process of ``group`` is not yet a zombie (a zombie has closed its files; an
+    orphaned one may never be reaped in a container without an init)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone while we looked
+        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
+            return True
+    return False
 
 
 def processes_stop(processes: list[subprocess.Popen]) -> None:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -48,6 +48,10 @@ class Worker:
 
     def stop(self) -> None:
         processes_stop([self.process])
+
+    def tail(self, *, chars: int = 4000) -> str:
+        """The end of its log, for a failure to show what the cluster was doing."""
+        return f"--- {self.log.name} ---\n" + self.log.read_text(errors="replace")[-chars:]
 
 
 def _workers(logs: Path) -> Iterator[Callable[..., Worker]]:
@@ -96,14 +100,17 @@ def photo_server(shared_data) -> Iterator[str]:
     thread.join()
 
 
-def wait_for(condition: Callable[[], object], *, timeout: float, what: str) -> object:
+def wait_for(condition: Callable[[], object], *, timeout: float, what: str,
+             workers: Iterable[Worker] = ()) -> object:
+    """Polls ``condition`` until it is truthy; on timeout, fails with the ``workers``' log tails."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    logs = "\n".join(worker.tail() for worker in workers)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}" + (f"\n{logs}" if logs else ""))
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -36,15 +36,17 @@ def test_killed_workers_job_is_requeued_by_reaper_and_finishes_once(shared_data,
     owner = user_get_or_create(email="owner@example.com")[0]
     avatar, job = avatar_train_submit(owner=owner, photos=_photos(owner, shared_data / "faces/john_salley"))
     doomed = start_worker()
-    wait_for(lambda: _state(job.id).state == JobState.RUNNING, timeout=90, what="the first worker to claim the job")
+    wait_for(lambda: _state(job.id).state == JobState.RUNNING, timeout=90, what="the first worker to claim the job",
+             workers=[doomed])
 
     doomed.kill()
 
     assert _state(job.id).state == JobState.RUNNING  # nobody is left to say otherwise
     after_lease = timezone.now() + timedelta(seconds=settings.STUDIO_JOB_LEASE + 1)
     assert jobs_reap(now=after_lease).requeued == [job.id]
-    start_worker()
-    finished = wait_for(lambda: _state(job.id).is_final and _state(job.id), timeout=120, what="the second attempt")
+    survivor = start_worker()
+    finished = wait_for(lambda: _state(job.id).is_final and _state(job.id), timeout=120, what="the second attempt",
+                        workers=[doomed, survivor])
     assert finished.state == JobState.SUCCEEDED
     assert finished.attempts == 2
     avatar.refresh_from_db()
