@@ -3,6 +3,7 @@ DRF's CursorPagination pages the ORM's queryset of the same jobs."""
 from __future__ import annotations
 
 import base64
+import gc
 from datetime import timedelta
 
 import pytest
@@ -75,6 +76,42 @@ def test_a_listed_job_carries_its_avatar(owner, jobs):
     with CaptureQueriesContext(connection) as queries:
         assert job_avatar(next(job for job in listed if job.id == jobs[0].id)) is None
     assert not queries.captured_queries
+
+
+@pytest.fixture
+def collector_paused():
+    """The garbage collector off, keeping what it finds in gc.garbage: what is left there after a
+    request could only have been freed by a collection, whose pauses stall a worker's requests."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    yield
+    gc.set_debug(0)
+    gc.garbage.clear()
+    gc.enable()
+
+
+def _collected_jobs() -> list[Job]:
+    gc.collect()
+    return [thing for thing in gc.garbage if isinstance(thing, Job)]
+
+
+def test_a_listed_job_with_its_avatar_is_freed_without_the_collector(owner, jobs, collector_paused):
+    listed = job_pages_for(owner=owner).order_by(*JOBS_NEWEST)[0:20]
+    assert job_avatar(next(job for job in listed if job.id == jobs[4].id)) is not None
+
+    del listed
+
+    assert _collected_jobs() == []
+
+
+def test_the_job_list_leaves_its_page_to_reference_counting(api, jobs, collector_paused):
+    response = api.get(f"{API}/jobs/")
+    assert response.status_code == 200 and len(response.json()["results"]) == 9
+
+    del response
+
+    assert _collected_jobs() == []
 
 
 def test_the_job_list_answers_in_one_query_for_its_page(api, jobs):

@@ -183,5 +183,10 @@ def input_take(*, owner, upload=None, url: str | None = None) -> str | None:
 def paginated(view: NativeView, queryset, serializer_class) -> Response:
     paginator = view.pagination_class()
     page = paginator.paginate_queryset(queryset, view.request, view=view)
-    data = serializer_class(page, many=True, context={"request": view.request}).data
+    # One serializer for every item, not DRF's many=True: its ListSerializer and child refer to each
+    # other, and the page they hold (every row's model and result) could then be freed only by the
+    # garbage collector, whose pauses, stalling every request of the worker, reached the list's
+    # p99 under load (bench/api.py).
+    serializer = serializer_class(context={"request": view.request})
+    data = [serializer.to_representation(item) for item in page]
     return paginator.get_paginated_response(data)
