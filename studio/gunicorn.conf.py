@@ -49,7 +49,8 @@ def post_worker_init(worker) -> None:
     150,000 objects that live as long as the worker. Each full collection walked them all while
     every request of the worker waited: 75-220 ms per pause under load, the job query's p99 of
     80-96 ms where its p50 was 13 ms. Frozen, a full collection walks only what came after.
-    bench/api.py, one run each side: the job query's p99 80 -> 34 ms.
+    bench/api.py, the job query's p99: 80-96 ms before (one run each), 30 and 40 ms after (the
+    medians of two invocations of --runs 3).
     """
     import gc
 
