@@ -9,10 +9,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable
-from pathlib import Path
 
 import httpx
 
+from jobs.process_groups import group_running
 from tests.conftest import REPO
 
 
@@ -81,21 +81,8 @@ def processes_stop(processes: list[subprocess.Popen]) -> None:
 def _group_gone(group: int, *, timeout: float) -> bool:
     """Waits until no process of ``group`` runs, at most ``timeout`` seconds; whether none does."""
     deadline = time.monotonic() + timeout
-    while _group_running(group):
+    while group_running(group):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.02)
     return True
-
-
-def _group_running(group: int) -> bool:
-    """Whether a process of ``group`` is not yet a zombie (a zombie has closed its files; an
-    orphaned one may never be reaped in a container without an init)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # gone while we looked
-        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
-            return True
-    return False
