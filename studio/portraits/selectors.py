@@ -65,8 +65,8 @@ def _job_from_row(row: dict, fields: list[str]) -> Job:
         avatar = Avatar.from_db(DEFAULT_DB_ALIAS, ["id", "model_id"],
                                 [row["avatar_link__avatar_id"], row["avatar_link__avatar__model_id"]])
         # Only the job's side is cached. The descriptor (``job.avatar_link = link``) would also
-        # point the link back at the job, a reference cycle that only the garbage collector frees:
-        # with 20 jobs a page, the pauses of its collections reached the p99 (bench/api.py).
+        # point the link back at the job: a reference cycle per listed job, which only the garbage
+        # collector frees (its collections stall every request of the worker).
         link = AvatarJob(job_id=job.id, avatar=avatar)
         Job.avatar_link.related.set_cached_value(job, link)
     else:  # known to have none, as select_related records it: job_avatar() asks no query
