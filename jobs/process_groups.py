@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -40,3 +41,14 @@ def group_running(group: int) -> bool:
         if int(fields[2]) == group and fields[0] not in ("Z", "X"):
             return True
     return False
+
+
+def group_gone(group: int, *, timeout: float, poll: float = 0.2) -> bool:
+    """Waits until no process of ``group`` runs (``group_running``), at most ``timeout`` seconds;
+    whether none does."""
+    deadline = time.monotonic() + timeout
+    while group_running(group):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(poll)
+    return True

@@ -21,7 +21,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from .heartbeat import INSTANCE_ENV, heartbeat_last, heartbeat_probe_send, heartbeats_forget
-from .process_groups import group_alive, group_signal
+from .process_groups import group_gone, group_signal
 from .services import jobs_reap
 
 log = logging.getLogger(__name__)
@@ -149,9 +149,7 @@ class Watchdog:
         """SIGTERM to qcluster, which lets running tasks finish; SIGKILL to the group after stop_timeout."""
         if self.child.poll() is None:
             self.child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + self.stop_timeout
-        while time.monotonic() < deadline and group_alive(self.child):
-            time.sleep(0.2)
+        group_gone(self.child.pid, timeout=self.stop_timeout)
         group_signal(self.child, signal.SIGKILL)
         self.child.wait()
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import httpx
 
-from jobs.process_groups import group_running
+from jobs.process_groups import group_gone
 from tests.conftest import REPO
 
 
@@ -57,7 +57,8 @@ def processes_kill(processes: Iterable[subprocess.Popen]) -> None:
         # Waiting for the leader is not enough: a child still dying keeps its connections open, and a
         # qcluster's pusher blocked in Redis's BLPOP takes the next message with it into its grave
         # (the reaper's re-sent job was lost that way in CI).
-        assert _group_gone(process.pid, timeout=10), f"process group {process.pid} still runs 10 s after SIGKILL"
+        gone = group_gone(process.pid, timeout=10, poll=0.02)
+        assert gone, f"process group {process.pid} still runs 10 s after SIGKILL"
 
 
 def processes_stop(processes: list[subprocess.Popen]) -> None:
@@ -74,15 +75,5 @@ def processes_stop(processes: list[subprocess.Popen]) -> None:
             process.wait(timeout=max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:
             pass
-        if not _group_gone(process.pid, timeout=max(deadline - time.monotonic(), 0.1)):
+        if not group_gone(process.pid, timeout=max(deadline - time.monotonic(), 0.1), poll=0.02):
             processes_kill([process])
-
-
-def _group_gone(group: int, *, timeout: float) -> bool:
-    """Waits until no process of ``group`` runs, at most ``timeout`` seconds; whether none does."""
-    deadline = time.monotonic() + timeout
-    while group_running(group):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
