@@ -1,8 +1,10 @@
 """Seeds the database bench/api.py measures and prints what the load needs, as JSON.
 
 One customer with a PAI credential, an API key, a ready avatar, pay-as-you-go billing and
-1,000 finished jobs (the native job list pages through them). Run under the bench's settings
-(bench/api.py sets DJANGO_SETTINGS_MODULE and the database in the environment).
+1,000 finished jobs (the native job list pages through them); and CUSTOMERS more, each with an
+API key and a ready avatar, whom the load's submits take turns as (a studio's submits come from
+many customers). Run under the bench's settings (bench/api.py sets DJANGO_SETTINGS_MODULE and the
+database in the environment).
 """
 from __future__ import annotations
 
@@ -25,15 +27,23 @@ from studio.catalog.models import Style  # noqa: E402
 from studio.portraits.models import Avatar, AvatarStatus  # noqa: E402
 
 JOBS = 1000
+CUSTOMERS = 16
 
 
-def main() -> None:
-    user, _ = user_get_or_create(email="bench@example.com")
+def _customer(email: str) -> tuple:
+    """A customer with pay-as-you-go billing, an API key and a ready avatar: (user, key, avatar)."""
+    user, _ = user_get_or_create(email=email)
     Account.objects.filter(user=user).update(pay_as_you_go=True)
-    credential = credential_create(owner=user, name="bench")
     key = apikey_create(owner=user, name="bench")
     avatar = Avatar.objects.create(owner=user, name="bench", status=AvatarStatus.READY, photos_used=5,
                                    trained_at=timezone.now(), artifact="avatars/bench")
+    return user, key, avatar
+
+
+def main() -> None:
+    user, key, avatar = _customer("bench@example.com")
+    credential = credential_create(owner=user, name="bench")
+    customers = [_customer(f"bench-{number}@example.com") for number in range(CUSTOMERS)]
     now = timezone.now()
     Job.objects.bulk_create([
         Job(owner=user, kind=JobKind.CREATE, state=JobState.SUCCEEDED, progress=100, source="pai",
@@ -57,6 +67,8 @@ def main() -> None:
         "job_id": Job.objects.filter(owner=user).order_by("-id").values_list("id", flat=True).first(),
         "model_id": str(avatar.model_id),
         "style": style,
+        "customers": [{"api_key": other_key.raw, "model_id": str(other_avatar.model_id)}
+                      for _, other_key, other_avatar in customers],
     }))
 
 
