@@ -23,6 +23,7 @@ import json
 import os
 import statistics
 import time
+from collections import Counter
 from pathlib import Path
 
 import cv2
@@ -34,7 +35,7 @@ from bench.shared_data import data_argument, data_checked
 from engine import imaging
 from engine.candidates import DISTINCT_SSIM, faces_ssim
 from engine.check import check_photo
-from engine.faces import analyze_faces, distance
+from engine.faces import Face, analyze_faces, distance
 from engine.faces.embed import face_embedding
 from engine.identity import Avatar, avatar_build
 from engine.options import PortraitOptions
@@ -68,8 +69,9 @@ def main() -> None:
     report["avatar"] = bench_avatar(args.data)
     avatars = build_avatars(args.data, rows)
     templates = load_templates(args.data, quick=args.quick)
-    report["portrait"], sheet = bench_portraits(avatars, templates)
-    report["held_out"] = bench_held_out(args.data, rows, templates)
+    faces = single_faces(templates)
+    report["portrait"], sheet = bench_portraits(avatars, templates, faces)
+    report["held_out"] = bench_held_out(args.data, rows, templates, faces)
     report["distinct"] = bench_distinct(args.data, avatars, quick=args.quick)
     (RESULTS / "engine.json").write_text(json.dumps(report, indent=1))
     sheet.save(RESULTS / "contact_sheet.png")
@@ -138,7 +140,13 @@ def load_templates(data: Path, *, quick: bool) -> dict[str, np.ndarray]:
     return {f"{p.parent.name}/{p.name}": _at_side(imaging.read(p).rgb) for p in paths}
 
 
-def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]):
+def single_faces(templates: dict[str, np.ndarray]) -> dict[str, Face]:
+    """The face of each template that has exactly one, analysed once for every figure."""
+    faces = {name: analyze_faces(template, embed=False) for name, template in templates.items()}
+    return {name: found[0] for name, found in faces.items() if len(found) == 1}
+
+
+def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray], faces: dict[str, Face]):
     ours_t, base_t, ours_d, base_d, outside = [], [], [], [], []
     search_t, search_d = [], []  # the single-pass variant, for comparison
     seams: list[float] = []  # bench/seams.py: edge along the blend boundary / the template's own
@@ -147,10 +155,8 @@ def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]
     sheet_rows = []
     for index, (person, avatar) in enumerate(avatars.items()):
         row = [avatar.reference.crop]
-        for name, template in templates.items():
-            face = analyze_faces(template, embed=False)
-            if len(face) != 1:
-                continue
+        for name, face in faces.items():
+            template = templates[name]
             start = time.perf_counter()
             portrait = portrait_create(template, [avatar])[0]
             ours_t.append(time.perf_counter() - start)
@@ -159,8 +165,8 @@ def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]
             if portrait.identity_distance >= IDENTITY_TARGET:
                 beyond.append({"avatar": person, "template": name, "distance": round(portrait.identity_distance, 4),
                                "reference": avatar.faces[portrait.references[0]].source})
-            outside.append(_changed_outside(template, portrait.image, face[0].box))
-            seam = portrait_seam(template, face[0].points, avatar, portrait)
+            outside.append(_changed_outside(template, portrait.image, face.box))
+            seam = portrait_seam(template, face.points, avatar, portrait)
             if seam is not None:
                 seams.append(seam)
             start = time.perf_counter()
@@ -168,11 +174,11 @@ def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]
             search_t.append(time.perf_counter() - start)
             search_d.append(searched.identity_distance)
             start = time.perf_counter()
-            naive = warp_and_clone(template, face[0].points, avatar)
+            naive = warp_and_clone(template, face.points, avatar)
             base_t.append(time.perf_counter() - start)
-            base_d.append(distance(face_embedding(naive, face[0].points), avatar.mean_embedding))
+            base_d.append(distance(face_embedding(naive, face.points), avatar.mean_embedding))
             if index < SHEET_AVATARS and len(row) < 1 + 3 * SHEET_TEMPLATES:
-                row += [template, _zoom(template, face[0].box), _zoom(portrait.image, face[0].box)]
+                row += [template, _zoom(template, face.box), _zoom(portrait.image, face.box)]
         if index < SHEET_AVATARS:
             sheet_rows.append(row)
     ours = np.array(ours_d)
@@ -204,22 +210,17 @@ def bench_portraits(avatars: dict[str, Avatar], templates: dict[str, np.ndarray]
     return report, _sheet(sheet_rows)
 
 
-def bench_held_out(data: Path, rows: list[dict], templates: dict[str, np.ndarray]) -> dict:
+def bench_held_out(data: Path, rows: list[dict], templates: dict[str, np.ndarray], faces: dict[str, Face]) -> dict:
     """Identity of portraits of the people with at least two photos outside AVATAR_PEOPLE (one
     portrait each per single-face template, default options): how the engine does on faces that
     no threshold or default was measured on."""
-    counts: dict[str, int] = {}
-    for row in rows:
-        if row["file"].startswith("faces/") and row["kind"] == "photo":
-            counts[row["person"]] = counts.get(row["person"], 0) + 1
+    counts = Counter(row["person"] for row in rows if row["file"].startswith("faces/") and row["kind"] == "photo")
     people = sorted(person for person, count in counts.items() if count >= 2 and person not in AVATAR_PEOPLE)
-    single = {name: template for name, template in templates.items()
-              if len(analyze_faces(template, embed=False)) == 1}
     distances: dict[str, list[float]] = {}
     for person in people:
         files = sorted(r["file"] for r in rows if r["person"] == person)[:10]
         avatar, _ = avatar_build([(data / f).read_bytes() for f in files], names=files)
-        distances[person] = [portrait_create(template, [avatar])[0].identity_distance for template in single.values()]
+        distances[person] = [portrait_create(templates[name], [avatar])[0].identity_distance for name in faces]
     every = np.array([d for values in distances.values() for d in values])
     if not every.size:
         return {"people": 0}
