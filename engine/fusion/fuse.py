@@ -52,6 +52,26 @@ BAND_RAMPS = (0.05, 0.10, 0.16)
 # along a jaw that hides it, and the forehead's shading says little about who it is: there the
 # bands fade in over up to 1 + FOREHEAD_WIDEN times the width.
 FOREHEAD_WIDEN = 2.0
+# A reference's mouth open this much more than the template's (lip gap / mouth width,
+# landmarks.mouth_opening) is closed to the template's opening: speech and shouts (0.4 and more),
+# not smiles. Smiles with teeth measure 0.14-0.25 on ../shared/data and most templates 0-0.01;
+# closed from 0.06 up, bench/engine.py --quick went from 98 % to 89 % of portraits within 0.40
+# of their avatar (a smile is part of how a face is known), for a calmer look only a grin needed.
+MOUTH_CLOSE_MIN = 0.3
+MOUTH_LINE_SHADE = 0.45  # the lips' meeting line, as a share of the lips' own lightness
+# The lips' landmarks in rings from the outer line to the inner one, each from the right corner
+# to the left; the corners (61, 76, 62, 78 and 291, 306, 292, 308) stay with the upper lip.
+UPPER_LIP = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 76, 184, 74, 73, 72, 11, 302, 303, 304, 408, 306,
+             62, 183, 42, 41, 38, 12, 268, 271, 272, 407, 292, 78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308]
+# ... and by column, each ring from the right corner to the left, outer to inner above and inner
+# to outer below.
+UPPER_RINGS = [[185, 40, 39, 37, 0, 267, 269, 270, 409], [184, 74, 73, 72, 11, 302, 303, 304, 408],
+               [183, 42, 41, 38, 12, 268, 271, 272, 407], [191, 80, 81, 82, 13, 312, 311, 310, 415]]
+# What the lips' second rings enclose: the open mouth's inside, with the teeth's edges and the
+# dark corners the inner line leaves out.
+_MOUTH_INSIDE = [62, 183, 42, 41, 38, 12, 268, 271, 272, 407, 292, 325, 319, 403, 316, 15, 86, 179, 89, 96]
+LOWER_RINGS = [[95, 88, 178, 87, 14, 317, 402, 318, 324], [96, 89, 179, 86, 15, 316, 403, 319, 325], [77, 90, 180, 85, 16, 315, 404, 320, 307],
+               [146, 91, 181, 84, 17, 314, 405, 321, 375]]
 
 
 @dataclass
@@ -74,6 +94,10 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     points[:, 2] *= scale
 
     target = _target_points(points, face.points, options)
+    closed = _mouth_closed(target, points)
+    shut = closed is not target  # a speaking reference's mouth, closed as the template's
+    crop = _mouth_shut(reference_crop(face), face.points) if shut else reference_crop(face)
+    target = closed
     # The template's own face moves to the new shape first, so its jaw and cheeks never show
     # beside a narrower or wider avatar face.
     # The template's glasses are found where the mesh fits them (before the face moves) and
@@ -81,7 +105,9 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     glasses = template_glasses(roi, points)
     roi, moved = liquify(roi if glasses is None else glasses.stack(roi), points, target, anchor_radius=LIQUIFY_RING)
     roi, glasses = glasses.unstack(roi) if glasses is not None else (roi, None)
-    warped, coverage = mesh_warp(reference_crop(face), face.points, target, (roi.shape[1], roi.shape[0]))
+    warped, coverage = mesh_warp(crop, face.points, target, (roi.shape[1], roi.shape[0]))
+    if shut:
+        warped = _lips_meet(warped, target)
     face_width = masks.eye_distance(target) * 2.3
     # Whatever is not skin is kept out: on the template (fringe, veil, hand) the template
     # stays in front; on the avatar (background or hair at the edge of the reference face)
@@ -167,6 +193,99 @@ def _target_points(template: np.ndarray, avatar: np.ndarray, options: PortraitOp
     target[:, :2] = template[:, :2] + weight * (aligned[:, :2] - template[:, :2])
     target[:, 2] = aligned[:, 2]
     return target
+
+
+def _mouth_closed(target: np.ndarray, template: np.ndarray) -> np.ndarray:
+    """``target`` with its mouth as open as the template's where the avatar's is more open.
+
+    A reference that laughs or speaks, warped onto a composed template, kept its open mouth and
+    dropped jaw: a grimace on a calm face (bench/hard_cases.py, the strong turn). Column by
+    column (the gap narrows toward the corners), the lips close to the template's gap and meet
+    where the template's lips meet, measured from the corners' line: the upper lip comes down,
+    the lower lip up, each ring of a lip by the same amount so the lips keep their own
+    thickness. The chin and jaw rise with the lower lip's middle, from nothing at the corners'
+    line to all of it at the lower lip's edge. A mouth less open than the template's is left: a
+    warp cannot show teeth the reference does not have."""
+    width = float(np.linalg.norm(target[lm.MOUTH_RIGHT, :2] - target[lm.MOUTH_LEFT, :2]))
+    if width < 1.0 or lm.mouth_opening(target) - lm.mouth_opening(template) < MOUTH_CLOSE_MIN:
+        return target
+    ratio = width / max(float(np.linalg.norm(template[lm.MOUTH_RIGHT, :2] - template[lm.MOUTH_LEFT, :2])), 1e-6)
+    upper, lower = _lip_depths(target)
+    upper_t, lower_t = _lip_depths(template)
+    wanted = ratio * np.maximum(lower_t - upper_t, 0.0)
+    meet = ratio * (upper_t + lower_t) / 2
+    # Each lip only moves toward the other: where the template's lips meet beyond one of them,
+    # that one stays and the other comes the whole way.
+    new_upper = np.clip(meet - wanted / 2, upper, None)
+    new_lower = np.clip(new_upper + wanted, None, lower)
+    new_upper = np.minimum(new_upper, new_lower - wanted)
+    closing = lower - upper > wanted  # a column already as closed as the template's stays
+    new_upper, new_lower = np.where(closing, new_upper, upper), np.where(closing, new_lower, lower)
+    down = _down(target)
+    corners = (target[lm.MOUTH_RIGHT, :2] + target[lm.MOUTH_LEFT, :2]) / 2
+    below = (target[:, :2] - corners) @ down
+    fade = np.clip(below / max(float(below[17]), 1.0), 0.0, 1.0)
+    shift = (new_lower - lower)[len(lower) // 2] * fade * fade * (3 - 2 * fade)  # negative: up
+    shift[UPPER_LIP] = 0.0
+    for ring in UPPER_RINGS:
+        shift[ring] = new_upper - upper
+    for ring in LOWER_RINGS:
+        shift[ring] = new_lower - lower
+    closed = target.copy()
+    closed[:, :2] += shift[:, None] * down
+    return closed
+
+
+def _down(points: np.ndarray) -> np.ndarray:
+    down = points[lm.CHIN, :2] - points[168, :2]
+    return down / max(float(np.linalg.norm(down)), 1e-6)
+
+
+def _lip_depths(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How far below the mouth corners' line each column of the inner lips lies (px, along the
+    face's down direction): the upper lip's, the lower lip's."""
+    down = _down(points)
+    corners = (points[lm.MOUTH_RIGHT, :2] + points[lm.MOUTH_LEFT, :2]) / 2
+    return (points[UPPER_RINGS[-1], :2] - corners) @ down, (points[LOWER_RINGS[0], :2] - corners) @ down
+
+
+def _mouth_shut(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """``crop`` with the inside of its open mouth (teeth, tongue, the dark behind) painted from
+    the lips around it: warped shut (``_mouth_closed``) the inside shrinks to a few pixels,
+    where teeth and shadow showed as a white line and black specks at the corners."""
+    # The mesh's inner lip line runs along the teeth's edge, and the mouth's dark corners reach
+    # past its corners: painted is what the next ring out encloses, and a little more.
+    width = float(np.linalg.norm(points[lm.MOUTH_RIGHT, :2] - points[lm.MOUTH_LEFT, :2]))
+    inside = np.zeros(crop.shape[:2], np.uint8)
+    cv2.fillPoly(inside, [np.round(points[_MOUTH_INSIDE, :2]).astype(np.int32)], 255)
+    inside = masks.grow_mask(inside, max(width * 0.02, 1.0))
+    return cv2.inpaint(crop, inside, 3, cv2.INPAINT_TELEA)
+
+
+def _lips_meet(warped: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """``warped`` where closed lips meet, made at the target's size: what the lips' inner rings
+    enclose (a few pixels now, filled by the warp's thin, slanted triangles from all of the open
+    mouth's height: a saw's teeth of dark and pink) painted from the lips above and below, and
+    the shade along the middle where they touch."""
+    width = float(np.linalg.norm(target[lm.MOUTH_RIGHT, :2] - target[lm.MOUTH_LEFT, :2]))
+    pad = int(width * 0.1) + 4
+    x0, y0 = np.maximum(np.floor(target[_MOUTH_INSIDE, :2].min(axis=0)).astype(int) - pad, 0)
+    x1, y1 = np.ceil(target[_MOUTH_INSIDE, :2].max(axis=0)).astype(int) + pad
+    part = np.ascontiguousarray(warped[y0:y1, x0:x1])
+    offset = np.array([x0, y0], np.float64)
+    inside = np.zeros(part.shape[:2], np.uint8)
+    cv2.fillPoly(inside, [np.round(target[_MOUTH_INSIDE, :2] - offset).astype(np.int32)], 255)
+    part = cv2.inpaint(part, masks.grow_mask(inside, 1.0), 3, cv2.INPAINT_TELEA)
+    middle = (target[UPPER_RINGS[-1], :2] + target[LOWER_RINGS[0], :2]) / 2
+    line = np.vstack([target[62, :2], middle, target[292, :2]]) - offset
+    shade = np.zeros(part.shape[:2], np.uint8)
+    cv2.polylines(shade, [np.round(line * 4).astype(np.int32)], False, 255, max(round(width * 0.02), 1),
+                  lineType=cv2.LINE_AA, shift=2)
+    darker = cv2.GaussianBlur(shade.astype(np.float32) / 255.0, (0, 0), max(width * 0.006, 0.5))
+    darker = (darker * (1.0 - MOUTH_LINE_SHADE))[:, :, None]
+    out = warped.copy()
+    out[y0:y1, x0:x1] = np.clip(part * (1.0 - darker) + 0.5, 0, 255).astype(np.uint8)
+    return out
 
 
 def _blend_mask(points: np.ndarray, shape: tuple[int, ...], region: str, face_width: float) -> np.ndarray:
