@@ -61,6 +61,9 @@ EXTRA_TRIES = 3
 # were 0.02-0.15.
 LIKENESS_RESCUE = 0.40
 RESCUE_TRIES = 2
+# The likeness search's try from the avatar's best reference, where the plan's differs, must win
+# by as much: a turned template's speaking reference, its mouth closed (fusion.fuse._mouth_closed),
+# gave way to a frontal grin 0.015 closer, pasted on the turned head.
 RESCUE_MARGIN = 0.02
 
 
@@ -269,7 +272,8 @@ def _candidate(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], op
         else:
             tries = [(references, options), (references, _likeness_variant(options))]
     portraits = [_fuse_all(rgb, faces, avatars, variant, refs) for refs, variant in tries]
-    best = min(portraits, key=lambda p: p.identity_distance)
+    # The planned references fit the template best: others win only by RESCUE_MARGIN.
+    best = min(portraits, key=lambda p: p.identity_distance - (RESCUE_MARGIN * (p.references == references)))
     if not options.likeness_search or best.identity_distance < LIKENESS_RESCUE:
         return best
     tried = [refs for refs, _ in tries]
