@@ -56,7 +56,8 @@ FOREHEAD_WIDEN = 2.0
 # landmarks.mouth_opening) is closed to the template's opening: speech and shouts (0.4 and more),
 # not smiles. Smiles with teeth measure 0.14-0.25 on ../shared/data and most templates 0-0.01;
 # closed from 0.06 up, bench/engine.py --quick went from 98 % to 89 % of portraits within 0.40
-# of their avatar (a smile is part of how a face is known), for a calmer look only a grin needed.
+# of their avatar: a smile is part of how a face is known, and on a composed template a grin
+# still reads as a smile, where speech reads as a grimace.
 MOUTH_CLOSE_MIN = 0.3
 MOUTH_LINE_SHADE = 0.45  # the lips' meeting line, as a share of the lips' own lightness
 # The lips' landmarks in rings from the outer line to the inner one, each from the right corner
@@ -67,11 +68,11 @@ UPPER_LIP = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 76, 184, 74, 73, 7
 # to outer below.
 UPPER_RINGS = [[185, 40, 39, 37, 0, 267, 269, 270, 409], [184, 74, 73, 72, 11, 302, 303, 304, 408],
                [183, 42, 41, 38, 12, 268, 271, 272, 407], [191, 80, 81, 82, 13, 312, 311, 310, 415]]
-# What the lips' second rings enclose: the open mouth's inside, with the teeth's edges and the
-# dark corners the inner line leaves out.
-_MOUTH_INSIDE = [62, 183, 42, 41, 38, 12, 268, 271, 272, 407, 292, 325, 319, 403, 316, 15, 86, 179, 89, 96]
-LOWER_RINGS = [[95, 88, 178, 87, 14, 317, 402, 318, 324], [96, 89, 179, 86, 15, 316, 403, 319, 325], [77, 90, 180, 85, 16, 315, 404, 320, 307],
-               [146, 91, 181, 84, 17, 314, 405, 321, 375]]
+LOWER_RINGS = [[95, 88, 178, 87, 14, 317, 402, 318, 324], [96, 89, 179, 86, 15, 316, 403, 319, 325],
+               [77, 90, 180, 85, 16, 315, 404, 320, 307], [146, 91, 181, 84, 17, 314, 405, 321, 375]]
+# What the rings next to the inner line enclose: the open mouth's inside, with the teeth's edges
+# and the dark corners that the inner line leaves out.
+MOUTH_INSIDE = [62, 183, 42, 41, 38, 12, 268, 271, 272, 407, 292, 325, 319, 403, 316, 15, 86, 179, 89, 96]
 
 
 @dataclass
@@ -257,7 +258,7 @@ def _mouth_shut(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     # past its corners: painted is what the next ring out encloses, and a little more.
     width = float(np.linalg.norm(points[lm.MOUTH_RIGHT, :2] - points[lm.MOUTH_LEFT, :2]))
     inside = np.zeros(crop.shape[:2], np.uint8)
-    cv2.fillPoly(inside, [np.round(points[_MOUTH_INSIDE, :2]).astype(np.int32)], 255)
+    cv2.fillPoly(inside, [np.round(points[MOUTH_INSIDE, :2]).astype(np.int32)], 255)
     inside = masks.grow_mask(inside, max(width * 0.02, 1.0))
     return cv2.inpaint(crop, inside, 3, cv2.INPAINT_TELEA)
 
@@ -269,12 +270,12 @@ def _lips_meet(warped: np.ndarray, target: np.ndarray) -> np.ndarray:
     the shade along the middle where they touch."""
     width = float(np.linalg.norm(target[lm.MOUTH_RIGHT, :2] - target[lm.MOUTH_LEFT, :2]))
     pad = int(width * 0.1) + 4
-    x0, y0 = np.maximum(np.floor(target[_MOUTH_INSIDE, :2].min(axis=0)).astype(int) - pad, 0)
-    x1, y1 = np.ceil(target[_MOUTH_INSIDE, :2].max(axis=0)).astype(int) + pad
+    x0, y0 = np.maximum(np.floor(target[MOUTH_INSIDE, :2].min(axis=0)).astype(int) - pad, 0)
+    x1, y1 = np.ceil(target[MOUTH_INSIDE, :2].max(axis=0)).astype(int) + pad
     part = np.ascontiguousarray(warped[y0:y1, x0:x1])
     offset = np.array([x0, y0], np.float64)
     inside = np.zeros(part.shape[:2], np.uint8)
-    cv2.fillPoly(inside, [np.round(target[_MOUTH_INSIDE, :2] - offset).astype(np.int32)], 255)
+    cv2.fillPoly(inside, [np.round(target[MOUTH_INSIDE, :2] - offset).astype(np.int32)], 255)
     part = cv2.inpaint(part, masks.grow_mask(inside, 1.0), 3, cv2.INPAINT_TELEA)
     middle = (target[UPPER_RINGS[-1], :2] + target[LOWER_RINGS[0], :2]) / 2
     line = np.vstack([target[62, :2], middle, target[292, :2]]) - offset
