@@ -60,10 +60,14 @@ def eye_aspect_ratio(points: np.ndarray) -> float:
     return float(np.mean(ratios))
 
 
+def mouth_width(points: np.ndarray) -> float:
+    """Corner to corner, in the points' pixels."""
+    return float(np.linalg.norm(points[MOUTH_RIGHT, :2] - points[MOUTH_LEFT, :2]))
+
+
 def mouth_opening(points: np.ndarray) -> float:
     """Lip gap relative to mouth width: about 0 closed, 0.3 and more for an open smile or speech."""
-    width = np.linalg.norm(points[MOUTH_RIGHT, :2] - points[MOUTH_LEFT, :2])
-    return float(np.linalg.norm(points[13, :2] - points[14, :2]) / max(width, 1e-6))
+    return float(np.linalg.norm(points[13, :2] - points[14, :2]) / max(mouth_width(points), 1e-6))
 
 
 def smile(points: np.ndarray) -> float:
@@ -75,5 +79,4 @@ def smile(points: np.ndarray) -> float:
     down = np.array([-across[1], across[0]])  # image y grows downward
     corners = (points[MOUTH_RIGHT, :2] + points[MOUTH_LEFT, :2]) / 2
     centre = (points[13, :2] + points[14, :2]) / 2
-    width = np.linalg.norm(points[MOUTH_RIGHT, :2] - points[MOUTH_LEFT, :2])
-    return float(np.dot(centre - corners, down) / max(width, 1e-6))
+    return float(np.dot(centre - corners, down) / max(mouth_width(points), 1e-6))

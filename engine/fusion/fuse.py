@@ -207,10 +207,10 @@ def _mouth_closed(target: np.ndarray, template: np.ndarray) -> np.ndarray:
     thickness. The chin and jaw rise with the lower lip's middle, from nothing at the corners'
     line to all of it at the lower lip's edge. A mouth less open than the template's is left: a
     warp cannot show teeth the reference does not have."""
-    width = float(np.linalg.norm(target[lm.MOUTH_RIGHT, :2] - target[lm.MOUTH_LEFT, :2]))
+    width = lm.mouth_width(target)
     if width < 1.0 or lm.mouth_opening(target) - lm.mouth_opening(template) < MOUTH_CLOSE_MIN:
         return target
-    ratio = width / max(float(np.linalg.norm(template[lm.MOUTH_RIGHT, :2] - template[lm.MOUTH_LEFT, :2])), 1e-6)
+    ratio = width / max(lm.mouth_width(template), 1e-6)
     upper, lower = _lip_depths(target)
     upper_t, lower_t = _lip_depths(template)
     wanted = ratio * np.maximum(lower_t - upper_t, 0.0)
@@ -256,7 +256,7 @@ def _mouth_shut(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     where teeth and shadow showed as a white line and black specks at the corners."""
     # The mesh's inner lip line runs along the teeth's edge, and the mouth's dark corners reach
     # past its corners: painted is what the next ring out encloses, and a little more.
-    width = float(np.linalg.norm(points[lm.MOUTH_RIGHT, :2] - points[lm.MOUTH_LEFT, :2]))
+    width = lm.mouth_width(points)
     inside = np.zeros(crop.shape[:2], np.uint8)
     cv2.fillPoly(inside, [np.round(points[MOUTH_INSIDE, :2]).astype(np.int32)], 255)
     inside = masks.grow_mask(inside, max(width * 0.02, 1.0))
@@ -268,7 +268,7 @@ def _lips_meet(warped: np.ndarray, target: np.ndarray) -> np.ndarray:
     enclose (a few pixels now, filled by the warp's thin, slanted triangles from all of the open
     mouth's height: a saw's teeth of dark and pink) painted from the lips above and below, and
     the shade along the middle where they touch."""
-    width = float(np.linalg.norm(target[lm.MOUTH_RIGHT, :2] - target[lm.MOUTH_LEFT, :2]))
+    width = lm.mouth_width(target)
     pad = int(width * 0.1) + 4
     x0, y0 = np.maximum(np.floor(target[MOUTH_INSIDE, :2].min(axis=0)).astype(int) - pad, 0)
     x1, y1 = np.ceil(target[MOUTH_INSIDE, :2].max(axis=0)).astype(int) + pad
