@@ -65,6 +65,7 @@ CASES = [
     Case("low-resolution template", "edge_cases/obama_240p.jpg", ("alex_lacamoire",)),
     Case("two people close", "multi_face/couple.jpg", ("marissa_mayer", "obama")),
     Case("couple, veil", "templates/facechain_inpaint/00_20240126X0017139.jpg", ("rose_leslie", "john_schneider")),
+    Case("reference shine, pale template", "templates/facechain_styles/Ocean_Summer_vibe.jpg", ("biden/1.jpg",)),
 ]
 
 

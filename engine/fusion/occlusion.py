@@ -27,6 +27,7 @@ from ..faces.glasses import Glasses, find_glasses
 from ..faces.hands import find_hands, hands_mask
 from ..identity import AvatarFace
 from .fill import fill_smooth
+from .shine import shine_tamed
 from .warp import mesh_warp
 
 # Robust z-score past which a pixel is not skin, and floors for the spread so that a very even
@@ -216,15 +217,16 @@ def reference_occluders(face: AvatarFace) -> list[str]:
 
 
 def reference_crop(face: AvatarFace) -> np.ndarray:
-    """The reference face's crop to fuse: with spectacles, their frame painted out of it, once
-    per face (the eyes behind the lenses stay the reference's own, untouched)."""
+    """The reference face's crop to fuse, made once per face: its shine taken down (the light of
+    the reference's photo, not the template's: fusion.shine) and, with spectacles, their frame
+    painted out (the eyes behind the lenses stay the reference's own, untouched)."""
     known = _CROP_CACHE.get(id(face.crop))
     if known is not None and known[0]() is face.crop:
         return known[1]
     glasses = _reference_glasses(face)
-    crop = face.crop
+    crop = shine_tamed(face.crop, face.points)
     if glasses is not None and glasses.kind == "spectacles":
-        crop = spectacles_removed(face.crop, face.points, glasses)
+        crop = spectacles_removed(crop, face.points, glasses)
     key = id(face.crop)
     # The cache is bound now: at interpreter exit the module's globals are None when the callback runs.
     _CROP_CACHE[key] = (weakref.ref(face.crop, lambda _, key=key, cache=_CROP_CACHE: cache.pop(key, None)), crop)
