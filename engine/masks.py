@@ -91,3 +91,10 @@ def blur_wide(image: np.ndarray, sigma: float) -> np.ndarray:
     small = cv2.resize(image, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), sigma / factor)
     return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def blur_within(image: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
+    """``image`` (h x w x c) blurred from its weighted pixels only (normalised convolution): a
+    region's own level, without what lies outside it leaking in."""
+    total = blur_wide(weight, sigma)[:, :, None] + 1e-4
+    return blur_wide(image * weight[:, :, None], sigma) / total

@@ -33,13 +33,6 @@ def band_weights(alpha: np.ndarray, ramps: Sequence[float], *, widen: np.ndarray
     return weights
 
 
-def _inside_low_pass(image: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
-    """Low-pass of ``image`` from the masked pixels only (normalised convolution): what lies
-    outside the mask (the reference's background, hair in front) cannot leak into a band."""
-    norm = masks.blur_wide(weight, sigma) + 1e-4
-    return masks.blur_wide(image * weight[:, :, None], sigma) / norm[:, :, None]
-
-
 def multiband_blend(
     base: np.ndarray, top: np.ndarray, weights: Sequence[np.ndarray], scales: Sequence[float]
 ) -> np.ndarray:
@@ -71,7 +64,7 @@ def _blend_box(base: np.ndarray, top: np.ndarray, weights: Sequence[np.ndarray],
     result = base_f
     finer = difference.copy()  # updated in place below; ``difference`` feeds every low-pass
     for weight, sigma in zip(weights, scales):
-        coarser = _inside_low_pass(difference, support, sigma)
+        coarser = masks.blur_within(difference, support, sigma)  # nothing from outside the mask
         finer -= coarser
         finer *= weight[:, :, None]
         result += finer

@@ -329,12 +329,6 @@ def _forehead_widen(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return 1.0 + FOREHEAD_WIDEN * np.clip(across + along, 0.0, 1.0)
 
 
-def _low_pass(lab: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
-    """Blur inside the face only (normalised convolution): no colour leaks in from outside."""
-    w = masks.blur_wide(weight, sigma)[:, :, None] + 1e-4
-    return masks.blur_wide(lab * weight[:, :, None], sigma) / w
-
-
 def _recolour(
     warped: np.ndarray, roi: np.ndarray, target: np.ndarray, clear: np.ndarray,
     options: PortraitOptions, face_width: float,
@@ -354,8 +348,8 @@ def _recolour(
     # the low frequencies (light direction, colour cast) move toward the template's.
     region = (skin > 0).astype(np.float32)
     sigma = face_width / 10
-    low_w = _low_pass(lab_w, region, sigma)
-    low_t = _low_pass(lab_t, region, sigma)
+    low_w = masks.blur_within(lab_w, region, sigma)
+    low_t = masks.blur_within(lab_t, region, sigma)
     keep = options.more_like_me
     lab_out = lab_w + (1.0 - keep) * (low_t - low_w)
     return from_lab(lab_out)

@@ -9,8 +9,8 @@ template").
 
 Shine is told from skin by being both brighter than the skin around it and less coloured (a
 highlight reflects the light's colour, not the skin's); a lighter patch of the same colour (a
-freckle-free cheek, a flushed one) is not shine and stays. What is found keeps SHINE_KEEP of its
-excess over the skin around it, with the skin's colour: the form of the nose stays lit, the
+flushed cheek) is not shine and stays. What is found is brought down to SHINE_FROM over the skin
+around it and a share of the rest, in the skin's colour: the form of the nose stays lit, the
 glare does not. Eyes, brows and lips are left alone (their catch-lights and gloss are the face's).
 """
 from __future__ import annotations
@@ -48,8 +48,6 @@ WORK_WIDTH = 240.0  # px
 def shine_tamed(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     """``crop`` (RGB uint8) with the shine on the skin of the face at ``points`` taken down."""
     face_width = masks.eye_distance(points) * 2.3
-    # Found at about WORK_WIDTH px of face width (a highlight is tens of pixels across, so
-    # nothing is lost), applied at the crop's own size.
     scale = min(1.0, WORK_WIDTH / max(face_width, 1.0))
     small = crop if scale == 1.0 else cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     small_points = points[:, :2] * scale
@@ -62,11 +60,11 @@ def shine_tamed(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     skin = (skin > 0).astype(np.float32)
     lab = to_lab(small)
     sigma = max(face_width * scale * AROUND, 1.0)
-    level = _around(lab, skin, sigma)
+    level = masks.blur_within(lab, skin, sigma)
     if float((skin * (lab[:, :, 0] - level[:, :, 0])).max()) < SHINE_FROM:
         return crop
     # Once more without what stood out: a highlight lifts the level it is measured against.
-    level = _around(lab, skin * (lab[:, :, 0] - level[:, :, 0] < SHINE_FROM), sigma)
+    level = masks.blur_within(lab, skin * (lab[:, :, 0] - level[:, :, 0] < SHINE_FROM), sigma)
     excess = lab[:, :, 0] - level[:, :, 0]
     share = np.hypot(lab[:, :, 1], lab[:, :, 2]) / np.maximum(np.hypot(level[:, :, 1], level[:, :, 2]), 1.0)
     whitish = _ramp(WHITISH_FROM - share, WHITISH_FROM - WHITISH_FULL)
@@ -86,13 +84,6 @@ def shine_tamed(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     out = crop.copy()
     out[box] = from_lab(to_lab(crop[box]) + change[box])
     return out
-
-
-def _around(lab: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
-    """The LAB level around each pixel from the weighted pixels only (normalised blur), the
-    channels and their weight blurred together."""
-    stacked = masks.blur_wide(np.dstack([lab * weight[:, :, None], weight]).astype(np.float32), sigma)
-    return stacked[:, :, :3] / (stacked[:, :, 3:] + 1e-4)
 
 
 def _ramp(value: np.ndarray, span: float) -> np.ndarray:
