@@ -70,6 +70,13 @@ def eye_distance(points: np.ndarray) -> float:
     return float(np.linalg.norm(points[468, :2] - points[473, :2]))
 
 
+def smooth_ramp(value, span):
+    """0 at ``value`` 0, 1 at ``span`` (a number or an array like ``value``), smoothstep between:
+    no kink at either end, so a weight built from it leaves no visible edge."""
+    t = np.clip(value / span, 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
+
+
 def feather(mask: np.ndarray, sigma: float) -> np.ndarray:
     """A float mask in [0, 1] with soft edges; the inside of the hard mask stays near 1."""
     hard = mask.astype(np.float32) / 255.0

@@ -28,8 +28,7 @@ def band_weights(alpha: np.ndarray, ramps: Sequence[float], *, widen: np.ndarray
     weights = [alpha]
     for width in ramps:
         scale = width * widen if widen is not None else width
-        ramp = np.clip(inside / np.maximum(scale, 1e-3), 0.0, 1.0)
-        weights.append(np.minimum(alpha, ramp * ramp * (3.0 - 2.0 * ramp)))  # smoothstep: no kink at 0
+        weights.append(np.minimum(alpha, masks.smooth_ramp(inside, np.maximum(scale, 1e-3))))
     return weights
 
 

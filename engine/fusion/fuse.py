@@ -184,8 +184,7 @@ def _target_points(template: np.ndarray, avatar: np.ndarray, options: PortraitOp
     oval = template[lm.FACE_OVAL, :2]
     radius = np.linalg.norm(oval - centre, axis=1).mean()
     r = np.linalg.norm(template[:, :2] - centre, axis=1) / max(radius, 1e-6)
-    edge = np.clip((r - 0.55) / 0.4, 0.0, 1.0)
-    edge = edge * edge * (3 - 2 * edge)  # smoothstep: inner features 0, outline 1
+    edge = masks.smooth_ramp(r - 0.55, 0.4)  # inner features 0, outline 1
     inner_weight = 0.8 + 0.2 * options.more_like_me_before
     # Geometry carries much of a face's identity. Measured on 9 avatars x 11 templates of
     # ../shared/data (share of portraits within 0.40 of the avatar): outline fixed to the
@@ -228,8 +227,8 @@ def _mouth_closed(target: np.ndarray, template: np.ndarray) -> np.ndarray:
     down = _down(target)
     corners = (target[lm.MOUTH_RIGHT, :2] + target[lm.MOUTH_LEFT, :2]) / 2
     below = (target[:, :2] - corners) @ down
-    fade = np.clip(below / max(float(below[17]), 1.0), 0.0, 1.0)
-    shift = (new_lower - lower)[len(lower) // 2] * fade * fade * (3 - 2 * fade)  # negative: up
+    fade = masks.smooth_ramp(below, max(float(below[17]), 1.0))
+    shift = (new_lower - lower)[len(lower) // 2] * fade  # negative: up
     shift[UPPER_LIP] = 0.0
     for ring in UPPER_RINGS:
         shift[ring] = new_upper - upper
@@ -313,8 +312,7 @@ def _within(coverage: np.ndarray, face_width: float) -> np.ndarray:
     """0 at the warped face's edge, rising to 1 inside it: past that edge the warp has no pixels,
     and a mask that is still 0.16 there (a feather's tail) draws a hard line across the forehead."""
     inside = cv2.distanceTransform((coverage > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
-    ramp = np.clip(inside / max(face_width * 0.04, 1.0), 0.0, 1.0)
-    return ramp * ramp * (3.0 - 2.0 * ramp)
+    return masks.smooth_ramp(inside, max(face_width * 0.04, 1.0))
 
 
 def _forehead_widen(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -67,8 +67,8 @@ def shine_tamed(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     level = masks.blur_within(lab, skin * (lab[:, :, 0] - level[:, :, 0] < SHINE_FROM), sigma)
     excess = lab[:, :, 0] - level[:, :, 0]
     share = np.hypot(lab[:, :, 1], lab[:, :, 2]) / np.maximum(np.hypot(level[:, :, 1], level[:, :, 2]), 1.0)
-    whitish = _ramp(WHITISH_FROM - share, WHITISH_FROM - WHITISH_FULL)
-    weight = _ramp(excess - SHINE_FROM, SHINE_FULL - SHINE_FROM) * whitish * cv2.GaussianBlur(skin, (0, 0), 1.0)
+    whitish = masks.smooth_ramp(WHITISH_FROM - share, WHITISH_FROM - WHITISH_FULL)
+    weight = masks.smooth_ramp(excess - SHINE_FROM, SHINE_FULL - SHINE_FROM) * whitish * cv2.GaussianBlur(skin, (0, 0), 1.0)
     if float(weight.max()) < 0.05:
         return crop
     change = np.empty_like(lab)
@@ -85,8 +85,3 @@ def shine_tamed(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     out[box] = from_lab(to_lab(crop[box]) + change[box])
     return out
 
-
-def _ramp(value: np.ndarray, span: float) -> np.ndarray:
-    """0 at value 0, 1 at ``span``, smooth between."""
-    t = np.clip(value / span, 0.0, 1.0)
-    return t * t * (3.0 - 2.0 * t)

@@ -11,8 +11,6 @@ from engine.faces import landmarks as lm
 from engine.fusion.shine import shine_tamed
 
 SKIN = (196, 140, 112)  # a warm skin tone, RGB
-
-
 # The astronaut's face is about 100 px wide; reference crops are 640 px, their faces 300-500.
 SCALE = 3
 
