@@ -19,14 +19,15 @@ COARSEST = 8  # px: the pyramid stops at this size
 
 
 def fill_smooth(image: np.ndarray, hole: np.ndarray, *, lines: np.ndarray | None = None, lines_width: float = 8.0,
-                grain_from: np.ndarray | None = None) -> np.ndarray:
+                lines_where: np.ndarray | None = None, grain_from: np.ndarray | None = None) -> np.ndarray:
     """``image`` (uint8 RGB) with the pixels of ``hole`` (uint8 mask) filled from around it.
 
-    ``lines``: the same image inpainted by OpenCV, whose detail finer than ``lines_width`` px (the
-    brows' and lids' lines carried across the hole) is laid over the membrane: the membrane alone
-    blurred them away and cost likeness (bench/hard_cases.py's faces with spectacles: 0.05 further
-    from their avatars), the inpainting alone streaks. The noise added matches the fine detail of
-    ``image`` over ``grain_from`` (uint8 mask, by default a ring around the hole)."""
+    ``lines``: the same image inpainted by OpenCV, whose detail finer than ``lines_width`` px (a
+    brow's hairs carried across the hole) is laid over the membrane, weighted by ``lines_where``
+    (float 0-1, image-sized; everywhere without it): the membrane alone blurs such lines away,
+    the inpainting alone streaks, and where it meets from two sides it leaves a step. The noise
+    added matches the fine detail of ``image`` over ``grain_from`` (uint8 mask, by default a ring
+    around the hole)."""
     inside = hole > 0
     if not inside.any():
         return image
@@ -39,7 +40,10 @@ def fill_smooth(image: np.ndarray, hole: np.ndarray, *, lines: np.ndarray | None
     filled = _push_pull(part, (~local).astype(np.float32))
     if lines is not None:
         carried = lines[y0:y1, x0:x1].astype(np.float32)
-        filled += carried - cv2.GaussianBlur(carried, (0, 0), lines_width)
+        detail = carried - cv2.GaussianBlur(carried, (0, 0), lines_width)
+        if lines_where is not None:
+            detail *= lines_where[y0:y1, x0:x1, None]
+        filled += detail
     if grain_from is None:
         grain_from = cv2.subtract(masks.grow_mask(hole, pad / 4), masks.grow_mask(hole, 2))
     filled += _grain(part, grain_from[y0:y1, x0:x1] > 0, local)

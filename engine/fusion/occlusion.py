@@ -64,10 +64,17 @@ FRAME_DARK = 22
 # this factor (a mirrored lens hides skin no gain recovers).
 LENS_MIN = 0.15
 LENS_GAIN_MAX = 1.35
-# Of the frame inpainted along lines, the detail finer than this (eye distances) is kept over the
-# smooth fill: at 0.02 the faces with spectacles of bench/hard_cases.py were 0.01-0.04 further
-# from their avatars than with the inpainting alone, at 0.04 0.01 nearer on average.
+# Of the frame inpainted along lines, the detail finer than LINES_WIDTH (eye distances) is kept
+# over the smooth fill where the frame crosses a brow (within BROW_LINES_REACH of it, feathered):
+# the brow's hairs carried across. Kept everywhere, it kept the step where the inpainting from
+# the lens met the inpainting from the cheek: the lenses' outlines, faint goggles in every
+# portrait (looked at, bench/hard_cases.py's references with spectacles). dlib reads those as
+# the glasses all of these people's photos have: without them the held-out people with
+# spectacles came 0.04-0.05 further from their avatars (bench/engine.py --quick, held out
+# 63 % -> 51 % within 0.40), a likeness to the glasses, not to the face.
 LINES_WIDTH = 0.04
+BROW_LINES_REACH = 0.08
+BROW_LINES_FEATHER = 0.03
 # The share of a reference face covered from which a portrait made from it warns (bare faces of
 # ../shared/data measure up to 0.035, hair over a face 0.07, spectacles 0.14-0.18).
 COVER_NOTED = 0.05
@@ -263,16 +270,20 @@ def spectacles_mask(crop: np.ndarray, points: np.ndarray, glasses: Glasses) -> n
 def spectacles_removed(crop: np.ndarray, points: np.ndarray, glasses: Glasses) -> np.ndarray:
     """``crop`` without the spectacles worn at ``points``: the light each lens adds or takes from the
     skin behind it (tint, haze, glare) evened out to the skin around the frame, then the frame
-    filled from around it (fill.py: smooth, with the lines inpainting carries across it). Before,
-    the frame was only inpainted, from both sides, the lens's lighter inside included: streaks,
-    and the lenses' outlines stayed, a ghost of the rims in every portrait."""
+    filled from around it (fill.py: smooth, with the lines inpainting carries across the brows).
+    Before, the frame was only inpainted, from both sides, the lens's lighter inside included:
+    streaks, and the lenses' outlines stayed, a ghost of the rims in every portrait."""
     eyes = masks.eye_distance(points)
     frame = spectacles_mask(crop, points, glasses)
     lenses = _lens_insides(frame, eyes)
     if lenses.any():
         crop = _lens_light_evened(crop, frame, lenses, points, eyes)
     lines = cv2.inpaint(crop, frame, 5, cv2.INPAINT_NS)
-    return fill_smooth(crop, frame, lines=lines, lines_width=LINES_WIDTH * eyes)
+    brows = np.zeros(frame.shape, np.uint8)
+    for part in (lm.RIGHT_BROW, lm.LEFT_BROW):
+        cv2.fillPoly(brows, [np.round(points[part, :2]).astype(np.int32)], 255)
+    near_brows = masks.feather(masks.grow_mask(brows, BROW_LINES_REACH * eyes), BROW_LINES_FEATHER * eyes)
+    return fill_smooth(crop, frame, lines=lines, lines_width=LINES_WIDTH * eyes, lines_where=near_brows)
 
 
 def _lens_insides(frame: np.ndarray, eyes: float) -> np.ndarray:

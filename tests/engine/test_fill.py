@@ -53,3 +53,22 @@ def test_an_empty_hole_changes_nothing():
     _, worn, _ = _gradient_with_frame()
 
     assert fill_smooth(worn, np.zeros(worn.shape[:2], np.uint8)) is worn
+
+
+def test_lines_are_carried_only_where_asked():
+    """A line carried across the hole (a brow under a spectacle frame) shows where ``lines_where``
+    is 1; where it is 0 the fill is the membrane's alone (a lens's outline carried by the
+    inpainting read as faint goggles)."""
+    _, worn, hole = _gradient_with_frame()
+    lines = worn.copy()
+    lines[:, 60:64] = (40, 30, 20)  # a dark vertical line through the ring, left and right
+    lines[:, 136:140] = (40, 30, 20)
+    where = np.zeros(hole.shape, np.float32)
+    where[:, 100:] = 1.0
+
+    plain = fill_smooth(worn, hole).astype(np.int16)
+    carried = fill_smooth(worn, hole, lines=lines, lines_width=6.0, lines_where=where).astype(np.int16)
+
+    left, right = (hole > 0) & (np.arange(200) < 90)[None, :], (hole > 0) & (np.arange(200) > 110)[None, :]
+    assert np.array_equal(carried[left], plain[left])
+    assert np.abs(carried[right] - plain[right]).max() > 20
