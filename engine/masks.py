@@ -70,7 +70,15 @@ def eye_distance(points: np.ndarray) -> float:
     return float(np.linalg.norm(points[468, :2] - points[473, :2]))
 
 
-def smooth_ramp(value, span):
+def parts_mask(points: np.ndarray, shape: tuple[int, ...], parts: list[list[int]]) -> np.ndarray:
+    """uint8 mask of the landmark polygons ``parts`` (e.g. both brows) filled, hard-edged."""
+    mask = np.zeros(shape[:2], np.uint8)
+    for part in parts:  # one by one: fillPoly fills where several polygons overlap by parity
+        cv2.fillPoly(mask, [np.round(points[part, :2]).astype(np.int32)], 255)
+    return mask
+
+
+def smooth_ramp(value: np.ndarray | float, span: np.ndarray | float) -> np.ndarray:
     """0 at ``value`` 0, 1 at ``span`` (a number or an array like ``value``), smoothstep between:
     no kink at either end, so a weight built from it leaves no visible edge."""
     t = np.clip(value / span, 0.0, 1.0)

@@ -257,12 +257,9 @@ def spectacles_mask(crop: np.ndarray, points: np.ndarray, glasses: Glasses) -> n
     frame = ((line > FRAME_DARK) & (zone > 0)).astype(np.uint8) * 255
     frame = cv2.bitwise_or(frame, masks.grow_mask(traced, RIM_GROW * eyes))
     frame = masks.grow_mask(frame, FRAME_GROW * eyes)
-    keep = np.zeros(frame.shape, np.uint8)
-    for part in (lm.RIGHT_BROW, lm.LEFT_BROW):
-        cv2.fillPoly(keep, [np.round(points[part, :2]).astype(np.int32)], 255)
+    keep = masks.parts_mask(points, frame.shape, [lm.RIGHT_BROW, lm.LEFT_BROW])
     keep[traced > 0] = 0  # a brow under the frame itself is painted with it: left, it smears dark
-    for part in (lm.RIGHT_EYE, lm.LEFT_EYE):
-        cv2.fillPoly(keep, [np.round(points[part, :2]).astype(np.int32)], 255)
+    keep |= masks.parts_mask(points, frame.shape, [lm.RIGHT_EYE, lm.LEFT_EYE])
     frame[keep > 0] = 0
     return frame
 
@@ -279,9 +276,7 @@ def spectacles_removed(crop: np.ndarray, points: np.ndarray, glasses: Glasses) -
     if lenses.any():
         crop = _lens_light_evened(crop, frame, lenses, points, eyes)
     lines = cv2.inpaint(crop, frame, 5, cv2.INPAINT_NS)
-    brows = np.zeros(frame.shape, np.uint8)
-    for part in (lm.RIGHT_BROW, lm.LEFT_BROW):
-        cv2.fillPoly(brows, [np.round(points[part, :2]).astype(np.int32)], 255)
+    brows = masks.parts_mask(points, frame.shape, [lm.RIGHT_BROW, lm.LEFT_BROW])
     near_brows = masks.feather(masks.grow_mask(brows, BROW_LINES_REACH * eyes), BROW_LINES_FEATHER * eyes)
     return fill_smooth(crop, frame, lines=lines, lines_width=LINES_WIDTH * eyes, lines_where=near_brows)
 
@@ -305,10 +300,7 @@ def _lens_light_evened(crop: np.ndarray, frame: np.ndarray, lenses: np.ndarray, 
     """``crop`` with each lens's skin brought to the level of the skin just outside the frame, by
     one gain per lens and channel (medians: glare and a brow's edge do not move them). The eyes
     are left out of the measure, not of the gain: they are seen through the same glass."""
-    eye_parts = np.zeros(frame.shape, np.uint8)
-    for part in (lm.RIGHT_EYE, lm.LEFT_EYE):
-        cv2.fillPoly(eye_parts, [np.round(points[part, :2]).astype(np.int32)], 255)
-    eye_parts = masks.grow_mask(eye_parts, 0.08 * eyes)
+    eye_parts = masks.grow_mask(masks.parts_mask(points, frame.shape, [lm.RIGHT_EYE, lm.LEFT_EYE]), 0.08 * eyes)
     beyond_glass = cv2.bitwise_not(masks.grow_mask(cv2.bitwise_or(lenses, frame), 0.02 * eyes))
     image = crop.astype(np.float32)
     gain = np.ones_like(image)

@@ -68,7 +68,8 @@ def shine_tamed(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     excess = lab[:, :, 0] - level[:, :, 0]
     share = np.hypot(lab[:, :, 1], lab[:, :, 2]) / np.maximum(np.hypot(level[:, :, 1], level[:, :, 2]), 1.0)
     whitish = masks.smooth_ramp(WHITISH_FROM - share, WHITISH_FROM - WHITISH_FULL)
-    weight = masks.smooth_ramp(excess - SHINE_FROM, SHINE_FULL - SHINE_FROM) * whitish * cv2.GaussianBlur(skin, (0, 0), 1.0)
+    shine = masks.smooth_ramp(excess - SHINE_FROM, SHINE_FULL - SHINE_FROM)
+    weight = shine * whitish * cv2.GaussianBlur(skin, (0, 0), 1.0)
     if float(weight.max()) < 0.05:
         return crop
     change = np.empty_like(lab)
@@ -84,4 +85,3 @@ def shine_tamed(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     out = crop.copy()
     out[box] = from_lab(to_lab(crop[box]) + change[box])
     return out
-
