@@ -24,7 +24,7 @@ from ..makeup import transfer_makeup
 from ..options import PortraitOptions
 from ..retouch import retouch_skin
 from .blend import band_weights, multiband_blend
-from .occlusion import occlusion_find, reference_crop, template_glasses
+from .occlusion import occlusion_find, reference_crop, template_glasses, template_hands
 from .texture import match_detail, match_grain
 from .warp import liquify, mesh_warp
 
@@ -104,11 +104,16 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     target = closed
     # The template's own face moves to the new shape first, so its jaw and cheeks never show
     # beside a narrower or wider avatar face.
-    # The template's glasses are found where the mesh fits them (before the face moves) and
-    # move with the face as a fourth channel.
+    # The template's glasses and hands are found before the face moves (the mesh fits the eyes
+    # behind the glasses there, and every try of the portrait finds the hands once) and move
+    # with it as more channels.
     glasses = template_glasses(roi, points)
-    roi, moved = liquify(roi if glasses is None else glasses.stack(roi), points, target, anchor_radius=LIQUIFY_RING)
-    roi, glasses = glasses.unstack(roi) if glasses is not None else (roi, None)
+    hands = template_hands(roi)
+    layers = [roi if glasses is None else glasses.stack(roi)] + ([hands] if hands is not None else [])
+    layers, moved = liquify(np.dstack(layers), points, target, anchor_radius=LIQUIFY_RING)
+    if hands is not None:
+        layers, hands = layers[:, :, :-1], np.ascontiguousarray(layers[:, :, -1])
+    roi, glasses = glasses.unstack(layers) if glasses is not None else (np.ascontiguousarray(layers), None)
     warped, coverage = mesh_warp(crop, face.points, target, (roi.shape[1], roi.shape[0]))
     if shut:
         warped = _lips_meet(warped, target)
@@ -116,7 +121,7 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     # Whatever is not skin is kept out: on the template (fringe, veil, hand) the template
     # stays in front; on the avatar (background or hair at the edge of the reference face)
     # the template's skin shows instead.
-    occlusion = occlusion_find(roi, target, warped, face, face_width, glasses)
+    occlusion = occlusion_find(roi, target, warped, face, face_width, glasses, hands)
     warped, clear = occlusion.warped, occlusion.clear
     alpha = _blend_mask(target, roi.shape, options.mask_region, face_width) * clear
     alpha = cv2.GaussianBlur(alpha, (0, 0), max(face_width * 0.01, 0.5)) * _within(coverage, face_width)

@@ -101,12 +101,22 @@ def template_glasses(roi: np.ndarray, points: np.ndarray) -> Glasses | None:
     return find_glasses(roi, points)
 
 
+def template_hands(roi: np.ndarray) -> np.ndarray | None:
+    """uint8 mask of the hands in the template's work area ``roi``, or None: found before the
+    face is reshaped, then moved with it as the glasses are. Every try and candidate of one
+    portrait reshapes the same work area differently; found before, its hands are found once
+    (MediaPipe's hands cost tens of milliseconds)."""
+    hands = _cached_hands(roi)
+    return hands_mask(hands, roi.shape) if hands else None
+
+
 def occlusion_find(
     roi: np.ndarray, target: np.ndarray, warped: np.ndarray, face: AvatarFace, face_width: float,
-    glasses: Glasses | None = None,
+    glasses: Glasses | None = None, hands: np.ndarray | None = None,
 ) -> Occlusion:
     """Occluders of the template's face (``roi``, its landmarks now at ``target``, wearing
-    ``glasses``) and of the reference ``face`` (``warped`` onto the same landmarks)."""
+    ``glasses``, ``hands`` in front: template_hands, moved with the face) and of the reference
+    ``face`` (``warped`` onto the same landmarks)."""
     found: list[str] = []
     outline = masks.face_mask(target, roi.shape).astype(np.float32) / 255.0
     area = max(float(outline.sum()), 1.0)
@@ -121,8 +131,7 @@ def occlusion_find(
         found.append(f"template:{glasses.kind}")
     if _share(in_front, outline, area) > NAMED_SHARE:
         found.append("template:hair")
-    hands = _cached_hands(roi)
-    hand = masks.feather(hands_mask(hands, roi.shape), face_width * 0.01) if hands else None
+    hand = masks.feather(hands, face_width * 0.01) if hands is not None else None
     if hand is not None and _share(hand, outline, area) > HAND_SHARE:
         in_front = np.maximum(in_front, hand)
         found.append("template:hand")
@@ -368,8 +377,7 @@ def _reference_glasses(face: AvatarFace) -> Glasses | None:
     return glasses
 
 
-# The n candidates of one portrait fuse the same template face again and again: its hands are
-# found once (MediaPipe's hands cost tens of milliseconds).
+# The tries and candidates of one portrait fuse the same template face again and again.
 _HANDS_CACHE: OrderedDict[bytes, list[np.ndarray]] = OrderedDict()
 
 

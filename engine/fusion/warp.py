@@ -49,13 +49,15 @@ def _source_map(
     for number, triangle in enumerate(corners):
         cv2.fillConvexPoly(index, triangle, int(number), lineType=cv2.LINE_8, shift=4)
     inside = index >= 0
-    ys, xs = np.nonzero(inside)
-    m = affines[index[inside]]
-    px, py = xs + x0, ys + y0
-    map_x = np.full(index.shape, -1.0, np.float32)
-    map_y = np.full(index.shape, -1.0, np.float32)
-    map_x[inside] = m[:, 0, 0] * px + m[:, 0, 1] * py + m[:, 0, 2]
-    map_y[inside] = m[:, 1, 0] * px + m[:, 1, 1] * py + m[:, 1, 2]
+    # Every pixel's six coefficients gathered at once over the whole box, not through boolean
+    # indexing (a third faster, the same maps to the bit); index -1 (outside every triangle)
+    # picks the appended row, which maps to -1.
+    table = np.vstack([affines.reshape(-1, 6), [0.0, 0.0, -1.0, 0.0, 0.0, -1.0]]).T
+    coefficients = table[:, index]
+    px = np.arange(x0, x1 + 1, dtype=np.float64)[None, :]
+    py = np.arange(y0, y1 + 1, dtype=np.float64)[:, None]
+    map_x = (coefficients[0] * px + coefficients[1] * py + coefficients[2]).astype(np.float32)
+    map_y = (coefficients[3] * px + coefficients[4] * py + coefficients[5]).astype(np.float32)
     return map_x, map_y, inside
 
 
@@ -125,7 +127,11 @@ def liquify(
         map_x[box] += weight * (base_x[box] - field_x - map_x[box])
         map_y[box] += weight * (base_y[box] - field_y - map_y[box])
     moved = (np.abs(map_x - base_x) > 0.05) | (np.abs(map_y - base_y) > 0.05)
-    out = cv2.remap(image, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
+    # OpenCV remaps at most 4 channels at once: the image with its glasses and hands takes two.
+    channels = image.shape[2] if image.ndim == 3 else 1
+    out = np.dstack([cv2.remap(np.ascontiguousarray(image[:, :, first:first + 4]) if image.ndim == 3 else image,
+                               map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
+                     for first in range(0, channels, 4)]).reshape(image.shape)
     out[~moved] = image[~moved]
     return out, moved
 

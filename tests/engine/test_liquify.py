@@ -87,3 +87,16 @@ def test_an_edge_just_outside_the_outline_stays_smooth(astronaut, mesh):
     radii = np.array([np.median(radius[bins == b]) for b in range(1, 121) if (bins == b).any()])
     bend = np.abs(radii[:-2] - 2 * radii[1:-1] + radii[2:])
     assert float(bend.max()) < 2.5  # px; piecewise-affine, 3.4
+
+
+def test_masks_stacked_past_four_channels_move_with_the_image(astronaut, mesh):
+    # The template with its glasses and hands: five channels, more than OpenCV remaps at once.
+    image = np.dstack([astronaut, astronaut[:, :, :2]])
+    target = mesh.copy()
+    target[:, 0] += 6.0
+
+    moved_image, _ = liquify(image, mesh, target, anchor_radius=LIQUIFY_RING)
+    moved_rgb, _ = liquify(astronaut, mesh, target, anchor_radius=LIQUIFY_RING)
+
+    assert np.array_equal(moved_image[:, :, :3], moved_rgb)
+    assert np.array_equal(moved_image[:, :, 3:], moved_rgb[:, :, :2])

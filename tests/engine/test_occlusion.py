@@ -18,6 +18,8 @@ from engine import imaging, masks
 from engine.color import to_lab
 from engine.faces import analyze_faces
 from engine.faces.glasses import find_glasses
+from engine.faces.hands import find_hands
+from engine.fusion import occlusion
 from engine.fusion.occlusion import CHEEKS_AND_NOSE, _beard, _Busyness, occlusion_mask
 from engine.identity import avatar_build, avatar_load, avatar_save
 from engine.portrait import portrait_create
@@ -169,6 +171,21 @@ def test_portrait_keeps_the_templates_hand_in_front(shared_data, built_avatar):
     portrait = portrait_create(template, [built_avatar("mark_zuckerberg").avatar])[0]
 
     assert "template:hand" in portrait.occluders
+
+
+def test_the_templates_hands_are_looked_for_once_for_every_try(shared_data, built_avatar, monkeypatch):
+    """The likeness search fuses the template face twice, each time reshaped differently: its
+    hands are found before the reshaping, so MediaPipe looks at the template once."""
+    template = read(shared_data / "templates/easyphoto/5.jpg")
+    avatar = built_avatar("mark_zuckerberg").avatar
+    monkeypatch.setattr(occlusion, "_HANDS_CACHE", type(occlusion._HANDS_CACHE)())
+    looked = []
+    monkeypatch.setattr(occlusion, "find_hands", lambda rgb: looked.append(rgb.shape) or find_hands(rgb))
+
+    portrait = portrait_create(template, [avatar])[0]
+
+    assert "template:hand" in portrait.occluders
+    assert len(looked) == 1
 
 
 def test_portrait_names_the_templates_fringe(shared_data, built_avatar):
