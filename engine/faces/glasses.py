@@ -28,6 +28,11 @@ BRIDGE_MIN = 20.0  # black-hat of the bar across the nose bridge (faces without 
 # Behind a sunglass lens both the eye's whites and the skin around the eye are darker than this
 # share of the cheeks' grey level (faces without: 0.57 and more; drawn sunglasses: about 0.2).
 DARK_LENS = 0.45
+# A temple arm is looked for from these turns (from the lens's outer side toward its top), along
+# these slopes (px down per px toward the ear), across at most ARM_GAP columns where it fades.
+ARM_STARTS = np.deg2rad([0.0, 20.0, 40.0])
+ARM_SLOPES = np.linspace(-0.3, 0.4, 15)
+ARM_GAP = 2
 
 
 @dataclass
@@ -224,20 +229,43 @@ def _bridge(line: np.ndarray, lenses: list[_Lens] | None) -> tuple[float, float]
 
 
 def _temple_arms(mask: np.ndarray, line: np.ndarray, band: np.ndarray, lenses: list[_Lens], thickness: int) -> None:
-    """From each lens's outer edge toward the ear, as far as a thin dark line goes on."""
-    for lens, outward, side in ((lenses[0], np.pi, band[234]), (lenses[1], 0.0, band[454])):
-        start = lens.rim[np.argmin(np.abs(np.angle(np.exp(1j * (ANGLES - outward)))))]
-        end = side.copy()
-        end[1] = start[1] - 4
-        steps = max(int(abs(end[0] - start[0])), 1)
-        xs = np.linspace(start[0], end[0], steps)
-        found = start
-        for x in xs:
-            y0 = int(np.clip(start[1] - 10, 0, BAND[1] - 1))
-            y1 = int(np.clip(start[1] + 6, 1, BAND[1]))
-            column = line[y0:y1, int(np.clip(x, 0, BAND[0] - 1))]
-            if column.size == 0 or column.max() < RIM_MIN:
+    """From each lens's outer side toward the ear, as far as a thin dark line goes on. The arm may
+    leave the lens anywhere from the middle of its outer side up to its upper corner, where most
+    hinges sit (traced from the middle only, a thick frame's arm and hinge stayed on the
+    reference's temple: Eric Clapton in bench/hard_cases.py), and slopes as it goes: of the
+    straight lines from those starts that run past the lens, the darkest in all is the arm."""
+    for lens, outward, up, side in ((lenses[0], np.pi, 1.0, band[234]), (lenses[1], 0.0, -1.0, band[454])):
+        towards = 1.0 if side[0] > lens.rim[:, 0].mean() else -1.0
+        outer = float((towards * lens.rim[:, 0]).max())
+        arm, strongest = None, 0.0
+        for turn in ARM_STARTS:
+            angle = outward + up * turn
+            start = lens.rim[np.argmin(np.abs(np.angle(np.exp(1j * (ANGLES - angle)))))]
+            for slope in ARM_SLOPES:
+                end, strength = _arm_end(line, start, float(side[0]), slope)
+                if end is not None and towards * end[0] - outer > 3.0 and strength > strongest:
+                    arm, strongest = (start, end), strength
+        if arm is not None:
+            cv2.line(mask, _pt(arm[0]), _pt(arm[1]), 255, thickness)
+
+
+def _arm_end(line: np.ndarray, start: np.ndarray, end_x: float, slope: float
+             ) -> tuple[tuple[float, float] | None, float]:
+    """Where the thin dark line along ``slope`` (px down per px across) from ``start`` toward
+    ``end_x`` ends, across at most ARM_GAP columns where it fades (hair at the temple), and its
+    strength summed up to there."""
+    step = 1 if end_x > start[0] else -1
+    end, gap, strength, total = None, 0, 0.0, 0.0
+    for x in range(int(round(start[0])) + step, int(round(end_x)), step):
+        y = start[1] + slope * abs(x - start[0])
+        if not (0 <= x < BAND[0] and 1 <= y < BAND[1] - 1):
+            break
+        value = float(line[int(round(y)) - 1 : int(round(y)) + 2, x].max())
+        total += value
+        if value < RIM_MIN:
+            gap += 1
+            if gap > ARM_GAP:
                 break
-            found = (x, y0 + int(column.argmax()))
-        if abs(found[0] - start[0]) > 3:
-            cv2.line(mask, _pt(start), _pt(found), 255, thickness)
+            continue
+        gap, end, strength = 0, (float(x), float(y)), total
+    return end, strength

@@ -114,6 +114,19 @@ def test_spectacles_mask_holds_the_rims(astronaut):
     assert glasses is not None and (glasses.mask[rims] > 0.25).mean() > 0.9
 
 
+@pytest.mark.parametrize("arms", ["middle", "top"])
+def test_spectacles_mask_holds_the_temple_arms(astronaut, arms):
+    # Most frames hinge at their upper outer corners; some at the middle of the lens's side.
+    points = only_points(astronaut)
+    drawn_on = draw_glasses(astronaut, points, kind="spectacles", arms=arms)
+    without = draw_glasses(astronaut, points, kind="spectacles", arms="none")
+    arm = np.abs(drawn_on.astype(int) - without.astype(int)).max(axis=2) > 40
+
+    glasses = find_glasses(drawn_on, only_points(drawn_on))
+
+    assert glasses is not None and (glasses.mask[arm] > 0.25).mean() > 0.7
+
+
 # --- the template's occluders stay in front -------------------------------------------------
 
 
