@@ -24,7 +24,6 @@ from ..makeup import transfer_makeup
 from ..options import PortraitOptions
 from ..retouch import retouch_skin
 from .blend import band_weights, multiband_blend
-from .forehead import forehead_reach
 from .occlusion import occlusion_find, reference_crop, template_glasses, template_hands
 from .texture import match_detail, match_grain
 from .warp import liquify, mesh_warp
@@ -124,7 +123,7 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     # the template's skin shows instead.
     occlusion = occlusion_find(roi, target, warped, face, face_width, glasses, hands)
     warped, clear = occlusion.warped, occlusion.clear
-    alpha = _blend_mask(target, roi.shape, options.mask_region, face_width, forehead_reach(face)) * clear
+    alpha = _blend_mask(target, roi.shape, options.mask_region, face_width) * clear
     alpha = cv2.GaussianBlur(alpha, (0, 0), max(face_width * 0.01, 0.5)) * _within(coverage, face_width)
     upscaled = face_width / max(masks.eye_distance(face.points) * 2.3, 1.0)
 
@@ -297,17 +296,12 @@ def _lips_meet(warped: np.ndarray, target: np.ndarray) -> np.ndarray:
     return out
 
 
-def _blend_mask(
-    points: np.ndarray, shape: tuple[int, ...], region: str, face_width: float, forehead: np.ndarray
-) -> np.ndarray:
-    """The face region, its forehead as far up as the reference's own skin reaches on each line
-    from the brows to the outline (``forehead``: forehead.forehead_reach); the rest of it is the
-    template's (fringes, hairlines)."""
+def _blend_mask(points: np.ndarray, shape: tuple[int, ...], region: str, face_width: float) -> np.ndarray:
+    """The face region with its upper forehead left to the template (fringes, hairlines)."""
     outline = points[lm.FACE_OVAL, :2].copy()
     brow_y = points[lm.RIGHT_BROW + lm.LEFT_BROW, 1].min()
     top = outline[:, 1] < brow_y
-    keep = np.minimum(FOREHEAD_KEEP, forehead)
-    outline[top, 1] = brow_y + keep[top] * (outline[top, 1] - brow_y)
+    outline[top, 1] = brow_y + FOREHEAD_KEEP * (outline[top, 1] - brow_y)
     centre = points[[lm.NOSE_TIP, 168], :2].mean(axis=0)
     if region == "face":
         outline = centre + 0.88 * (outline - centre)
