@@ -273,14 +273,24 @@ def _candidate(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], op
             tries = [(references, options), (references, _likeness_variant(options))]
     portraits = [_fuse_all(rgb, faces, avatars, variant, refs) for refs, variant in tries]
     # The planned references fit the template best: others win only by RESCUE_MARGIN.
-    best = min(portraits, key=lambda p: p.identity_distance - (RESCUE_MARGIN * (p.references == references)))
+    best = _margin_kept([p for p in portraits if p.references == references],
+                        [p for p in portraits if p.references != references])
     if not options.likeness_search or best.identity_distance < LIKENESS_RESCUE:
         return best
     tried = [refs for refs, _ in tries]
     rescues = [_fuse_all(rgb, faces, avatars, _likeness_variant(options), refs) for refs in spare if refs not in tried]
     # A worse-fitting reference is taken only for a clear gain: its turn or expression can show.
-    closer = [p for p in rescues if p.identity_distance <= best.identity_distance - RESCUE_MARGIN]
-    return min(closer, key=lambda p: p.identity_distance, default=best)
+    return _margin_kept([best], rescues)
+
+
+def _margin_kept(kept: Sequence[Portrait], others: Sequence[Portrait]) -> Portrait:
+    """The closest to its avatar of ``kept`` (one at least), unless the closest of ``others`` is
+    RESCUE_MARGIN closer still."""
+    best = min(kept, key=lambda p: p.identity_distance)
+    rival = min(others, key=lambda p: p.identity_distance, default=None)
+    if rival is not None and rival.identity_distance <= best.identity_distance - RESCUE_MARGIN:
+        return rival
+    return best
 
 
 def faces_fuse(

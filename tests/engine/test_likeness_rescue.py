@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from engine.identity import Avatar, avatar_build
 from engine.options import PortraitOptions
-from engine.portrait import LIKENESS_RESCUE, portrait_create
+from engine.portrait import LIKENESS_RESCUE, RESCUE_MARGIN, Portrait, _margin_kept, portrait_create
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +41,22 @@ def test_a_portrait_far_from_its_avatar_is_made_from_the_next_reference(grace_ho
 
     assert portrait.references == [1]
     assert portrait.identity_distance < unsearched.identity_distance - 0.1
+
+
+def scored(distance: float, references: list[int]) -> Portrait:
+    return Portrait(image=np.zeros((1, 1, 3), np.uint8), identity_distance=distance, face_distances=[distance],
+                    references=references, options=PortraitOptions())
+
+
+def test_a_worse_fitting_reference_wins_only_by_the_margin():
+    planned = scored(0.40, [0])
+    barely_closer = scored(0.40 - RESCUE_MARGIN / 2, [1])
+
+    assert _margin_kept([planned], [barely_closer]) is planned
+
+
+def test_a_worse_fitting_reference_clearly_closer_wins():
+    planned = scored(0.40, [0])
+    clearly_closer = scored(0.40 - 2 * RESCUE_MARGIN, [1])
+
+    assert _margin_kept([planned], [clearly_closer]) is clearly_closer
