@@ -24,7 +24,8 @@ from ..makeup import transfer_makeup
 from ..options import PortraitOptions
 from ..retouch import retouch_skin
 from .blend import band_weights, multiband_blend
-from .occlusion import occlusion_find, reference_crop, template_glasses, template_hands
+from .forehead import fringe_free_crop
+from .occlusion import occlusion_find, template_glasses, template_hands
 from .texture import match_detail, match_grain
 from .warp import liquify, mesh_warp
 
@@ -100,7 +101,7 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     target = _target_points(points, face.points, options)
     closed = _mouth_closed(target, points)
     shut = closed is not target  # a speaking reference's mouth, closed as the template's
-    crop = _mouth_shut(reference_crop(face), face.points) if shut else reference_crop(face)
+    crop = _mouth_shut(fringe_free_crop(face), face.points) if shut else fringe_free_crop(face)
     target = closed
     # The template's own face moves to the new shape first, so its jaw and cheeks never show
     # beside a narrower or wider avatar face.

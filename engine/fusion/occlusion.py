@@ -16,6 +16,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Callable, TypeVar
 
 import cv2
 import numpy as np
@@ -29,6 +30,8 @@ from ..identity import AvatarFace
 from .fill import fill_smooth
 from .shine import shine_tamed
 from .warp import mesh_warp
+
+T = TypeVar("T")
 
 # Robust z-score past which a pixel is not skin, and floors for the spread so that a very even
 # (AI-rendered) skin does not make every shadow an occluder.
@@ -236,20 +239,32 @@ def reference_crop(face: AvatarFace) -> np.ndarray:
     """The reference face's crop to fuse, made once per face: its shine taken down (the light of
     the reference's photo, not the template's: fusion.shine) and, with spectacles, their frame
     painted out (the eyes behind the lenses stay the reference's own, untouched)."""
-    known = _CROP_CACHE.get(id(face.crop))
-    if known is not None and known[0]() is face.crop:
-        return known[1]
+    return face_cached(face, "crop", _crop_made)
+
+
+def _crop_made(face: AvatarFace) -> np.ndarray:
     glasses = _reference_glasses(face)
     crop = shine_tamed(face.crop, face.points)
     if glasses is not None and glasses.kind == "spectacles":
         crop = spectacles_removed(crop, face.points, glasses)
-    key = id(face.crop)
-    # The cache is bound now: at interpreter exit the module's globals are None when the callback runs.
-    _CROP_CACHE[key] = (weakref.ref(face.crop, lambda _, key=key, cache=_CROP_CACHE: cache.pop(key, None)), crop)
     return crop
 
 
-_CROP_CACHE: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+def face_cached(face: AvatarFace, name: str, make: Callable[[AvatarFace], T]) -> T:
+    """``make(face)``, made once for each reference face while its crop lives: every try and
+    candidate of a portrait fuses the same faces again."""
+    key = id(face.crop)
+    known = _FACE_CACHE.get(key)
+    if known is None or known[0]() is not face.crop:
+        # The cache is bound now: at interpreter exit the module's globals are None when the callback runs.
+        known = (weakref.ref(face.crop, lambda _, key=key, cache=_FACE_CACHE: cache.pop(key, None)), {})
+        _FACE_CACHE[key] = known
+    if name not in known[1]:
+        known[1][name] = make(face)
+    return known[1][name]
+
+
+_FACE_CACHE: dict[int, tuple[weakref.ref, dict[str, object]]] = {}
 
 
 def spectacles_mask(crop: np.ndarray, points: np.ndarray, glasses: Glasses) -> np.ndarray:
@@ -412,28 +427,17 @@ def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, 
     local = points.copy()
     local[:, 0] -= x0
     local[:, 1] -= y0
-    lab = to_lab(crop)
-    features = masks.features_mask(local, crop.shape, grow=0.15)
-    if strict:
-        core = np.zeros(crop.shape[:2], np.uint8)
-        cv2.fillConvexPoly(core, cv2.convexHull(np.round(local[CHEEKS_AND_NOSE, :2]).astype(np.int32)), 255)
-    else:
-        core = masks.face_mask(local, crop.shape, region="face")
-    core[features > 0] = 0
-    samples = lab[core > 0]
-    if len(samples) < 100:
+    skin = skin_distance(crop, local, strict=strict)
+    if skin is None:
         return result
-    median = np.median(samples, axis=0)
-    spread = np.maximum(1.4826 * np.median(np.abs(samples - median), axis=0), SPREAD_FLOOR)
-    z = np.abs(lab - median) / spread
-    hidden = (z.max(axis=2) > (Z_REFERENCE if strict else Z_OCCLUDED)).astype(np.uint8) * 255
+    hidden = (np.abs(skin.z).max(axis=2) > (Z_REFERENCE if strict else Z_OCCLUDED)).astype(np.uint8) * 255
     if strict:  # a reference's beard is its own
-        busyness = _Busyness.of(lab[:, :, 0], core, face_width)
+        busyness = _Busyness.of(skin.lab[:, :, 0], skin.core, face_width)
         hidden[_beard(busyness, local)] = 0
         hidden = cv2.bitwise_or(hidden, _busy_above_nose(busyness, local))
-    skin = masks.face_mask(local, crop.shape)
-    skin[features > 0] = 0
-    hidden = cv2.bitwise_and(hidden, skin)
+    face = masks.face_mask(local, crop.shape)
+    face[skin.features > 0] = 0
+    hidden = cv2.bitwise_and(hidden, face)
     # Specks are texture, not occluders: keep only solid areas.
     size = max(3, int(face_width * 0.03)) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
@@ -441,6 +445,37 @@ def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, 
     hidden = cv2.morphologyEx(hidden, cv2.MORPH_CLOSE, kernel)
     result[y0:y1, x0:x1] = hidden.astype(np.float32) / 255.0
     return masks.blur_wide(result, face_width * 0.015)
+
+
+@dataclass
+class SkinDistance:
+    """How far each pixel of a face's image is from its skin's colour."""
+
+    rgb: np.ndarray  # the image measured
+    z: np.ndarray  # h x w x 3: signed robust z-score of L, a and b against the skin's median
+    lab: np.ndarray  # the image in CIELAB
+    core: np.ndarray  # uint8: where the skin's colour was learnt
+    features: np.ndarray  # uint8: eyes, brows and lips, grown by 0.15 eye distances, never tested
+
+
+def skin_distance(rgb: np.ndarray, points: np.ndarray, *, strict: bool) -> SkinDistance | None:
+    """Each pixel of ``rgb`` (the face at ``points``) against the skin's colour, learnt from the
+    face without its features (``strict``, a reference face: from its cheeks and nose only);
+    None when too few pixels show."""
+    lab = to_lab(rgb)
+    features = masks.features_mask(points, rgb.shape, grow=0.15)
+    if strict:
+        core = np.zeros(lab.shape[:2], np.uint8)
+        cv2.fillConvexPoly(core, cv2.convexHull(np.round(points[CHEEKS_AND_NOSE, :2]).astype(np.int32)), 255)
+    else:
+        core = masks.face_mask(points, lab.shape, region="face")
+    core[features > 0] = 0
+    samples = lab[core > 0]
+    if len(samples) < 100:
+        return None
+    median = np.median(samples, axis=0)
+    spread = np.maximum(1.4826 * np.median(np.abs(samples - median), axis=0), SPREAD_FLOOR)
+    return SkinDistance(rgb=rgb, z=(lab - median) / spread, lab=lab, core=core, features=features)
 
 
 @dataclass
