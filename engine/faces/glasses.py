@@ -40,14 +40,6 @@ class Glasses:
     kind: str  # "spectacles" or "sunglasses"
     mask: np.ndarray  # float 0-1 over the image: lenses (sunglasses), rims, bridge, temple arms
 
-    def stack(self, rgb: np.ndarray) -> np.ndarray:
-        """``rgb`` with the mask as a fourth channel, to move both with one warp."""
-        return np.dstack([rgb, np.round(self.mask * 255).astype(np.uint8)])
-
-    def unstack(self, rgba: np.ndarray) -> tuple[np.ndarray, Glasses]:
-        mask = rgba[:, :, 3].astype(np.float32) / 255.0
-        return np.ascontiguousarray(rgba[:, :, :3]), Glasses(kind=self.kind, mask=mask)
-
 
 def find_glasses(rgb: np.ndarray, points: np.ndarray) -> Glasses | None:
     """The glasses worn by the face at ``points`` (478 x 2+, pixels of ``rgb``), or None."""

@@ -19,6 +19,7 @@ from ..color import from_lab, lab_stats, to_lab, transfer_lab
 from ..enhance import photo_fix, unsharp
 from ..faces import landmarks as lm
 from ..faces.align import fit_similarity_3d
+from ..faces.glasses import Glasses
 from ..identity import AvatarFace
 from ..makeup import transfer_makeup
 from ..options import PortraitOptions
@@ -108,13 +109,7 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     # The template's glasses and hands are found before the face moves (the mesh fits the eyes
     # behind the glasses there, and every try of the portrait finds the hands once) and move
     # with it as more channels.
-    glasses = template_glasses(roi, points)
-    hands = template_hands(roi)
-    layers = [roi if glasses is None else glasses.stack(roi)] + ([hands] if hands is not None else [])
-    layers, moved = liquify(np.dstack(layers), points, target, anchor_radius=LIQUIFY_RING)
-    if hands is not None:
-        layers, hands = layers[:, :, :-1], np.ascontiguousarray(layers[:, :, -1])
-    roi, glasses = glasses.unstack(layers) if glasses is not None else (np.ascontiguousarray(layers), None)
+    roi, glasses, hands, moved = _reshaped(roi, points, target, template_glasses(roi, points), template_hands(roi))
     warped, coverage = mesh_warp(crop, face.points, target, (roi.shape[1], roi.shape[0]))
     if shut:
         warped = _lips_meet(warped, target)
@@ -158,6 +153,22 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     target_full[:, 1] = target[:, 1] / scale + y0
     target_full[:, 2] /= scale
     return Fused(image=result, alpha=full_alpha, target_points=target_full.astype(np.float32), occluders=occlusion.found)
+
+
+def _reshaped(
+    roi: np.ndarray, points: np.ndarray, target: np.ndarray, glasses: Glasses | None, hands: np.ndarray | None
+) -> tuple[np.ndarray, Glasses | None, np.ndarray | None, np.ndarray]:
+    """The template's work area liquified from ``points`` to ``target``, its glasses' and hands'
+    masks moved with it as more channels of the same warp; and the mask of the pixels moved."""
+    masks_kept = ([np.round(glasses.mask * 255).astype(np.uint8)] if glasses is not None else []) + (
+        [hands] if hands is not None else [])
+    layers, moved = liquify(np.dstack([roi, *masks_kept]), points, target, anchor_radius=LIQUIFY_RING)
+    channels = iter(range(3, layers.shape[2]))
+    if glasses is not None:
+        glasses = Glasses(kind=glasses.kind, mask=layers[:, :, next(channels)].astype(np.float32) / 255.0)
+    if hands is not None:
+        hands = np.ascontiguousarray(layers[:, :, next(channels)])
+    return np.ascontiguousarray(layers[:, :, :3]), glasses, hands, moved
 
 
 def _work_area(template: np.ndarray, points: np.ndarray, options: PortraitOptions):
