@@ -34,9 +34,9 @@ from .occlusion import SkinDistance, face_cached, occlusion_mask, reference_crop
 Z_HAIR = 2.0
 HAIR_DISC = 0.12  # eye distances: hair is counted as a share of a disc this wide around each pixel
 # A fringe: hair over this share of the forehead between the brows' outer ends, from the brows up
-# to the outline. Measured on ../shared/data/faces: fringes 0.46-0.58 (John Lennon's curls and his
-# straight fringe, Eileen Collins); every other photo 0.27 or less (a side parting, a quiff,
-# hair at the temples, a hairline's peak).
+# to the outline. Measured on ../shared/data/faces (with FOREHEAD_LIT): fringes 0.46-0.58 (John
+# Lennon's curls and his straight fringe, Eileen Collins) and John Salley's cap brim 0.37, painted
+# out too; every other photo 0.06 or less (a side parting, a quiff, hair at the temples).
 FRINGE_SHARE = 0.35
 # A forehead lighter than the cheeks, its median this many robust spreads lighter or more, is
 # bare skin catching the light: a fringe is darker. Only its colour set apart the bare foreheads
@@ -44,10 +44,9 @@ FRINGE_SHARE = 0.35
 # 0.32-0.51; their median lightness is 0.7-1.0 spreads above the cheeks', the fringes' 0.9-3.2 below.
 FOREHEAD_LIT = 0.0
 # The painted forehead ends this far above the eyes' top (eye distances), fading over BOTTOM_RAMP
-# above that, keeps the brows grown by
-# BROW_GROW, reaches PAINT_PAST beyond the face's outline (the blend's feather reaches a little
-# past it) and feathers into the rest over PAINT_FEATHER. Skin to paint from has under SKIN_SHARE
-# hair around it.
+# above that, keeps the brows grown by BROW_GROW, reaches PAINT_PAST beyond the face's outline (the
+# blend's feather reaches a little past it) and feathers into the rest over PAINT_FEATHER. Skin to
+# paint from has under SKIN_SHARE hair around it.
 ABOVE_EYES = 0.03
 BOTTOM_RAMP = 0.15
 BROW_GROW = 0.03
