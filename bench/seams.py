@@ -49,6 +49,7 @@ def seam_ratio(template: np.ndarray, portrait: np.ndarray, alpha: np.ndarray) ->
 
 def portrait_seam(template: np.ndarray, template_points: np.ndarray, avatar: Avatar, portrait: Portrait) -> float | None:
     """The seam figure of a one-face portrait: its blend boundary is fused again (fusion is
-    deterministic) from the reference face and options the portrait was made with."""
-    fused = fuse_face(template, template_points, avatar.faces[portrait.references[0]], portrait.options)
+    deterministic) from the reference face, companions and options the portrait was made with."""
+    companions = [avatar.faces[i] for i in portrait.companions[0]] if portrait.companions else []
+    fused = fuse_face(template, template_points, avatar.faces[portrait.references[0]], portrait.options, companions)
     return seam_ratio(template, portrait.image, fused.alpha)

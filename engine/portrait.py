@@ -26,7 +26,7 @@ from .faces.embed import face_embedding
 from .fit import Traits, avatar_traits, face_traits, fit_warnings
 from .fusion.fuse import fuse_face
 from .fusion.occlusion import reference_cover, reference_occluders
-from .identity import Avatar
+from .identity import Avatar, AvatarFace
 from .options import PortraitOptions
 from .stylize import anime_look
 
@@ -65,6 +65,12 @@ RESCUE_TRIES = 2
 # by as much: a turned template's speaking reference, its mouth closed (fusion.fuse._mouth_closed),
 # gave way to a frontal grin 0.015 closer, pasted on the turned head.
 RESCUE_MARGIN = 0.02
+# A portrait still LIKENESS_RESCUE or farther is made again with up to COMPANIONS of the avatar's
+# other faces mixed into its reference (fusion.companions), those turned within COMPANION_TURN
+# degrees of it (yaw, and half the pitch, as in _fit): one face's lit side over the other's
+# shaded one would be a stain.
+COMPANIONS = 2
+COMPANION_TURN = 15.0
 
 
 @dataclass
@@ -80,6 +86,8 @@ class Portrait:
     # What was found in front of a template face or of its reference face, e.g. "template:spectacles",
     # "reference:hair" (engine.fusion.occlusion); the template's stay in front, the reference's are left out.
     occluders: list[str] = field(default_factory=list)
+    # The avatar faces mixed into each reference (fusion.companions); empty lists for none.
+    companions: list[list[int]] = field(default_factory=list)
 
 
 class Portraits(list):
@@ -261,7 +269,8 @@ def _avatar_traits(avatar: Avatar) -> Traits:
 def _candidate(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions,
                references: list[int], *, first: bool, spare: Sequence[list[int]] = ()) -> Portrait:
     """The portrait of ``references``; with the likeness search, the closest to the avatar of a
-    few tries, and, when that is still LIKENESS_RESCUE or farther, of the ``spare`` references too."""
+    few tries, and, when that is still LIKENESS_RESCUE or farther, of the same references with
+    their companions mixed in and of the ``spare`` references too."""
     tries = [(references, options)]
     if options.likeness_search:
         # The other try leans on the avatar: its full face shape, and, for the first candidate,
@@ -277,10 +286,17 @@ def _candidate(rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], op
                         [p for p in portraits if p.references != references])
     if not options.likeness_search or best.identity_distance < LIKENESS_RESCUE:
         return best
+    # Still far: other references, taken only for a clear gain (their turn or expression can
+    # show); and the same references with the avatar's other faces that turn alike mixed in
+    # (fusion.companions), kept when closer at all, as the likeness variant is.
     tried = [refs for refs, _ in tries]
     rescues = [_fuse_all(rgb, faces, avatars, _likeness_variant(options), refs) for refs in spare if refs not in tried]
-    # A worse-fitting reference is taken only for a clear gain: its turn or expression can show.
-    return _margin_kept([best], rescues)
+    rescued = _margin_kept([best], rescues)
+    companions = [companion_faces(avatar, face, index) for avatar, face, index in zip(avatars, faces, best.references)]
+    if not any(companions):
+        return rescued
+    mixed = _fuse_all(rgb, faces, avatars, best.options, best.references, companions)
+    return min((rescued, mixed), key=lambda p: p.identity_distance)
 
 
 def _margin_kept(kept: Sequence[Portrait], others: Sequence[Portrait]) -> Portrait:
@@ -294,10 +310,12 @@ def _margin_kept(kept: Sequence[Portrait], others: Sequence[Portrait]) -> Portra
 
 
 def faces_fuse(
-    rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions, references: list[int]
+    rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions, references: list[int],
+    companions: Sequence[list[int]] | None = None,
 ) -> tuple[np.ndarray, list[np.ndarray], list[str]]:
-    """Every template face replaced, left to right: (image, where each face's landmarks now are,
-    the occluders found).
+    """Every template face replaced, left to right, by its avatar's face ``references[i]``
+    (with its ``companions[i]`` mixed in): (image, where each face's landmarks now are, the
+    occluders found).
 
     Faces near each other share pixels of their work areas: fusing a face may reshape (liquify)
     or resample what an earlier face made there. So each earlier face keeps its own pixels in
@@ -306,8 +324,9 @@ def faces_fuse(
     image = rgb
     targets, occluders = [], []
     kept = np.zeros(rgb.shape[:2], np.float32)  # how much of each pixel earlier faces made
-    for face, avatar, index in zip(faces, avatars, references):
-        fused = fuse_face(image, face.points, avatar.faces[index], options)
+    companions = companions or [[] for _ in faces]
+    for face, avatar, index, others in zip(faces, avatars, references, companions):
+        fused = fuse_face(image, face.points, avatar.faces[index], options, [avatar.faces[i] for i in others])
         if targets:
             protect = (kept * (1.0 - fused.alpha))[:, :, None]
             merged = fused.image + protect * (image.astype(np.float32) - fused.image)
@@ -320,9 +339,10 @@ def faces_fuse(
 
 
 def _fuse_all(
-    rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions, references: list[int]
+    rgb: np.ndarray, faces: list[Face], avatars: Sequence[Avatar], options: PortraitOptions, references: list[int],
+    companions: Sequence[list[int]] | None = None,
 ) -> Portrait:
-    image, targets, occluders = faces_fuse(rgb, faces, avatars, options, references)
+    image, targets, occluders = faces_fuse(rgb, faces, avatars, options, references, companions)
     if options.photo_enhancement_bool and options.photo_enhancement_method == "super_resolution":
         image = super_resolution(image)
         targets = [points * (image.shape[1] / rgb.shape[1]) for points in targets]
@@ -341,34 +361,65 @@ def _fuse_all(
         options=options,
         regions=[face_region(image, points) for points in targets],
         occluders=occluders,
+        companions=[list(c) for c in companions] if companions else [[] for _ in faces],
     )
 
 
 def reference_order(avatar: Avatar, face: Face) -> list[int]:
     """The avatar's faces, best reference for this template face first: the avatar's own ranking
-    weighed by how close each face's head turn, mouth opening and smile are to the template's. A
-    frontal reference warped onto a face turned 25 degrees must invent the hidden cheek; a
-    reference turned the same way has it (turned templates were where portraits fell short of
-    their avatar most often). A smile pasted on a composed template (or a composed mouth on a
-    laughing one) reads as a different mood and leaves the cheeks' folds in the wrong places."""
+    weighed by how close each face's head turn, mouth opening and smile are to the template's
+    (``_fit``). A frontal reference warped onto a face turned 25 degrees must invent the hidden
+    cheek; a reference turned the same way has it (turned templates were where portraits fell
+    short of their avatar most often). A smile pasted on a composed template (or a composed
+    mouth on a laughing one) reads as a different mood and leaves the cheeks' folds in the wrong
+    places."""
     if face.pose is None:
         return list(range(len(avatar.faces)))
-
-    template_mouth = landmarks.mouth_opening(face.points)
-    template_smile = landmarks.smile(face.points)
+    template = _Look(face.pose.yaw, face.pose.pitch, landmarks.mouth_opening(face.points), landmarks.smile(face.points))
 
     def weight(index: int) -> float:
         candidate = avatar.faces[index]
-        info = candidate.info
-        turn = np.hypot(info.get("yaw", 0.0) - face.pose.yaw, 0.5 * (info.get("pitch", 0.0) - face.pose.pitch))
-        mouth = landmarks.mouth_opening(candidate.points) - template_mouth
-        smile = landmarks.smile(candidate.points) - template_smile
         cover = max(reference_cover(candidate) - COVER_FREE, 0.0) / COVER_MATCH
-        return candidate.score * float(
-            np.exp(-((turn / POSE_MATCH_DEGREES) ** 2) - (mouth / MOUTH_MATCH) ** 2 - (smile / SMILE_MATCH) ** 2 - cover)
-        )
+        return candidate.score * _fit(_look(candidate), template) * float(np.exp(-cover))
 
     return sorted(range(len(avatar.faces)), key=lambda index: -weight(index))
+
+
+def companion_faces(avatar: Avatar, face: Face, index: int) -> list[int]:
+    """The avatar's faces to mix into reference ``index`` on this template face (fusion.companions):
+    up to COMPANIONS of those, in ``reference_order``, turned within COMPANION_TURN of the
+    reference and with no hand or sunglasses over them (those would be mixed in too)."""
+    own = _look(avatar.faces[index])
+    chosen = []
+    for other in reference_order(avatar, face):
+        candidate = avatar.faces[other]
+        if other == index or {"hand", "sunglasses"} & set(reference_occluders(candidate)):
+            continue
+        look = _look(candidate)
+        if np.hypot(look.yaw - own.yaw, 0.5 * (look.pitch - own.pitch)) <= COMPANION_TURN:
+            chosen.append(other)
+    return chosen[:COMPANIONS]
+
+
+@dataclass(frozen=True)
+class _Look:
+    yaw: float
+    pitch: float
+    mouth: float  # lip gap / mouth width
+    smile: float
+
+
+def _look(face: AvatarFace) -> _Look:
+    info = face.info
+    return _Look(info.get("yaw", 0.0), info.get("pitch", 0.0), landmarks.mouth_opening(face.points),
+                 landmarks.smile(face.points))
+
+
+def _fit(one: _Look, other: _Look) -> float:
+    """1.0 for the same turn, mouth and smile, falling off as a Gaussian of each difference."""
+    turn = np.hypot(one.yaw - other.yaw, 0.5 * (one.pitch - other.pitch))
+    mouth, smile = one.mouth - other.mouth, one.smile - other.smile
+    return float(np.exp(-((turn / POSE_MATCH_DEGREES) ** 2) - (mouth / MOUTH_MATCH) ** 2 - (smile / SMILE_MATCH) ** 2))
 
 
 def _likeness_variant(options: PortraitOptions) -> PortraitOptions:

@@ -9,6 +9,7 @@ template's (texture.py). The template outside the face stays as it was.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -25,6 +26,7 @@ from ..makeup import transfer_makeup
 from ..options import PortraitOptions
 from ..retouch import retouch_skin
 from .blend import band_weights, multiband_blend
+from .companions import companions_blended
 from .forehead import fringe_free_crop
 from .occlusion import occlusion_find, template_glasses, template_hands
 from .texture import match_detail, match_grain
@@ -88,8 +90,12 @@ class Fused:
     occluders: list[str] = field(default_factory=list)  # found in front of either face (occlusion.py)
 
 
-def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFace, options: PortraitOptions) -> Fused:
-    """Replace the face at ``template_points`` (478 x 3) in ``template`` by the avatar ``face``."""
+def fuse_face(
+    template: np.ndarray, template_points: np.ndarray, face: AvatarFace, options: PortraitOptions,
+    companions: Sequence[AvatarFace] = (),
+) -> Fused:
+    """Replace the face at ``template_points`` (478 x 3) in ``template`` by the avatar ``face``,
+    with the ``companions`` (other faces of the same avatar) mixed in (companions.py)."""
     x0, y0, x1, y1, scale = _work_area(template, template_points, options)
     roi = template[y0:y1, x0:x1]
     if scale != 1.0:
@@ -113,6 +119,8 @@ def fuse_face(template: np.ndarray, template_points: np.ndarray, face: AvatarFac
     warped, coverage = mesh_warp(crop, face.points, target, (roi.shape[1], roi.shape[0]))
     if shut:
         warped = _lips_meet(warped, target)
+    else:  # a mouth closed by hand is the reference's alone
+        warped = companions_blended(warped, coverage, target, face, companions)
     face_width = masks.eye_distance(target) * 2.3
     # Whatever is not skin is kept out: on the template (fringe, veil, hand) the template
     # stays in front; on the avatar (background or hair at the edge of the reference face)

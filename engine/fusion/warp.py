@@ -194,7 +194,8 @@ def mesh_warp(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Warp ``source`` so its landmarks land on ``target_points`` in an image of ``size`` (w, h).
 
-    Returns the warped image and a float mask (1 where the mesh covers the pixel).
+    Returns the warped image (as many channels as ``source``) and a float mask (1 where the mesh
+    covers the pixel).
     """
     width, height = size
     src = source_points[:, :2].astype(np.float64)
@@ -203,7 +204,7 @@ def mesh_warp(
     x1, y1 = np.ceil(dst.max(axis=0)).astype(int)
     x0, y0 = max(x0, 0), max(y0, 0)
     x1, y1 = min(x1, width - 1), min(y1, height - 1)
-    warped = np.zeros((height, width, 3), np.uint8)
+    warped = np.zeros((height, width) + source.shape[2:], source.dtype)
     coverage = np.zeros((height, width), np.float32)
     if x1 <= x0 or y1 <= y0:
         return warped, coverage
