@@ -51,6 +51,15 @@ TEXTURE_RATIO = 3.0
 # the template's smooth skin showed through a patchy beard. bench/hard_cases.py, Kit Harington's
 # bearded reference: 0.422 -> 0.387 from his avatar; bench/engine.py --quick: median 0.352 -> 0.349.
 BEARD_RATIO = 1.5
+# A face has a beard when BEARD_BUSY of the skin around its mouth (_around_mouth) is that busy,
+# or that skin's median lightness is BEARD_DARK robust spreads below the skin model's or darker.
+# Measured on the reference faces of ../shared/data: bearded ones 0.22-0.97 busy (Kit Harington's
+# smallest face 0.13, and -1.8 dark); smooth-chinned ones 0.01-0.11 busy (Rose Leslie, Marissa
+# Mayer, John Lennon, Grace Hopper's wrinkles), and -0.7 to 0.1 but Obama and Biden (-0.8 to
+# -1.5: kept as before, no harm without hair there). Without a beard, strands of hair at the rim
+# below the nose passed for one and were left as brown streaks on the cheeks.
+BEARD_BUSY = 0.2
+BEARD_DARK = -1.0
 CHEEKS_AND_NOSE = [116, 117, 118, 119, 100, 47, 6, 197, 195, 5, 4, 1, 277, 329, 348, 347, 346, 345,
                    187, 205, 425, 411, 207, 427]
 # An occluder is named in the result when it covers this share of the face (the colour model
@@ -434,7 +443,7 @@ def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, 
     hidden = (np.abs(skin.z).max(axis=2) > (Z_REFERENCE if strict else Z_OCCLUDED)).astype(np.uint8) * 255
     if strict:  # a reference's beard is its own
         busyness = _Busyness.of(skin.lab[:, :, 0], skin.core, face_width)
-        hidden[_beard(busyness, local)] = 0
+        hidden[_beard(busyness, local, skin.z[:, :, 0])] = 0
         hidden = cv2.bitwise_or(hidden, _busy_above_nose(busyness, local))
     face = masks.face_mask(local, crop.shape)
     face[skin.features > 0] = 0
@@ -506,9 +515,29 @@ def _busy_above_nose(busyness: _Busyness, points: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _beard(busyness: _Busyness, points: np.ndarray) -> np.ndarray:
-    """Below the nose tip, what is far busier than the cheeks (stubble, a beard): the person's own."""
+def _around_mouth(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Where a beard or stubble grows on every bearded face: from below the nose to the chin,
+    between the mouth's corners, the lips left out (hair at the rim falls outside it)."""
+    lips = np.zeros(shape[:2], np.uint8)
+    cv2.fillConvexPoly(lips, cv2.convexHull(np.round(points[lm.LIPS_OUTER, :2]).astype(np.int32)), 255)
+    zone = np.zeros(shape[:2], bool)
+    x0, x1 = sorted((points[lm.MOUTH_RIGHT, 0], points[lm.MOUTH_LEFT, 0]))
+    y0, y1 = points[2, 1], points[152, 1]  # 2: below the nose tip; 152: the chin
+    zone[max(int(y0), 0) : max(int(y1), 0), max(int(x0), 0) : max(int(x1), 0)] = True
+    return zone & (lips == 0)
+
+
+def _beard(busyness: _Busyness, points: np.ndarray, lightness_z: np.ndarray) -> np.ndarray:
+    """Below the nose tip, what is far busier than the cheeks (stubble, a beard): the person's
+    own, where the skin around the mouth is busy or dark too (a face with a beard); on a smooth,
+    even chin what is busy there is a strand of hair at the rim (``lightness_z``: the lightness's
+    distance from the skin model, in robust spreads)."""
     mask = busyness.over(BEARD_RATIO).astype(np.uint8)
+    around = _around_mouth(points, mask.shape)
+    if not around.any():
+        return np.zeros(mask.shape, bool)
+    if mask[around].mean() < BEARD_BUSY and np.median(lightness_z[around]) > BEARD_DARK:
+        return np.zeros(mask.shape, bool)
     mask[: int(max(points[1, 1], 0))] = 0
     # A beard is busy throughout; the edge of a smooth occluder (a microphone, a scarf) makes
     # a band of detail about one box wide, which the opening takes away.

@@ -275,7 +275,8 @@ def _beard_share_below_the_lip(face) -> float:
     core = np.zeros(face.crop.shape[:2], np.uint8)
     cv2.fillConvexPoly(core, cv2.convexHull(np.round(points[CHEEKS_AND_NOSE, :2]).astype(np.int32)), 255)
     core[masks.features_mask(points, face.crop.shape, grow=0.15) > 0] = 0
-    beard = _beard(_Busyness.of(to_lab(face.crop)[:, :, 0], core, eyes * 2.3), points)
+    lightness_z = occlusion.skin_distance(face.crop, points, strict=True).z[:, :, 0]
+    beard = _beard(_Busyness.of(to_lab(face.crop)[:, :, 0], core, eyes * 2.3), points, lightness_z)
     chin = masks.face_mask(points, face.crop.shape) > 0
     chin[: int(points[17, 1]) + 5] = False  # 17: the lower lip's lowest point
     return float(beard[chin].mean())
@@ -287,6 +288,26 @@ def test_reference_beard_is_kept_as_the_persons_own(shared_data):
 
 def test_reference_bare_chin_has_no_beard(shared_data):
     assert _beard_share_below_the_lip(_reference(shared_data, "amy_adams/1.jpg")) < 0.1
+
+
+def test_a_lock_of_hair_below_the_nose_of_a_smooth_chin_is_an_occluder(shared_data):
+    """Busy as a beard where it lies, but the chin and upper lip are smooth and even: hair at the rim."""
+    face = _reference(shared_data, "marissa_mayer/1.jpg")
+    points, eyes = face.points, masks.eye_distance(face.points)
+    x, y = 0.15 * points[61, :2] + 0.85 * points[172, :2]  # near the jaw, level with the mouth
+    lock = np.array([[x - 0.08 * eyes, y - 0.3 * eyes], [x + 0.06 * eyes, y - 0.3 * eyes],
+                     [x + 0.12 * eyes, y + 0.2 * eyes], [x - 0.02 * eyes, y + 0.2 * eyes]], np.int32)
+    covered = face.crop.copy()
+    cv2.fillPoly(covered, [lock], (52, 36, 24))
+    for step in range(-2, 3):  # lighter strands in it: as busy as hair
+        top = (int(x + step * 0.03 * eyes), int(y - 0.3 * eyes))
+        cv2.line(covered, top, (top[0] + int(0.1 * eyes), int(y + 0.2 * eyes)), (90, 66, 44), 2)
+    drawn = np.zeros(covered.shape[:2], np.uint8)
+    cv2.fillPoly(drawn, [lock], 255)
+
+    found = occlusion_mask(covered, points, eyes * 2.3, strict=True)
+
+    assert found[drawn > 0].mean() > 0.5
 
 
 def test_smooth_patch_on_a_bearded_cheek_is_still_an_occluder(shared_data):
