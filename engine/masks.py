@@ -78,6 +78,13 @@ def parts_mask(points: np.ndarray, shape: tuple[int, ...], parts: list[list[int]
     return mask
 
 
+def hull_mask(points: np.ndarray, shape: tuple[int, ...], part: list[int]) -> np.ndarray:
+    """uint8 mask of the convex hull of the landmarks ``part`` (e.g. the outer lips), filled."""
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, cv2.convexHull(np.round(points[part, :2]).astype(np.int32)), 255)
+    return mask
+
+
 def smooth_ramp(value: np.ndarray | float, span: np.ndarray | float) -> np.ndarray:
     """0 at ``value`` 0, 1 at ``span`` (a number or an array like ``value``), smoothstep between:
     no kink at either end, so a weight built from it leaves no visible edge."""

@@ -67,7 +67,7 @@ RESCUE_TRIES = 2
 RESCUE_MARGIN = 0.02
 # A portrait still LIKENESS_RESCUE or farther is made again with up to COMPANIONS of the avatar's
 # other faces mixed into its reference (fusion.companions), those turned within COMPANION_TURN
-# degrees of it (yaw, and half the pitch, as in _fit): one face's lit side over the other's
+# degrees of it (_turn: yaw, and half the pitch): one face's lit side over the other's
 # shaded one would be a stain.
 COMPANIONS = 2
 COMPANION_TURN = 15.0
@@ -395,8 +395,7 @@ def companion_faces(avatar: Avatar, face: Face, index: int) -> list[int]:
         candidate = avatar.faces[other]
         if other == index or {"hand", "sunglasses"} & set(reference_occluders(candidate)):
             continue
-        look = _look(candidate)
-        if np.hypot(look.yaw - own.yaw, 0.5 * (look.pitch - own.pitch)) <= COMPANION_TURN:
+        if _turn(_look(candidate), own) <= COMPANION_TURN:
             chosen.append(other)
     return chosen[:COMPANIONS]
 
@@ -415,11 +414,15 @@ def _look(face: AvatarFace) -> _Look:
                  landmarks.smile(face.points))
 
 
+def _turn(one: _Look, other: _Look) -> float:
+    """Degrees between two heads' turns, the pitch counting half (a nod hides less than a turn)."""
+    return float(np.hypot(one.yaw - other.yaw, 0.5 * (one.pitch - other.pitch)))
+
+
 def _fit(one: _Look, other: _Look) -> float:
     """1.0 for the same turn, mouth and smile, falling off as a Gaussian of each difference."""
-    turn = np.hypot(one.yaw - other.yaw, 0.5 * (one.pitch - other.pitch))
     mouth, smile = one.mouth - other.mouth, one.smile - other.smile
-    return float(np.exp(-((turn / POSE_MATCH_DEGREES) ** 2) - (mouth / MOUTH_MATCH) ** 2 - (smile / SMILE_MATCH) ** 2))
+    return float(np.exp(-((_turn(one, other) / POSE_MATCH_DEGREES) ** 2) - (mouth / MOUTH_MATCH) ** 2 - (smile / SMILE_MATCH) ** 2))
 
 
 def _likeness_variant(options: PortraitOptions) -> PortraitOptions:

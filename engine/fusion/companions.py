@@ -77,11 +77,8 @@ def _mouths_alike(one: np.ndarray, other: np.ndarray) -> bool:
 
 def _mouth_area(target: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """0-1: the lips and the skin within MOUTH_REACH mouth widths of them, feathered."""
-    lips = target[landmarks.LIPS_OUTER, :2]
-    width = float(np.linalg.norm(target[landmarks.MOUTH_LEFT, :2] - target[landmarks.MOUTH_RIGHT, :2]))
-    area = np.zeros(shape[:2], np.uint8)
-    cv2.fillConvexPoly(area, cv2.convexHull(np.round(lips).astype(np.int32)), 255)
-    area = masks.grow_mask(area, MOUTH_REACH * width)
+    width = landmarks.mouth_width(target)
+    area = masks.grow_mask(masks.hull_mask(target, shape, landmarks.LIPS_OUTER), MOUTH_REACH * width)
     return masks.feather(area, 0.1 * width)
 
 

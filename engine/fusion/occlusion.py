@@ -518,8 +518,7 @@ def _busy_above_nose(busyness: _Busyness, points: np.ndarray) -> np.ndarray:
 def _around_mouth(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Where a beard or stubble grows on every bearded face: from below the nose to the chin,
     between the mouth's corners, the lips left out (hair at the rim falls outside it)."""
-    lips = np.zeros(shape[:2], np.uint8)
-    cv2.fillConvexPoly(lips, cv2.convexHull(np.round(points[lm.LIPS_OUTER, :2]).astype(np.int32)), 255)
+    lips = masks.hull_mask(points, shape, lm.LIPS_OUTER)
     zone = np.zeros(shape[:2], bool)
     x0, x1 = sorted((points[lm.MOUTH_RIGHT, 0], points[lm.MOUTH_LEFT, 0]))
     y0, y1 = points[2, 1], points[152, 1]  # 2: below the nose tip; 152: the chin
