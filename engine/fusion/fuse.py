@@ -392,11 +392,22 @@ def _recolour(
 def _lips_kept(shifted: np.ndarray, own: np.ndarray, target: np.ndarray, face_width: float) -> np.ndarray:
     """``shifted`` (the face in LAB with the template skin's colour) with LIPS_OWN of the lips'
     own colour (a, b) given back from ``own``: the skin's shift, applied to lips, greyed them."""
-    # Softened, not feathered inward: thin lips would keep little of their colour.
-    hard = masks.lips_mask(target, own.shape).astype(np.float32) / 255.0
-    lips = cv2.GaussianBlur(hard, (0, 0), max(face_width * 0.005, 0.5))[:, :, None] * LIPS_OWN
+    sigma = max(face_width * 0.005, 0.5)
+    # Only the lips' box, grown past the blur's reach: over the whole work area this cost 30 ms a fusion.
+    reach = int(np.ceil(4 * sigma)) + 1
+    x0, y0 = np.maximum(np.floor(target[lm.LIPS_OUTER, :2].min(axis=0)).astype(int) - reach, 0)
+    x1, y1 = np.ceil(target[lm.LIPS_OUTER, :2].max(axis=0)).astype(int) + reach + 1
+    box = np.s_[y0:y1, x0:x1]
     out = shifted.copy()
-    out[:, :, 1:] += lips * (own[:, :, 1:] - shifted[:, :, 1:])
+    if out[box].size == 0:
+        return out
+    local = target.copy()
+    local[:, 0] -= x0
+    local[:, 1] -= y0
+    # Softened, not feathered inward: thin lips would keep little of their colour.
+    hard = masks.lips_mask(local, out[box].shape).astype(np.float32) / 255.0
+    lips = cv2.GaussianBlur(hard, (0, 0), sigma)[:, :, None] * LIPS_OWN
+    out[box][:, :, 1:] += lips * (own[box][:, :, 1:] - shifted[box][:, :, 1:])
     return out
 
 
