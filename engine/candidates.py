@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 from skimage.metrics import structural_similarity
 
+from . import masks
 from .faces import landmarks as lm
 
 DISTINCT_SSIM = 0.95  # the issue's measure: any two candidates' face regions must stay below it
@@ -19,11 +20,8 @@ REGION_SIDE = 128  # px: face regions are compared at this size, whatever the po
 
 def face_region(image: np.ndarray, points: np.ndarray) -> np.ndarray:
     """The grey face (the mesh outline's box) of ``image`` at REGION_SIDE x REGION_SIDE."""
-    height, width = image.shape[:2]
-    outline = points[lm.FACE_OVAL, :2]
-    x0, y0 = np.maximum(np.floor(outline.min(axis=0)).astype(int), 0)
-    x1, y1 = np.minimum(np.ceil(outline.max(axis=0)).astype(int) + 1, (width, height))
-    grey = cv2.cvtColor(np.ascontiguousarray(image[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY)
+    box = masks.points_box(points[lm.FACE_OVAL], image.shape, margin=0)
+    grey = cv2.cvtColor(np.ascontiguousarray(image[box]), cv2.COLOR_RGB2GRAY)
     return cv2.resize(grey, (REGION_SIDE, REGION_SIDE), interpolation=cv2.INTER_AREA)
 
 

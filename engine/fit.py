@@ -87,10 +87,8 @@ def avatar_traits(crops: list[tuple[np.ndarray, np.ndarray]]) -> Traits:
 
 def _normalised(rgb: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The face's box with a margin, scaled to EYE_DISTANCE between the eyes."""
-    height, width = rgb.shape[:2]
-    x0, y0 = np.maximum(np.floor(points[:, :2].min(axis=0)).astype(int) - 4, 0)
-    x1, y1 = np.minimum(np.ceil(points[:, :2].max(axis=0)).astype(int) + 5, (width, height))
-    return _at_eye_distance(rgb, points, (x0, y0, x1, y1), enlarge=cv2.INTER_CUBIC)
+    rows, cols = masks.points_box(points, rgb.shape, margin=4)
+    return _at_eye_distance(rgb, points, (cols.start, rows.start, cols.stop, rows.stop), enlarge=cv2.INTER_CUBIC)
 
 
 def _at_eye_distance(rgb: np.ndarray, points: np.ndarray, box: tuple[int, int, int, int],

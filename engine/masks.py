@@ -85,6 +85,31 @@ def hull_mask(points: np.ndarray, shape: tuple[int, ...], part: list[int]) -> np
     return mask
 
 
+def points_box(points: np.ndarray, shape: tuple[int, ...], *, margin: int) -> tuple[slice, slice]:
+    """The box (rows, columns) around ``points`` grown by ``margin`` px (a blur's reach), inside
+    an image of ``shape``: work that only touches a part of the face is done in its box."""
+    height, width = shape[:2]
+    x0, y0 = np.maximum(np.floor(points[:, :2].min(axis=0)).astype(int) - margin, 0)
+    x1, y1 = np.minimum(np.ceil(points[:, :2].max(axis=0)).astype(int) + margin + 1, (width, height))
+    return slice(int(y0), int(max(y1, y0))), slice(int(x0), int(max(x1, x0)))
+
+
+def mask_box(mask: np.ndarray, *, margin: int) -> tuple[slice, slice]:
+    """The bounding box of ``mask`` (not empty) grown by ``margin`` px, inside the image."""
+    rows, cols = np.nonzero(mask)
+    height, width = mask.shape[:2]
+    return (slice(max(rows.min() - margin, 0), min(rows.max() + 1 + margin, height)),
+            slice(max(cols.min() - margin, 0), min(cols.max() + 1 + margin, width)))
+
+
+def in_box(points: np.ndarray, box: tuple[slice, slice]) -> np.ndarray:
+    """``points`` moved into the coordinates of ``box`` (a copy)."""
+    local = points.copy()
+    local[:, 0] -= box[1].start
+    local[:, 1] -= box[0].start
+    return local
+
+
 def smooth_ramp(value: np.ndarray | float, span: np.ndarray | float) -> np.ndarray:
     """0 at ``value`` 0, 1 at ``span`` (a number or an array like ``value``), smoothstep between:
     no kink at either end, so a weight built from it leaves no visible edge."""

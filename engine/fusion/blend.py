@@ -44,12 +44,12 @@ def multiband_blend(
     if len(weights) != len(scales) + 1:
         raise ValueError("one weight per band: len(scales) + 1")
     out = base.copy()
-    rows, cols = np.nonzero(weights[0] > 1e-3)
-    if rows.size == 0:
+    inside = weights[0] > 1e-3
+    if not inside.any():
         return out
     # Only the mask's bounding box is worked on (a third of the work area): outside it every
     # weight is 0, and the low-passes read masked pixels only, so nothing outside is needed.
-    box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
+    box = masks.mask_box(inside, margin=0)
     out[box] = _blend_box(base[box], top[box], [w[box] for w in weights], scales)
     return out
 

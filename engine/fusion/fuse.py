@@ -307,10 +307,9 @@ def _lips_meet(warped: np.ndarray, target: np.ndarray) -> np.ndarray:
     the shade along the middle where they touch."""
     width = lm.mouth_width(target)
     pad = int(width * 0.1) + 4
-    x0, y0 = np.maximum(np.floor(target[MOUTH_INSIDE, :2].min(axis=0)).astype(int) - pad, 0)
-    x1, y1 = np.ceil(target[MOUTH_INSIDE, :2].max(axis=0)).astype(int) + pad
-    part = np.ascontiguousarray(warped[y0:y1, x0:x1])
-    offset = np.array([x0, y0], np.float64)
+    box = masks.points_box(target[MOUTH_INSIDE], warped.shape, margin=pad)
+    part = np.ascontiguousarray(warped[box])
+    offset = np.array([box[1].start, box[0].start], np.float64)
     inside = np.zeros(part.shape[:2], np.uint8)
     cv2.fillPoly(inside, [np.round(target[MOUTH_INSIDE, :2] - offset).astype(np.int32)], 255)
     part = cv2.inpaint(part, masks.grow_mask(inside, 1.0), 3, cv2.INPAINT_TELEA)
@@ -322,7 +321,7 @@ def _lips_meet(warped: np.ndarray, target: np.ndarray) -> np.ndarray:
     darker = cv2.GaussianBlur(shade.astype(np.float32) / 255.0, (0, 0), max(width * 0.01, 0.5))
     darker = (darker * (1.0 - MOUTH_LINE_SHADE))[:, :, None]
     out = warped.copy()
-    out[y0:y1, x0:x1] = np.clip(part * (1.0 - darker) + 0.5, 0, 255).astype(np.uint8)
+    out[box] = np.clip(part * (1.0 - darker) + 0.5, 0, 255).astype(np.uint8)
     return out
 
 
@@ -377,7 +376,8 @@ def _recolour(
     skin[inner == 0] = 0
     if options.color_shift_middle:
         shifted = transfer_lab(lab_w, skin, lab_stats(lab_t, skin), strength=1.0, contrast=0.5)
-        lab_w = _lips_kept(shifted, lab_w, target, face_width)
+        _keep_lips(shifted, lab_w, target, face_width)
+        lab_w = shifted
     # The template's light on the avatar's features: the avatar keeps its detail (identity),
     # the low frequencies (light direction, colour cast) move toward the template's.
     region = (skin > 0).astype(np.float32)
@@ -389,26 +389,19 @@ def _recolour(
     return from_lab(lab_out)
 
 
-def _lips_kept(shifted: np.ndarray, own: np.ndarray, target: np.ndarray, face_width: float) -> np.ndarray:
-    """``shifted`` (the face in LAB with the template skin's colour) with LIPS_OWN of the lips'
-    own colour (a, b) given back from ``own``: the skin's shift, applied to lips, greyed them."""
+def _keep_lips(shifted: np.ndarray, own: np.ndarray, target: np.ndarray, face_width: float) -> None:
+    """Give LIPS_OWN of the lips' own colour (a, b) back from ``own`` to ``shifted`` (the face in
+    LAB with the template skin's colour), in place: the skin's shift, applied to lips, greyed them."""
     sigma = max(face_width * 0.005, 0.5)
     # Only the lips' box, grown past the blur's reach: over the whole work area this cost 30 ms a fusion.
-    reach = int(np.ceil(4 * sigma)) + 1
-    x0, y0 = np.maximum(np.floor(target[lm.LIPS_OUTER, :2].min(axis=0)).astype(int) - reach, 0)
-    x1, y1 = np.ceil(target[lm.LIPS_OUTER, :2].max(axis=0)).astype(int) + reach + 1
-    box = np.s_[y0:y1, x0:x1]
-    out = shifted.copy()
-    if out[box].size == 0:
-        return out
-    local = target.copy()
-    local[:, 0] -= x0
-    local[:, 1] -= y0
+    box = masks.points_box(target[lm.LIPS_OUTER], shifted.shape, margin=int(np.ceil(4 * sigma)) + 1)
+    part = shifted[box]
+    if part.size == 0:
+        return
     # Softened, not feathered inward: thin lips would keep little of their colour.
-    hard = masks.lips_mask(local, out[box].shape).astype(np.float32) / 255.0
+    hard = masks.lips_mask(masks.in_box(target, box), part.shape).astype(np.float32) / 255.0
     lips = cv2.GaussianBlur(hard, (0, 0), sigma)[:, :, None] * LIPS_OWN
-    out[box][:, :, 1:] += lips * (own[box][:, :, 1:] - shifted[box][:, :, 1:])
-    return out
+    part[:, :, 1:] += lips * (own[box][:, :, 1:] - part[:, :, 1:])
 
 
 def _last_colour_shift(out: np.ndarray, roi: np.ndarray, target: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -419,8 +412,7 @@ def _last_colour_shift(out: np.ndarray, roi: np.ndarray, target: np.ndarray, alp
     if cv2.countNonZero(ring) < 50:
         return out
     # Only the mask's bounding box changes: LAB conversions of the whole work area cost twice.
-    rows, cols = np.nonzero(alpha > 1e-3)
-    box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
+    box = masks.mask_box(alpha > 1e-3, margin=0)
     lab_o, lab_r = to_lab(out[box]), to_lab(roi[box])
     difference = lab_stats(lab_r, ring[box])[0] - lab_stats(lab_o, ring[box])[0]
     difference[0] *= 0.5  # lightness differences are partly the avatar's own shading

@@ -427,16 +427,12 @@ def _cached_hands(roi: np.ndarray) -> list[np.ndarray]:
 def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, *, strict: bool = False) -> np.ndarray:
     """Float mask (0-1) of what hides the skin of the face at ``points`` (colour against skin;
     ``strict`` for a reference face: see Z_REFERENCE)."""
-    height, width = template.shape[:2]
-    x0, y0 = np.maximum(np.floor(points[:, :2].min(axis=0)).astype(int) - 2, 0)
-    x1, y1 = np.minimum(np.ceil(points[:, :2].max(axis=0)).astype(int) + 3, (width, height))
-    result = np.zeros((height, width), np.float32)
-    if x1 - x0 < 8 or y1 - y0 < 8:
+    box = masks.points_box(points, template.shape, margin=2)
+    result = np.zeros(template.shape[:2], np.float32)
+    crop = template[box]
+    if crop.shape[0] < 8 or crop.shape[1] < 8:
         return result
-    crop = template[y0:y1, x0:x1]
-    local = points.copy()
-    local[:, 0] -= x0
-    local[:, 1] -= y0
+    local = masks.in_box(points, box)
     skin = skin_distance(crop, local, strict=strict)
     if skin is None:
         return result
@@ -453,7 +449,7 @@ def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, 
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     hidden = cv2.morphologyEx(hidden, cv2.MORPH_OPEN, kernel)
     hidden = cv2.morphologyEx(hidden, cv2.MORPH_CLOSE, kernel)
-    result[y0:y1, x0:x1] = hidden.astype(np.float32) / 255.0
+    result[box] = hidden.astype(np.float32) / 255.0
     return masks.blur_wide(result, face_width * 0.015)
 
 

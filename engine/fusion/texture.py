@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from .. import masks
+
 # Low-pass scales (px, at the fusion's working size) that split detail into bands: below 1 px
 # is grain (sensor noise, film grain, JPEG noise), then pores, fine lines, wrinkles and folds.
 BAND_SIGMAS = (1.0, 2.0, 4.0, 8.0)
@@ -68,7 +70,7 @@ def match_grain(image: np.ndarray, template: np.ndarray, measured: np.ndarray, a
     a photo's grain covers them."""
     if np.count_nonzero(measured) < MIN_PIXELS:
         return image
-    box = _box(measured | (alpha > 1e-3), margin=3)
+    box = masks.mask_box(measured | (alpha > 1e-3), margin=3)
     crop, weight, inside = image[box], alpha[box], measured[box]
     fine = bands(luma(crop), BAND_SIGMAS[:1])[0]
     have, wanted = robust_sigma(fine[inside]), noise_sigma(template[box], inside)
@@ -97,7 +99,7 @@ def match_detail(
     measured = face_skin > 0.9
     if np.count_nonzero(measured) < MIN_PIXELS or np.count_nonzero(template_skin) < MIN_PIXELS:
         return image
-    box = _box(measured | template_skin | (face_skin > 0), margin=int(3 * BAND_SIGMAS[-1]))
+    box = masks.mask_box(measured | template_skin | (face_skin > 0), margin=int(3 * BAND_SIGMAS[-1]))
     crop, weight = image[box], face_skin[box]
     pores = bands(luma(crop), DETAIL_SIGMAS)[1]
     have = robust_sigma(pores[measured[box]])
@@ -107,11 +109,3 @@ def match_detail(
     out = image.copy()
     out[box] = np.clip(crop.astype(np.float32) + delta[:, :, None] + 0.5, 0, 255).astype(np.uint8)
     return out
-
-
-def _box(mask: np.ndarray, *, margin: int) -> tuple[slice, slice]:
-    """The bounding box of ``mask`` grown by ``margin`` px (the blurs' reach), inside the image."""
-    rows, cols = np.nonzero(mask)
-    height, width = mask.shape
-    return (slice(max(rows.min() - margin, 0), min(rows.max() + 1 + margin, height)),
-            slice(max(cols.min() - margin, 0), min(cols.max() + 1 + margin, width)))
