@@ -28,7 +28,7 @@ from ..retouch import retouch_skin
 from .blend import band_weights, multiband_blend
 from .companions import companions_blended
 from .forehead import fringe_free_crop
-from .occlusion import occlusion_find, template_glasses, template_hands
+from .occlusion import occlusion_find, template_front
 from .texture import match_detail, match_grain
 from .warp import liquify, mesh_warp
 
@@ -125,7 +125,8 @@ def fuse_face(
     # The template's glasses and hands are found before the face moves (the mesh fits the eyes
     # behind the glasses there, and every try of the portrait finds the hands once) and move
     # with it as more channels.
-    roi, glasses, hands, moved = _reshaped(roi, points, target, template_glasses(roi, points), template_hands(roi))
+    front = template_front(roi, points)
+    roi, glasses, hands, moved = _reshaped(roi, points, target, front.glasses, front.hands)
     warped, coverage = mesh_warp(crop, face.points, target, (roi.shape[1], roi.shape[0]))
     if shut:
         warped = _lips_meet(warped, target)

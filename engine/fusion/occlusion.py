@@ -108,19 +108,39 @@ class Occlusion:
     found: list[str]
 
 
-def template_glasses(roi: np.ndarray, points: np.ndarray) -> Glasses | None:
-    """The glasses on the template's face at ``points``: found before the face is reshaped
-    (the mesh fits the eyes behind them there), then moved with it (``Glasses.stack``)."""
-    return find_glasses(roi, points)
+@dataclass(frozen=True)
+class TemplateFront:
+    """What is in front of a template's face, found in its work area before the face is reshaped
+    (the mesh fits the eyes behind glasses there), then moved with it (fuse._reshaped)."""
+
+    glasses: Glasses | None
+    hands: np.ndarray | None  # uint8 mask of the hands
 
 
-def template_hands(roi: np.ndarray) -> np.ndarray | None:
-    """uint8 mask of the hands in the template's work area ``roi``, or None: found before the
-    face is reshaped, then moved with it as the glasses are. Every try and candidate of one
-    portrait reshapes the same work area differently; found before, its hands are found once
-    (MediaPipe's hands cost tens of milliseconds)."""
-    hands = _cached_hands(roi)
-    return hands_mask(hands, roi.shape) if hands else None
+def template_front(roi: np.ndarray, points: np.ndarray) -> TemplateFront:
+    """The glasses and hands of the template's face at ``points`` in its work area ``roi``. Every
+    try and candidate of one portrait reshapes the same work area differently; found before, they
+    are found once: MediaPipe's hands cost tens of milliseconds, and glasses 20-40 ms at 1024 px
+    (each of a portrait's three to five tries found them again)."""
+    key = hashlib.blake2b(np.ascontiguousarray(roi[::3, ::3]).tobytes() + bytes(str(roi.shape), "ascii")
+                          + np.ascontiguousarray(points[:, :2], dtype=np.float32).tobytes(), digest_size=16).digest()
+    with _FRONT_LOCK:
+        front = _FRONT_CACHE.get(key)
+    if front is None:
+        hands = find_hands(roi)
+        front = TemplateFront(glasses=find_glasses(roi, points), hands=hands_mask(hands, roi.shape) if hands else None)
+    with _FRONT_LOCK:
+        _FRONT_CACHE[key] = front
+        _FRONT_CACHE.move_to_end(key)
+        while len(_FRONT_CACHE) > 8:
+            _FRONT_CACHE.popitem(last=False)
+    return front
+
+
+# The tries and candidates of one portrait fuse the same template face again and again; the
+# masks are read, never written (fuse._reshaped moves copies).
+_FRONT_CACHE: OrderedDict[bytes, TemplateFront] = OrderedDict()
+_FRONT_LOCK = threading.Lock()
 
 
 def occlusion_find(
@@ -128,7 +148,7 @@ def occlusion_find(
     glasses: Glasses | None = None, hands: np.ndarray | None = None,
 ) -> Occlusion:
     """Occluders of the template's face (``roi``, its landmarks now at ``target``, wearing
-    ``glasses``, ``hands`` in front: template_hands, moved with the face) and of the reference
+    ``glasses``, ``hands`` in front: template_front, moved with the face) and of the reference
     ``face`` (``warped`` onto the same landmarks)."""
     found: list[str] = []
     outline = masks.face_mask(target, roi.shape).astype(np.float32) / 255.0
@@ -388,40 +408,9 @@ def reference_hands(face: AvatarFace) -> list[np.ndarray]:
     return [np.asarray(h, np.float32) for h in face.info["hands"]]
 
 
-# A reference face is fused into every candidate and template: its glasses are found once.
-_GLASSES_CACHE: dict[int, tuple[weakref.ref, Glasses | None]] = {}
-
-
 def _reference_glasses(face: AvatarFace) -> Glasses | None:
-    known = _GLASSES_CACHE.get(id(face.crop))
-    if known is not None and known[0]() is face.crop:
-        return known[1]
-    glasses = find_glasses(face.crop, face.points)
-    key = id(face.crop)
-    _GLASSES_CACHE[key] = (weakref.ref(face.crop, lambda _, key=key: _GLASSES_CACHE.pop(key, None)), glasses)
-    return glasses
-
-
-# The tries and candidates of one portrait fuse the same template face again and again.
-_HANDS_CACHE: OrderedDict[bytes, list[np.ndarray]] = OrderedDict()
-
-
-_HANDS_LOCK = threading.Lock()
-
-
-def _cached_hands(roi: np.ndarray) -> list[np.ndarray]:
-    key = hashlib.blake2b(np.ascontiguousarray(roi[::3, ::3]).tobytes() + bytes(str(roi.shape), "ascii"),
-                          digest_size=16).digest()
-    with _HANDS_LOCK:
-        hands = _HANDS_CACHE.get(key)
-    if hands is None:
-        hands = find_hands(roi)
-    with _HANDS_LOCK:
-        _HANDS_CACHE[key] = hands
-        _HANDS_CACHE.move_to_end(key)
-        while len(_HANDS_CACHE) > 8:
-            _HANDS_CACHE.popitem(last=False)
-    return hands
+    """A reference face is fused into every candidate and template: its glasses are found once."""
+    return face_cached(face, "glasses", lambda face: find_glasses(face.crop, face.points))
 
 
 def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, *, strict: bool = False) -> np.ndarray:

@@ -191,7 +191,7 @@ def test_the_templates_hands_are_looked_for_once_for_every_try(shared_data, buil
     hands are found before the reshaping, so MediaPipe looks at the template once."""
     template = read(shared_data / "templates/easyphoto/5.jpg")
     avatar = built_avatar("mark_zuckerberg").avatar
-    monkeypatch.setattr(occlusion, "_HANDS_CACHE", type(occlusion._HANDS_CACHE)())
+    monkeypatch.setattr(occlusion, "_FRONT_CACHE", type(occlusion._FRONT_CACHE)())
     looked = []
     monkeypatch.setattr(occlusion, "find_hands", lambda rgb: looked.append(rgb.shape) or find_hands(rgb))
 
