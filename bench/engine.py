@@ -12,7 +12,8 @@ Held out: the same figures for the people of ../shared/data that no figure above
 the engine was never tuned on (two photos each, so two references to choose from).
 Real photos: what a photo that is not in the avatar scores against the mean of those that are
 (each photo of the avatars of three or more against the mean of the others): the ceiling a
-likeness measured by dlib's embedding gives the portraits' goal.
+likeness measured by dlib's embedding gives the portraits' goal. Own photos: where likeness is
+lost, a held-out person's one-photo avatar fused onto that photo and onto their other photo.
 Distinctness: creates of n=4 on the original (small, 512 px) style templates, the largest
 pairwise face-region SSIM among each create's candidates (engine.candidates), and the share of
 creates with a pair at or above 0.95; plus how many of the 4 asked came back.
@@ -76,6 +77,7 @@ def main() -> None:
     report["portrait"], sheet = bench_portraits(avatars, templates, faces)
     report["real_photos"] = bench_real_photos(avatars)
     report["held_out"] = bench_held_out(args.data, rows, templates, faces)
+    report["own_photos"] = bench_own_photos(args.data, rows)
     report["distinct"] = bench_distinct(args.data, avatars, quick=args.quick)
     (RESULTS / "engine.json").write_text(json.dumps(report, indent=1))
     sheet.save(RESULTS / "contact_sheet.png")
@@ -258,6 +260,27 @@ def bench_held_out(data: Path, rows: list[dict], templates: dict[str, np.ndarray
     }
 
 
+def bench_own_photos(data: Path, rows: list[dict]) -> dict:
+    """Where likeness is lost, on the held-out people: an avatar of one photo fused onto that same
+    photo (the fusion's own loss: what the reference's preparation and the blend change) and onto
+    the person's other photo (the same person's head, hair and light around the face: the loss a
+    new pose and light add). Against held_out (other people's templates), what is left is the
+    loss the template's own head and hair add. Each is the portrait's distance to its one photo."""
+    counts = Counter(row["person"] for row in rows if row["file"].startswith("faces/") and row["kind"] == "photo")
+    people = sorted(person for person, count in counts.items() if count >= 2 and person not in AVATAR_PEOPLE)
+    same, other = [], []
+    for person in people:
+        files = sorted(r["file"] for r in rows if r["person"] == person and r["kind"] == "photo")[:2]
+        photos = {f: _at_side(imaging.read(data / f).rgb) for f in files}
+        for reference in files:
+            avatar, _ = avatar_build([(data / reference).read_bytes()], names=[reference])
+            for template, rgb in photos.items():
+                portraits = portrait_create(rgb, [avatar])
+                if portraits:
+                    (same if template == reference else other).append(portraits[0].identity_distance)
+    return {"people": len(people), "same_photo": _identity_figures(same), "other_photo": _identity_figures(other)}
+
+
 def _identity_figures(distances) -> dict:
     """How many portraits, their median identity distance and the share within the target."""
     values = np.asarray(distances, dtype=float)
@@ -384,6 +407,11 @@ def _summary(report: dict) -> None:
             if h[key]["portraits"]:
                 print(f"  on {what}: {h[key]['portraits']} portraits, identity median {h[key]['identity_median']}, "
                       f"{100 * h[key]['identity_within_target']:.0f} % within {p['identity_target']}")
+    o = report["own_photos"]
+    if o.get("people"):
+        print(f"own photos of the held-out people, a one-photo avatar onto that photo: median "
+              f"{o['same_photo'].get('identity_median')}; onto the person's other photo: median "
+              f"{o['other_photo'].get('identity_median')}")
     w = p["without_likeness_search"]
     print(f"without likeness_search: {w['median_s']} s, identity median {w['identity_median']}, "
           f"{100 * w['identity_within_target']:.0f} % within {p['identity_target']}")
