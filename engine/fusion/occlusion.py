@@ -59,6 +59,12 @@ BEARD_RATIO = 1.5
 # -1.5: kept as before, no harm without hair there). Without a beard, strands of hair at the rim
 # below the nose passed for one and were left as brown streaks on the cheeks.
 BEARD_BUSY = 0.2
+# Around the eyes and brows (never tested by the colour model), pixels this far from the skin model
+# that join an occluder found outside that margin are its continuation (_strands_across_features);
+# the eyes and brows themselves, grown by STRAND_PARTS_GROW eye distances, stay the person's.
+Z_STRAND = 3.0
+STRAND_PARTS_GROW = 0.02
+STRAND_EYES_GROW = 0.12
 BEARD_DARK = -1.0
 CHEEKS_AND_NOSE = [116, 117, 118, 119, 100, 47, 6, 197, 195, 5, 4, 1, 277, 329, 348, 347, 346, 345,
                    187, 205, 425, 411, 207, 427]
@@ -438,6 +444,8 @@ def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, 
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     hidden = cv2.morphologyEx(hidden, cv2.MORPH_OPEN, kernel)
     hidden = cv2.morphologyEx(hidden, cv2.MORPH_CLOSE, kernel)
+    if strict:
+        hidden = _strands_across_features(hidden, skin, local)
     result[box] = hidden.astype(np.float32) / 255.0
     return masks.blur_wide(result, face_width * 0.015)
 
@@ -509,6 +517,32 @@ def _around_mouth(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     y0, y1 = points[2, 1], points[152, 1]  # 2: below the nose tip; 152: the chin
     zone[max(int(y0), 0) : max(int(y1), 0), max(int(x0), 0) : max(int(x1), 0)] = True
     return zone & (lips == 0)
+
+
+def _strands_across_features(hidden: np.ndarray, skin: SkinDistance, points: np.ndarray) -> np.ndarray:
+    """``hidden`` (uint8) grown into the margin around the eyes and brows that the colour model
+    never tests, where what is not skin there joins something hidden outside it: a strand of hair
+    falling from a temple across a brow's end to the eye's corner was found above and below the
+    margin and left across it, a grey streak over the new face's brow. Eyes and brows themselves,
+    and what joins nothing hidden (eye make-up, a brow's edge), stay."""
+    parts = masks.parts_mask(points, hidden.shape, [lm.RIGHT_EYE, lm.LEFT_EYE, lm.RIGHT_BROW, lm.LEFT_BROW])
+    margin = (skin.features > 0) & (masks.grow_mask(parts, STRAND_PARTS_GROW * masks.eye_distance(points)) == 0)
+    margin &= masks.face_mask(points, hidden.shape) > 0
+    # Eye make-up, lids and lashes, above and below the eyes, stay too.
+    margin &= masks.eye_area_mask(points, hidden.shape) == 0
+    eyes = masks.parts_mask(points, hidden.shape, [lm.RIGHT_EYE, lm.LEFT_EYE])
+    margin &= masks.grow_mask(eyes, STRAND_EYES_GROW * masks.eye_distance(points)) == 0
+    unlike = margin & (np.abs(skin.z).max(axis=2) > Z_STRAND)
+    if not unlike.any() or not hidden.any():
+        return hidden
+    joined = (unlike | (hidden > 0)).astype(np.uint8)
+    count, labels = cv2.connectedComponents(joined)
+    reached = np.zeros(count, bool)
+    reached[np.unique(labels[hidden > 0])] = True
+    reached[0] = False
+    out = hidden.copy()
+    out[unlike & reached[labels]] = 255
+    return out
 
 
 def _beard(busyness: _Busyness, points: np.ndarray, lightness_z: np.ndarray) -> np.ndarray:
