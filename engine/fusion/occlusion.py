@@ -59,13 +59,13 @@ BEARD_RATIO = 1.5
 # -1.5: kept as before, no harm without hair there). Without a beard, strands of hair at the rim
 # below the nose passed for one and were left as brown streaks on the cheeks.
 BEARD_BUSY = 0.2
+BEARD_DARK = -1.0
 # Around the eyes and brows (never tested by the colour model), pixels this far from the skin model
 # that join an occluder found outside that margin are its continuation (_strands_across_features);
 # the eyes and brows themselves, grown by STRAND_PARTS_GROW eye distances, stay the person's.
 Z_STRAND = 3.0
 STRAND_PARTS_GROW = 0.02
 STRAND_EYES_GROW = 0.12
-BEARD_DARK = -1.0
 CHEEKS_AND_NOSE = [116, 117, 118, 119, 100, 47, 6, 197, 195, 5, 4, 1, 277, 329, 348, 347, 346, 345,
                    187, 205, 425, 411, 207, 427]
 # An occluder is named in the result when it covers this share of the face (the colour model
@@ -525,15 +525,18 @@ def _strands_across_features(hidden: np.ndarray, skin: SkinDistance, points: np.
     falling from a temple across a brow's end to the eye's corner was found above and below the
     margin and left across it, a grey streak over the new face's brow. Eyes and brows themselves,
     and what joins nothing hidden (eye make-up, a brow's edge), stay."""
-    parts = masks.parts_mask(points, hidden.shape, [lm.RIGHT_EYE, lm.LEFT_EYE, lm.RIGHT_BROW, lm.LEFT_BROW])
-    margin = (skin.features > 0) & (masks.grow_mask(parts, STRAND_PARTS_GROW * masks.eye_distance(points)) == 0)
+    if not hidden.any():  # nothing for a strand to join: most faces
+        return hidden
+    reach = masks.eye_distance(points)
+    eyes = masks.parts_mask(points, hidden.shape, [lm.RIGHT_EYE, lm.LEFT_EYE])
+    parts = eyes | masks.parts_mask(points, hidden.shape, [lm.RIGHT_BROW, lm.LEFT_BROW])
+    margin = (skin.features > 0) & (masks.grow_mask(parts, STRAND_PARTS_GROW * reach) == 0)
     margin &= masks.face_mask(points, hidden.shape) > 0
     # Eye make-up, lids and lashes, above and below the eyes, stay too.
     margin &= masks.eye_area_mask(points, hidden.shape) == 0
-    eyes = masks.parts_mask(points, hidden.shape, [lm.RIGHT_EYE, lm.LEFT_EYE])
-    margin &= masks.grow_mask(eyes, STRAND_EYES_GROW * masks.eye_distance(points)) == 0
+    margin &= masks.grow_mask(eyes, STRAND_EYES_GROW * reach) == 0
     unlike = margin & (np.abs(skin.z).max(axis=2) > Z_STRAND)
-    if not unlike.any() or not hidden.any():
+    if not unlike.any():
         return hidden
     joined = (unlike | (hidden > 0)).astype(np.uint8)
     count, labels = cv2.connectedComponents(joined)
