@@ -34,7 +34,8 @@ def _serves_itself(storage_class: type) -> bool:
 
 
 def media_url_sign(*, name: str, request: HttpRequest | None = None, ttl: int | None = None) -> str:
-    """An absolute URL to one stored file, valid for ``ttl`` seconds (default: the result TTL)."""
+    """An absolute URL to one stored file, valid for at least ``ttl`` seconds (default: the
+    result TTL) and at most a tenth more; the same URL for a file within its window (``_window``)."""
     return MediaSigner(request=request, ttl=ttl).url(name)
 
 
@@ -49,14 +50,39 @@ class MediaSigner:
         if self.local:
             route = _route(get_script_prefix(), get_urlconf())
             self.base = request.build_absolute_uri(route) if request is not None else settings.SITE_URL + route
-            self.expires = int(time.time()) + self.ttl
-            self.signer = signing.TimestampSigner(salt=SALT)  # what signing.dumps signs with
+            issued = _window_start(self.ttl)
+            self.expires = issued + _window(self.ttl) + self.ttl
+            self.signer = _WindowSigner(issued, salt=SALT)  # a TimestampSigner: what signing.loads reads
 
     def url(self, name: str) -> str:
         if not self.local:
             return default_storage.url(name, expire=self.ttl)
         token = self.signer.sign_object({"n": name, "e": self.expires}, compress=True)
         return self.base + _quoted(token) + "/" + _quoted(posixpath.basename(name))
+
+
+def _window(ttl: int) -> int:
+    """Seconds within which one file's URL stays the same: a tenth of its lifetime, at most an hour."""
+    return max(1, min(ttl // 10, 3600))
+
+
+def _window_start(ttl: int) -> int:
+    step = _window(ttl)
+    return int(time.time()) // step * step
+
+
+class _WindowSigner(signing.TimestampSigner):
+    """Stamps a token with the start of its window, not the second it was signed: a gallery page or a
+    polled task hands out the same URL for an hour (a day's TTL), so browsers and clients cache the
+    image (the view allows an hour) rather than download it on every page load; each URL still
+    lives at least its TTL (its expiry is the window's end plus the TTL) and at most a tenth more."""
+
+    def __init__(self, issued: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.issued = issued
+
+    def timestamp(self) -> str:
+        return signing.b62_encode(self.issued)
 
 
 @functools.lru_cache(maxsize=16)

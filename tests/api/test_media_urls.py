@@ -32,10 +32,33 @@ def test_signed_url_serves_the_file(client, stored):
 
 def test_expired_url_is_not_found(client, stored, monkeypatch):
     url = media_url_sign(name=stored, ttl=60)
-    later = time.time() + 61
+    later = time.time() + 60 * 1.1 + 1  # a URL lives its TTL and at most a tenth more
     monkeypatch.setattr(time, "time", lambda: later)
 
     assert client.get(_path(url)).status_code == 404
+
+
+def test_url_lives_at_least_its_ttl(client, stored, monkeypatch):
+    url = media_url_sign(name=stored, ttl=60)
+    later = time.time() + 59
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    response = client.get(_path(url))
+    response.close()  # a FileResponse holds the file open until closed
+    assert response.status_code == 200
+
+
+def test_url_is_the_same_within_its_window(stored, monkeypatch):
+    start = 1_800_000_000  # a multiple of the hour a day's TTL keeps one URL for
+    monkeypatch.setattr(time, "time", lambda: start + 10)
+    first = media_url_sign(name=stored, ttl=24 * 3600)
+    monkeypatch.setattr(time, "time", lambda: start + 3590)
+    again = media_url_sign(name=stored, ttl=24 * 3600)
+    monkeypatch.setattr(time, "time", lambda: start + 3600)
+    next_window = media_url_sign(name=stored, ttl=24 * 3600)
+
+    assert first == again
+    assert next_window != first
 
 
 def test_forged_token_is_not_found(client, stored):
