@@ -28,7 +28,7 @@ from ..retouch import retouch_skin
 from .blend import band_weights, multiband_blend
 from .companions import companions_blended
 from .forehead import fringe_free_crop
-from .occlusion import occlusion_find, template_front
+from .occlusion import TemplateFront, occlusion_find, template_front
 from .texture import match_detail, match_grain
 from .warp import liquify, mesh_warp
 
@@ -51,6 +51,9 @@ FOREHEAD_KEEP = 1.0
 # face's shape. bench/engine.py --quick, plain feathering / these / 0.06-0.20: portraits within
 # 0.40 of their avatar 92 / 90 / 86 %, seam figure (bench/seams.py) 5.2 / 4.3 / 4.1.
 BAND_SCALES = (0.015, 0.05, 0.12)
+# Face widths around the landmarks' box that the face's work reads: the finishing blurs reach a
+# few pixels; the light's low-pass (a tenth of a face width) reads the skin only, inside it.
+FACE_BOX_MARGIN = 0.1
 BAND_RAMPS = (0.05, 0.10, 0.16)
 # The lips keep this share of their own colour (a, b) when the face takes the template skin's: lips
 # differ from the skin around them by being redder and less yellow, and by the skin's shift a dark
@@ -126,7 +129,7 @@ def fuse_face(
     # behind the glasses there, and every try of the portrait finds the hands once) and move
     # with it as more channels.
     front = template_front(roi, points)
-    roi, glasses, hands, moved = _reshaped(roi, points, target, front.glasses, front.hands)
+    roi, glasses, hands, hidden, moved = _reshaped(roi, points, target, front)
     warped, coverage = mesh_warp(crop, face.points, target, (roi.shape[1], roi.shape[0]))
     if shut:
         warped = _lips_meet(warped, target)
@@ -136,18 +139,19 @@ def fuse_face(
     # Whatever is not skin is kept out: on the template (fringe, veil, hand) the template
     # stays in front; on the avatar (background or hair at the edge of the reference face)
     # the template's skin shows instead.
-    occlusion = occlusion_find(roi, target, warped, face, face_width, glasses, hands)
+    occlusion = occlusion_find(roi, target, warped, face, face_width, glasses, hands, hidden=hidden)
     warped, clear = occlusion.warped, occlusion.clear
     alpha = _blend_mask(target, roi.shape, options.mask_region, face_width) * clear
     alpha = cv2.GaussianBlur(alpha, (0, 0), max(face_width * 0.01, 0.5)) * _within(coverage, face_width)
     upscaled = face_width / max(masks.eye_distance(face.points) * 2.3, 1.0)
 
-    fused = _recolour(warped, roi, target, clear, options, face_width)
-    weights = band_weights(alpha, [r * face_width for r in BAND_RAMPS], widen=_forehead_widen(target, roi.shape))
-    out = multiband_blend(roi, fused, weights, [s * face_width for s in BAND_SCALES])
-    if options.color_shift_last:
-        out = _last_colour_shift(out, roi, target, alpha)
-    out = _finish(out, roi, target, alpha, clear, options, face_width, upscaled)
+    # From here to the glasses only the face's box is worked on (its landmarks, grown by the
+    # blurs' reach): the blend mask lies inside the face's outline, so outside that box the
+    # portrait is the reshaped template, and the box is under half of the work area.
+    box = masks.points_box(target, roi.shape, margin=int(face_width * FACE_BOX_MARGIN) + 8)
+    local = masks.in_box(target, box)
+    out = roi.copy()
+    out[box] = _face_made(warped[box], roi[box], local, alpha[box], clear[box], options, face_width, upscaled)
 
     if occlusion.front is not None:
         # The template's glasses, whole, over the new face.
@@ -174,20 +178,36 @@ def fuse_face(
     return Fused(image=result, alpha=full_alpha, target_points=target_full.astype(np.float32), occluders=occlusion.found)
 
 
+def _face_made(
+    warped: np.ndarray, roi: np.ndarray, target: np.ndarray, alpha: np.ndarray, clear: np.ndarray,
+    options: PortraitOptions, face_width: float, upscaled: float,
+) -> np.ndarray:
+    """The new face over the template (``roi``, all in the face's box): recoloured, blended band
+    by band, its colour evened at the seam, enhanced and given the template's skin texture."""
+    fused = _recolour(warped, roi, target, clear, options, face_width)
+    weights = band_weights(alpha, [r * face_width for r in BAND_RAMPS], widen=_forehead_widen(target, roi.shape))
+    out = multiband_blend(roi, fused, weights, [s * face_width for s in BAND_SCALES])
+    if options.color_shift_last:
+        out = _last_colour_shift(out, roi, target, alpha)
+    return _finish(out, roi, target, alpha, clear, options, face_width, upscaled)
+
+
 def _reshaped(
-    roi: np.ndarray, points: np.ndarray, target: np.ndarray, glasses: Glasses | None, hands: np.ndarray | None
-) -> tuple[np.ndarray, Glasses | None, np.ndarray | None, np.ndarray]:
-    """The template's work area liquified from ``points`` to ``target``, its glasses' and hands'
-    masks moved with it as more channels of the same warp; and the mask of the pixels moved."""
-    masks_kept = ([np.round(glasses.mask * 255).astype(np.uint8)] if glasses is not None else []) + (
-        [hands] if hands is not None else [])
-    layers, moved = liquify(np.dstack([roi, *masks_kept]), points, target, anchor_radius=LIQUIFY_RING)
-    channels = iter(range(3, layers.shape[2]))
+    roi: np.ndarray, points: np.ndarray, target: np.ndarray, front: TemplateFront
+) -> tuple[np.ndarray, Glasses | None, np.ndarray | None, np.ndarray, np.ndarray]:
+    """The template's work area liquified from ``points`` to ``target``, what is in front of its
+    face (``front``: the colour model's mask, glasses, hands) moved with it as more channels of
+    the same warp; and the mask of the pixels moved."""
+    glasses = front.glasses
+    kept = [front.hidden] + ([np.round(glasses.mask * 255).astype(np.uint8)] if glasses is not None else []) + (
+        [front.hands] if front.hands is not None else [])
+    layers, moved = liquify(np.dstack([roi, *kept]), points, target, anchor_radius=LIQUIFY_RING)
+    hidden = layers[:, :, 3].astype(np.float32) / 255.0
+    channels = iter(range(4, layers.shape[2]))
     if glasses is not None:
         glasses = Glasses(kind=glasses.kind, mask=layers[:, :, next(channels)].astype(np.float32) / 255.0)
-    if hands is not None:
-        hands = np.ascontiguousarray(layers[:, :, next(channels)])
-    return np.ascontiguousarray(layers[:, :, :3]), glasses, hands, moved
+    hands = np.ascontiguousarray(layers[:, :, next(channels)]) if front.hands is not None else None
+    return np.ascontiguousarray(layers[:, :, :3]), glasses, hands, hidden, moved
 
 
 def _work_area(template: np.ndarray, points: np.ndarray, options: PortraitOptions):

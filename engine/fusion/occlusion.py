@@ -121,6 +121,7 @@ class TemplateFront:
 
     glasses: Glasses | None
     hands: np.ndarray | None  # uint8 mask of the hands
+    hidden: np.ndarray  # uint8 (0-255): what the colour model finds over the skin (occlusion_mask)
 
 
 def template_front(roi: np.ndarray, points: np.ndarray) -> TemplateFront:
@@ -134,7 +135,9 @@ def template_front(roi: np.ndarray, points: np.ndarray) -> TemplateFront:
         front = _FRONT_CACHE.get(key)
     if front is None:
         hands = find_hands(roi)
-        front = TemplateFront(glasses=find_glasses(roi, points), hands=hands_mask(hands, roi.shape) if hands else None)
+        hidden = occlusion_mask(roi, points, masks.eye_distance(points) * 2.3)
+        front = TemplateFront(glasses=find_glasses(roi, points), hands=hands_mask(hands, roi.shape) if hands else None,
+                              hidden=np.round(hidden * 255).astype(np.uint8))
     with _FRONT_LOCK:
         _FRONT_CACHE[key] = front
         _FRONT_CACHE.move_to_end(key)
@@ -151,16 +154,18 @@ _FRONT_LOCK = threading.Lock()
 
 def occlusion_find(
     roi: np.ndarray, target: np.ndarray, warped: np.ndarray, face: AvatarFace, face_width: float,
-    glasses: Glasses | None = None, hands: np.ndarray | None = None,
+    glasses: Glasses | None = None, hands: np.ndarray | None = None, *, hidden: np.ndarray | None = None,
 ) -> Occlusion:
     """Occluders of the template's face (``roi``, its landmarks now at ``target``, wearing
-    ``glasses``, ``hands`` in front: template_front, moved with the face) and of the reference
-    ``face`` (``warped`` onto the same landmarks)."""
+    ``glasses``, ``hands`` and what the colour model found, ``hidden``, in front: template_front,
+    moved with the face) and of the reference ``face`` (``warped`` onto the same landmarks)."""
     found: list[str] = []
     outline = masks.face_mask(target, roi.shape).astype(np.float32) / 255.0
     area = max(float(outline.sum()), 1.0)
 
-    in_front = occlusion_mask(roi, target, face_width)
+    # The colour model's mask over the template's skin: found in the work area before the face
+    # moved (template_front, once a portrait) and moved with it, when given.
+    in_front = occlusion_mask(roi, target, face_width) if hidden is None else hidden.copy()
     front = None
     if glasses is not None:
         # The new face goes under the whole frame; the frame itself is drawn back over it.

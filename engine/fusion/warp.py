@@ -93,11 +93,25 @@ def liquify(
     anchors = np.vstack([ring, corners])
     every_src, every_dst = np.vstack([src, anchors]), np.vstack([dst, anchors])
     simplices = Delaunay(every_dst).simplices
-    map_x, map_y, inside = _source_map(every_dst, every_src, (0, 0, width - 1, height - 1), simplices)
-    base_x, base_y = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+    # Triangles of anchors alone (ring and corners) map to themselves: only the box of those
+    # that touch a landmark moves (half of the work area), and the smooth field's below.
+    touching = np.any(simplices < len(src), axis=1)
+    x0, y0, x1, y1 = _triangles_box(every_dst[simplices[touching]], 1.0, (width, height))
+    outside = np.any(simplices >= len(src), axis=1) & np.all(simplices < len(src) + len(ring), axis=1)
+    smooth = _folded(every_src, every_dst, simplices) | outside
+    face_size = float(np.mean(np.linalg.norm(direction, axis=1))) * 2.0
+    if smooth.any():
+        # Only around the folds and the outline (their box, padded by the fade and the brush's
+        # reach), not over the whole work area.
+        blend = FOLD_BLEND * face_size
+        folded = every_dst[simplices[smooth]]  # n x 3 x 2
+        fx0, fy0, fx1, fy1 = _triangles_box(folded, 3.0 * blend + 3.0 * LIQUIFY_SIGMA * face_size, (width, height))
+        x0, y0, x1, y1 = min(x0, fx0), min(y0, fy0), max(x1, fx1), max(y1, fy1)
+    box = np.s_[y0:y1, x0:x1]
+    map_x, map_y, inside = _source_map(every_dst, every_src, (x0, y0, x1 - 1, y1 - 1), simplices)
+    base_x, base_y = np.meshgrid(np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32))
     map_x = np.where(inside, map_x, base_x)
     map_y = np.where(inside, map_y, base_y)
-    face_size = float(np.mean(np.linalg.norm(direction, axis=1))) * 2.0
     # The template's real cheek and jaw edge lies near the mesh's outline, rarely on it: warped
     # piecewise-affine, it bent at each outline landmark (a jagged jaw against dark hair, looked
     # at 3x in bench/hard_cases.py's pale template). Between the outline and the ring, and a fade's
@@ -105,35 +119,38 @@ def liquify(
     # instead, as it does where the warp folds: about 20 ms a portrait. Identity unchanged
     # (bench/engine.py --quick: 96.8 % of portraits within 0.40, median 0.3490 against 98.4 %,
     # 0.3518; held out 53 %, 0.3938 against 51 %, 0.3997).
-    outside = np.any(simplices >= len(src), axis=1) & np.all(simplices < len(src) + len(ring), axis=1)
-    smooth = _folded(every_src, every_dst, simplices) | outside
     if smooth.any():
-        # Only around the folds and the outline (their box, padded by the fade and the brush's
-        # reach), not over the whole work area.
-        blend = FOLD_BLEND * face_size
-        folded = every_dst[simplices[smooth]]  # n x 3 x 2
-        pad = 3.0 * blend + 3.0 * LIQUIFY_SIGMA * face_size
-        x0, y0 = np.maximum(np.floor(folded.reshape(-1, 2).min(axis=0) - pad).astype(int), 0)
-        x1, y1 = np.minimum(np.ceil(folded.reshape(-1, 2).max(axis=0) + pad).astype(int) + 1, (width, height))
-        hard = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        for triangle in np.round((folded - (x0, y0)) * 16).astype(np.int32):
+        hard = np.zeros((fy1 - fy0, fx1 - fx0), np.uint8)
+        for triangle in np.round((folded - (fx0, fy0)) * 16).astype(np.int32):
             cv2.fillConvexPoly(hard, triangle, 255, lineType=cv2.LINE_8, shift=4)
         weight = masks.feather(masks.grow_mask(hard, 2.0 * blend), blend)
         field_x, field_y = _smooth_field(
-            np.vstack([dst, _densified(ring)]) - (x0, y0), np.vstack([dst - src, np.zeros((len(ring) * DENSIFY, 2))]),
-            (y1 - y0, x1 - x0), sigma=LIQUIFY_SIGMA * face_size,
+            np.vstack([dst, _densified(ring)]) - (fx0, fy0), np.vstack([dst - src, np.zeros((len(ring) * DENSIFY, 2))]),
+            (fy1 - fy0, fx1 - fx0), sigma=LIQUIFY_SIGMA * face_size,
         )
-        box = np.s_[y0:y1, x0:x1]
-        map_x[box] += weight * (base_x[box] - field_x - map_x[box])
-        map_y[box] += weight * (base_y[box] - field_y - map_y[box])
-    moved = (np.abs(map_x - base_x) > 0.05) | (np.abs(map_y - base_y) > 0.05)
+        part = np.s_[fy0 - y0:fy1 - y0, fx0 - x0:fx1 - x0]
+        map_x[part] += weight * (base_x[part] - field_x - map_x[part])
+        map_y[part] += weight * (base_y[part] - field_y - map_y[part])
+    moved_box = (np.abs(map_x - base_x) > 0.05) | (np.abs(map_y - base_y) > 0.05)
     # OpenCV remaps at most 4 channels at once: the image with its glasses and hands takes two.
     channels = image.shape[2] if image.ndim == 3 else 1
-    out = np.dstack([cv2.remap(np.ascontiguousarray(image[:, :, first:first + 4]) if image.ndim == 3 else image,
-                               map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
-                     for first in range(0, channels, 4)]).reshape(image.shape)
-    out[~moved] = image[~moved]
+    remapped = np.dstack([cv2.remap(np.ascontiguousarray(image[:, :, first:first + 4]) if image.ndim == 3 else image,
+                                    map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
+                          for first in range(0, channels, 4)]).reshape(map_x.shape + image.shape[2:])
+    out = image.copy()
+    out[box][moved_box] = remapped[moved_box]
+    moved = np.zeros((height, width), bool)
+    moved[box] = moved_box
     return out, moved
+
+
+def _triangles_box(triangles: np.ndarray, pad: float, size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The box (x0, y0, x1, y1 exclusive) around ``triangles`` (n x 3 x 2) padded by ``pad`` px,
+    inside an image of ``size`` (w, h)."""
+    corners = triangles.reshape(-1, 2)
+    x0, y0 = np.maximum(np.floor(corners.min(axis=0) - pad).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(corners.max(axis=0) + pad).astype(int) + 1, size)
+    return int(x0), int(y0), int(x1), int(y1)
 
 
 FOLD_SQUEEZE = 4.0  # a triangle drawn from a source this many times its area is folding
