@@ -3,11 +3,11 @@ face to the new shape (``liquify``), both piecewise-affine; the liquify hands ov
 field where its triangles fold.
 
 Each triangle of the target is filled from the same triangle of the source by its own affine
-map. The avatar's face is drawn in the reference's own triangles, nearest last (``mesh_warp``),
-so a template turned more than the reference shows its nose over the far cheek, not a fold. The
-triangles are rasterised with OpenCV and the maps applied with plain numpy: scipy's interpolators
-do the same through OpenBLAS, whose threads stalled each other on a busy machine (measured: 0.02
-s alone, 4-50 s under load).
+map. Where the target's triangles fold, the avatar's face is drawn in the reference's own,
+nearest last (``mesh_warp``): a template turned more than the reference shows its nose over the
+far cheek. The triangles are rasterised with OpenCV and the maps applied with plain numpy:
+scipy's interpolators do the same through OpenBLAS, whose threads stalled each other on a busy
+machine (measured: 0.02 s alone, 4-50 s under load).
 """
 from __future__ import annotations
 
@@ -208,32 +208,46 @@ def _smooth_field(
     return full[:, :, 0], full[:, :, 1]
 
 
-MESH_STRETCH = 3.0  # times the mesh's median: a triangle drawn larger than this is a sliver stretched
+MESH_STRETCH = 1.0  # times the mesh's median: a triangle drawn larger than this is a sliver stretched
+FOLD_REACH = 0.15  # eye distances around the target triangulation's folds that the surface redraws
 
 
-def _facing_by_depth(src: np.ndarray, target_points: np.ndarray) -> np.ndarray:
-    """The source's own triangulation, drawn as a renderer draws a surface: the triangles that
-    face the viewer in the target, farthest first, so the nearer overwrite them. Triangulated
-    on the target instead, a face turned more than its reference folded: where the far cheek's
-    landmarks cross over in the target, its triangles drew their source back and forth, shards of
-    cheek and background along the nose's far side (looked at: a frontal reference on a template
-    turned 30 degrees). Turned away, a triangle of the far cheek is behind the nose, as it is on a
-    real turned head."""
-    dst = target_points[:, :2].astype(np.float64)
-    simplices = Delaunay(src).simplices
-    before, after = _signed_area(src, simplices), _signed_area(dst, simplices)
+def _folds_redrawn(
+    dst: np.ndarray, src: np.ndarray, target_points: np.ndarray, box: tuple[int, int, int, int], simplices: np.ndarray,
+    maps: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    """Where the target's triangulation (``simplices``, its ``maps`` over ``box``) folds, the
+    face redrawn as a renderer draws a surface, in place: the source's own triangles that face
+    the viewer in the target, farthest first, so the nearer overwrite them.
+
+    A template turned more than its reference crowds its far cheek's landmarks until they cross:
+    the target's triangles there turn over in the source and draw it back and forth, shards of
+    cheek and hair along the nose's far side (looked at: Steve Carell and Rose Leslie onto
+    easyphoto/7). Drawn from the reference's own triangles the far cheek is behind the nose, as on
+    a real turned head. Only around the folds: where the reference is the one turned more, its
+    own triangles crowd and leave gaps or stretch slivers, and the target's draw it smoothly."""
+    flipped = _signed_area(src, simplices) * _signed_area(dst, simplices) <= 0
+    if not flipped.any():
+        return
+    x0, y0, x1, y1 = box
+    fold = np.zeros((y1 - y0 + 1, x1 - x0 + 1), np.uint8)
+    for triangle in np.round((dst[simplices[flipped]] - (x0, y0)) * 16).astype(np.int32):
+        cv2.fillConvexPoly(fold, triangle, 255, lineType=cv2.LINE_8, shift=4)
+    eyes = float(np.linalg.norm(target_points[468, :2] - target_points[473, :2]))
+    fold = masks.grow_mask(fold, FOLD_REACH * eyes) > 0
+    surface = Delaunay(src).simplices
+    before, after = _signed_area(src, surface), _signed_area(dst, surface)
     facing = before * after > 0
-    # A sliver of the reference's far cheek drawn wide on the template's near one stretches the
-    # hair and shadow beyond the reference's outline across it: those stay to the layer below.
+    # A sliver of the reference's far cheek drawn wide would stretch the hair beyond its outline.
     stretch = np.abs(after) / np.maximum(np.abs(before), 1e-9)
     if facing.any():
         facing &= stretch < MESH_STRETCH * np.median(stretch[facing])
-    simplices = simplices[facing]
-    depth = target_points[simplices, 2].mean(axis=1)  # MediaPipe's z: smaller is nearer
-    # Under them, the target's own triangulation: where the reference's landmarks cross over (a
-    # reference turned more than the template), its triangles turn away and leave gaps at the
-    # outline, which the target's cover as before.
-    return np.vstack([Delaunay(dst).simplices, simplices[np.argsort(-depth, kind="stable")]])
+    surface = surface[facing]
+    depth = target_points[surface, 2].mean(axis=1)  # MediaPipe's z: smaller is nearer
+    map_x, map_y, inside = _source_map(dst, src, box, surface[np.argsort(-depth, kind="stable")])
+    redrawn = fold & inside
+    maps[0][redrawn], maps[1][redrawn] = map_x[redrawn], map_y[redrawn]
+    maps[2][redrawn] = True
 
 
 def mesh_warp(
@@ -255,7 +269,9 @@ def mesh_warp(
     coverage = np.zeros((height, width), np.float32)
     if x1 <= x0 or y1 <= y0:
         return warped, coverage
-    map_x, map_y, inside = _source_map(dst, src, (x0, y0, x1, y1), _facing_by_depth(src, target_points))
+    simplices = Delaunay(dst).simplices
+    map_x, map_y, inside = _source_map(dst, src, (x0, y0, x1, y1), simplices)
+    _folds_redrawn(dst, src, target_points, (x0, y0, x1, y1), simplices, (map_x, map_y, inside))
     patch = cv2.remap(source, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
     warped[y0 : y1 + 1, x0 : x1 + 1] = patch
     coverage[y0 : y1 + 1, x0 : x1 + 1] = inside.astype(np.float32)
