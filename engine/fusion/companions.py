@@ -91,7 +91,7 @@ def _with_clear(face: AvatarFace) -> np.ndarray:
 def _clear_made(face: AvatarFace) -> np.ndarray:
     crop = fringe_free_crop(face)
     face_width = masks.eye_distance(face.points) * 2.3
-    hidden = occlusion_mask(crop, face.points, face_width, strict=True, rim=True)
+    hidden = occlusion_mask(crop, face.points, face_width, strict=True)
     clear = np.clip((1.0 - hidden) * 255.0 + 0.5, 0, 255).astype(np.uint8)
     return np.dstack([crop, clear])
 

@@ -181,7 +181,7 @@ def occlusion_find(
         found.append("template:hand")
 
     blocked, covered, warped = _reference_blocked(face, target, warped, found)
-    colour = occlusion_mask(warped, target, face_width, strict=True, rim=True)
+    colour = occlusion_mask(warped, target, face_width, strict=True)
     if _share(colour, outline, area) > NAMED_SHARE:
         found.append("reference:hair")
     # Inside the face a hand over the reference is painted from the reference's own skin around
@@ -424,12 +424,9 @@ def _reference_glasses(face: AvatarFace) -> Glasses | None:
     return face_cached(face, "glasses", lambda face: find_glasses(face.crop, face.points))
 
 
-def occlusion_mask(
-    template: np.ndarray, points: np.ndarray, face_width: float, *, strict: bool = False, rim: bool = False
-) -> np.ndarray:
+def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, *, strict: bool = False) -> np.ndarray:
     """Float mask (0-1) of what hides the skin of the face at ``points`` (colour against skin;
-    ``strict`` for a reference face: see Z_REFERENCE; ``rim`` for a reference face to fuse: with
-    the hair framing it, ``_hair_at_the_rim``, which leaves no trace and so warns of none)."""
+    ``strict`` for a reference face: see Z_REFERENCE)."""
     box = masks.points_box(points, template.shape, margin=2)
     result = np.zeros(template.shape[:2], np.float32)
     crop = template[box]
@@ -444,8 +441,6 @@ def occlusion_mask(
         busyness = _Busyness.of(skin.lab[:, :, 0], skin.core, face_width)
         hidden[_beard(busyness, local, skin.z[:, :, 0])] = 0
         hidden = cv2.bitwise_or(hidden, _busy_above_nose(busyness, local))
-        if rim:
-            hidden = cv2.bitwise_or(hidden, _hair_at_the_rim(skin, local, face_width))
     face = masks.face_mask(local, crop.shape)
     face[skin.features > 0] = 0
     hidden = cv2.bitwise_and(hidden, face)
@@ -516,31 +511,6 @@ def _busy_above_nose(busyness: _Busyness, points: np.ndarray) -> np.ndarray:
     mask = busyness.over(TEXTURE_RATIO).astype(np.uint8) * 255
     mask[int(max(points[1, 1], 0)) :] = 0
     return mask
-
-
-def _hair_at_the_rim(skin: SkinDistance, points: np.ndarray, face_width: float) -> np.ndarray:
-    """Above the nose tip, within RIM_REACH of the face's outline, what is darker than the skin
-    and reaches the outline: hair framing a face (a lock at the temple and down the cheek) whose
-    colour lies near the skin's, red or light brown hair on a pink face, which the colour model's
-    threshold takes for skin. At the rim a false find costs little: the template's own skin shows
-    there, as it does past the rim."""
-    outline = masks.face_mask(points, skin.z.shape)
-    inside = cv2.distanceTransform((outline > 127).astype(np.uint8), cv2.DIST_L2, 3)
-    band = (outline > 127) & (inside < RIM_REACH * face_width)
-    band[int(max(points[lm.NOSE_TIP, 1], 0)):] = False
-    dark = band & (skin.z[:, :, 0] < -RIM_DARK) & (skin.features == 0)
-    if not dark.any():
-        return np.zeros(outline.shape, np.uint8)
-    count, labels = cv2.connectedComponents(dark.astype(np.uint8))
-    edge = band & (inside < 2.0)
-    reached = np.zeros(count, bool)
-    reached[np.unique(labels[edge & dark])] = True
-    reached[0] = False
-    return (reached[labels] * 255).astype(np.uint8)
-
-
-RIM_REACH = 0.12  # face widths inside the outline
-RIM_DARK = 2.0  # robust spreads of lightness below the skin's
 
 
 def _around_mouth(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

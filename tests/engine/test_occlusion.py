@@ -17,7 +17,6 @@ import pytest
 from engine import imaging, masks
 from engine.color import to_lab
 from engine.faces import analyze_faces
-from engine.faces import landmarks as lm
 from engine.faces.glasses import find_glasses
 from engine.faces.hands import find_hands
 from engine.fusion import occlusion
@@ -345,32 +344,3 @@ def test_smooth_patch_on_a_bearded_cheek_is_still_an_occluder(shared_data):
     found = occlusion_mask(covered, points, eyes * 2.3, strict=True)
 
     assert found[core > 0].mean() > 0.8
-
-
-def _hidden_at_the_temple(face, *, side: str) -> float:
-    """How much of the face's rim (a band 0.08 face widths wide inside its outline), between the
-    brows and the nose tip on one ``side`` of the picture, occlusion_mask hides on the reference."""
-    points, width = face.points, masks.eye_distance(face.points) * 2.3
-    outline = masks.face_mask(points, face.crop.shape) > 127
-    inside = cv2.distanceTransform(outline.astype(np.uint8), cv2.DIST_L2, 3)
-    band = outline & (inside < 0.08 * width)
-    band[: int(points[lm.RIGHT_BROW + lm.LEFT_BROW, 1].mean())] = False
-    band[int(points[lm.NOSE_TIP, 1]):] = False
-    middle = int(points[168, 0])
-    if side == "left":
-        band[:, middle:] = False
-    else:
-        band[:, :middle] = False
-    found = occlusion_mask(occlusion.reference_crop(face), points, width, strict=True, rim=True)
-    return float(found[band].mean())
-
-
-def test_hair_framing_the_face_at_its_rim_is_an_occluder(shared_data):
-    """Amy Adams's red hair at her right temple lies near her skin's colour (0.0 of the band was
-    found before: the warped lock was a grey streak down the new face's side)."""
-    assert _hidden_at_the_temple(_reference(shared_data, "amy_adams/1.jpg"), side="left") > 0.5
-
-
-@pytest.mark.parametrize("side", ["left", "right"])
-def test_a_bare_faces_rim_stays_the_persons_own(shared_data, side):
-    assert _hidden_at_the_temple(_reference(shared_data, "obama/1.jpg"), side=side) < 0.05
