@@ -51,10 +51,10 @@ FOREHEAD_KEEP = 1.0
 # face's shape. bench/engine.py --quick, plain feathering / these / 0.06-0.20: portraits within
 # 0.40 of their avatar 92 / 90 / 86 %, seam figure (bench/seams.py) 5.2 / 4.3 / 4.1.
 BAND_SCALES = (0.015, 0.05, 0.12)
+BAND_RAMPS = (0.05, 0.10, 0.16)
 # Face widths around the landmarks' box that the face's work reads: the finishing blurs reach a
 # few pixels; the light's low-pass (a tenth of a face width) reads the skin only, inside it.
 FACE_BOX_MARGIN = 0.1
-BAND_RAMPS = (0.05, 0.10, 0.16)
 # The lips keep this share of their own colour (a, b) when the face takes the template skin's: lips
 # differ from the skin around them by being redder and less yellow, and by the skin's shift a dark
 # face's lips lifted to a pale template lost the little colour that told them from the skin

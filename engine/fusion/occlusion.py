@@ -135,9 +135,12 @@ def template_front(roi: np.ndarray, points: np.ndarray) -> TemplateFront:
         front = _FRONT_CACHE.get(key)
     if front is None:
         hands = find_hands(roi)
-        hidden = occlusion_mask(roi, points, masks.eye_distance(points) * 2.3)
+        hidden = np.round(occlusion_mask(roi, points, masks.eye_distance(points) * 2.3) * 255).astype(np.uint8)
         front = TemplateFront(glasses=find_glasses(roi, points), hands=hands_mask(hands, roi.shape) if hands else None,
-                              hidden=np.round(hidden * 255).astype(np.uint8))
+                              hidden=hidden)
+        for kept in (hidden, front.hands, front.glasses.mask if front.glasses is not None else None):
+            if kept is not None:
+                kept.setflags(write=False)  # shared by every try of the portrait
     with _FRONT_LOCK:
         _FRONT_CACHE[key] = front
         _FRONT_CACHE.move_to_end(key)
@@ -147,7 +150,7 @@ def template_front(roi: np.ndarray, points: np.ndarray) -> TemplateFront:
 
 
 # The tries and candidates of one portrait fuse the same template face again and again; the
-# masks are read, never written (fuse._reshaped moves copies).
+# masks are read-only (fuse._reshaped moves copies).
 _FRONT_CACHE: OrderedDict[bytes, TemplateFront] = OrderedDict()
 _FRONT_LOCK = threading.Lock()
 
