@@ -50,15 +50,13 @@ class MediaSigner:
         if self.local:
             route = _route(get_script_prefix(), get_urlconf())
             self.base = request.build_absolute_uri(route) if request is not None else settings.SITE_URL + route
-            issued = _window_start(self.ttl)
-            self.expires = issued + _window(self.ttl) + self.ttl
-            self.signer = _WindowSigner(issued, salt=SALT)  # a TimestampSigner: what signing.loads reads
+            self.issued = _window_start(self.ttl)
+            self.expires = self.issued + _window(self.ttl) + self.ttl
 
     def url(self, name: str) -> str:
         if not self.local:
             return default_storage.url(name, expire=self.ttl)
-        token = self.signer.sign_object({"n": name, "e": self.expires}, compress=True)
-        return self.base + _quoted(token) + "/" + _quoted(posixpath.basename(name))
+        return self.base + _signed_tail(name, self.issued, self.expires, settings.SECRET_KEY)
 
 
 def _window(ttl: int) -> int:
@@ -69,6 +67,23 @@ def _window(ttl: int) -> int:
 def _window_start(ttl: int) -> int:
     step = _window(ttl)
     return int(time.time()) // step * step
+
+
+# A file's token is the same all through its window (above), so it is signed once per window and
+# kept: a gallery page or a job list asks for the same 20 files' URLs again and again, and their
+# signing and quoting (zlib, base64, HMAC, quote) was a fifth of the job list's time
+# (bench/api_profile.py). Bounded: the URLs of a few pages of many customers, about 200 bytes
+# each; a new window or key starts new entries.
+TOKENS_KEPT = 8192
+
+
+@functools.lru_cache(maxsize=TOKENS_KEPT)
+def _signed_tail(name: str, issued: int, expires: int, key: str) -> str:
+    """The signed URL's path after its route, "<token>/<file name>", issued at a window's start (the
+    key is the cache's, too: tests and key rotations change it)."""
+    signer = _WindowSigner(issued, key=key, salt=SALT)  # a TimestampSigner: what signing.loads reads
+    token = signer.sign_object({"n": name, "e": expires}, compress=True)
+    return _quoted(token) + "/" + _quoted(posixpath.basename(name))
 
 
 class _WindowSigner(signing.TimestampSigner):

@@ -99,3 +99,16 @@ def test_signed_url_keeps_the_script_prefix(stored):
         assert _path(media_url_sign(name=stored)).startswith("/studio/m/")
     finally:
         set_script_prefix("/")
+
+
+def test_url_signed_under_another_key_does_not_verify(client, stored, settings):
+    """Tokens are kept per window (media_urls._token); a key rotation must still sign anew."""
+    before = media_url_sign(name=stored)
+    settings.SECRET_KEY = "another key, as after a rotation without fallbacks" * 2
+    after = media_url_sign(name=stored)
+
+    assert after != before
+    assert client.get(_path(before)).status_code == 404
+    response = client.get(_path(after))
+    response.close()
+    assert response.status_code == 200
