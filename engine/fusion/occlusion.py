@@ -60,6 +60,14 @@ BEARD_RATIO = 1.5
 # below the nose passed for one and were left as brown streaks on the cheeks.
 BEARD_BUSY = 0.2
 BEARD_DARK = -1.0
+# Hair runs from warm (red, blond, brown) to a neutral grey: CIELAB's b, blue to yellow, about 0
+# or above. What is as busy as stubble below the mouth and clearly bluer than that, averaged over a
+# busyness box, is something held or worn there (a microphone's head, its shine and edges; a
+# collar), whose colour the model then takes for an occluder. Lin-Manuel Miranda's microphone
+# measured -10 to -2 (its shine was left on the new face's chin; his stubble 5, his skin 14); of
+# Kit Harington's black beard in cool light 1 % of the pixels fall below -3.2, Eric Clapton's
+# grey one none below 0.
+BEARD_BLUE = -4.0
 # Around the eyes and brows (never tested by the colour model), pixels this far from the skin model
 # that join an occluder found outside that margin are its continuation (_strands_across_features);
 # the eyes and brows themselves, grown by STRAND_PARTS_GROW eye distances, stay the person's.
@@ -442,7 +450,7 @@ def occlusion_mask(template: np.ndarray, points: np.ndarray, face_width: float, 
     hidden = (np.abs(skin.z).max(axis=2) > (Z_REFERENCE if strict else Z_OCCLUDED)).astype(np.uint8) * 255
     if strict:  # a reference's beard is its own
         busyness = _Busyness.of(skin.lab[:, :, 0], skin.core, face_width)
-        hidden[_beard(busyness, local, skin.z[:, :, 0])] = 0
+        hidden[_beard(busyness, local, skin.z[:, :, 0], skin.lab[:, :, 2])] = 0
         hidden = cv2.bitwise_or(hidden, _busy_above_nose(busyness, local))
     face = masks.face_mask(local, crop.shape)
     face[skin.features > 0] = 0
@@ -556,11 +564,12 @@ def _strands_across_features(hidden: np.ndarray, skin: SkinDistance, points: np.
     return out
 
 
-def _beard(busyness: _Busyness, points: np.ndarray, lightness_z: np.ndarray) -> np.ndarray:
+def _beard(busyness: _Busyness, points: np.ndarray, lightness_z: np.ndarray, blue_yellow: np.ndarray) -> np.ndarray:
     """Below the nose tip, what is far busier than the cheeks (stubble, a beard): the person's
     own, where the skin around the mouth is busy or dark too (a face with a beard); on a smooth,
     even chin what is busy there is a strand of hair at the rim (``lightness_z``: the lightness's
-    distance from the skin model, in robust spreads)."""
+    distance from the skin model, in robust spreads). Not what is blue (``blue_yellow``: CIELAB's
+    b), which no hair is (see BEARD_BLUE)."""
     mask = busyness.over(BEARD_RATIO).astype(np.uint8)
     around = _around_mouth(points, mask.shape)
     if not around.any():
@@ -571,4 +580,5 @@ def _beard(busyness: _Busyness, points: np.ndarray, lightness_z: np.ndarray) -> 
     # A beard is busy throughout; the edge of a smooth occluder (a microphone, a scarf) makes
     # a band of detail about one box wide, which the opening takes away.
     size = busyness.side | 1
-    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0
+    beard = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    return (beard > 0) & (cv2.blur(blue_yellow, (size, size)) >= BEARD_BLUE)
