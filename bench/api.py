@@ -80,7 +80,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (STUDIO_WEB_WORKERS)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="gunicorn workers (STUDIO_WEB_WORKERS); by default studio/gunicorn.conf.py's")
     parser.add_argument("--connections", type=int, default=CONNECTIONS, help="wrk connections per scenario")
     parser.add_argument("--quick", action="store_true", help="one run of 3 s each, for a smoke test")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "studio_bench"))
@@ -108,7 +109,7 @@ def main() -> None:
     log = (var_dir / "server.log").open("wb")  # a file, not a pipe: a full pipe would stall the server
     server = subprocess.Popen([PYTHON, "-m", "gunicorn", "-c", "studio/gunicorn.conf.py", "studio.wsgi"],
                               env=env, cwd=REPO, stdout=log, stderr=log, start_new_session=True)
-    report: dict = {"machine": _machine(), "workers": args.workers, "threads": int(env["STUDIO_WEB_THREADS"]),
+    report: dict = {"machine": _machine(), "workers": int(env["STUDIO_WEB_WORKERS"]), "threads": int(env["STUDIO_WEB_THREADS"]),
                     "connections": args.connections, "duration_s": args.duration, "runs": args.runs}
     try:
         _wait_ready(base, server, var_dir / "server.log")
@@ -149,7 +150,7 @@ def _server_env(*, database_url: str, redis_url: str, var_dir: Path, port: int, 
         "STUDIO_STATIC_MANIFEST": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "STUDIO_BIND": f"127.0.0.1:{port}",
-        "STUDIO_WEB_WORKERS": str(workers),
+        "STUDIO_WEB_WORKERS": str(workers or _gunicorn_setting("workers")),
         "STUDIO_WEB_THREADS": env.get("STUDIO_WEB_THREADS", "") or "",
         "STUDIO_WEB_GRACEFUL_TIMEOUT": "2",
         "STUDIO_SYNC_WAIT": "600",
@@ -161,15 +162,20 @@ def _server_env(*, database_url: str, redis_url: str, var_dir: Path, port: int, 
     })
     if not env["STUDIO_WEB_THREADS"]:
         env.pop("STUDIO_WEB_THREADS")
-        env["STUDIO_WEB_THREADS"] = str(_gunicorn_threads())
+        env["STUDIO_WEB_THREADS"] = str(_gunicorn_setting("threads"))
     return env
 
 
-def _gunicorn_threads() -> int:
-    """The threads per worker studio/gunicorn.conf.py gives by default, for the report."""
+def _gunicorn_setting(name: str) -> int:
+    """What studio/gunicorn.conf.py gives by default (workers, threads per worker), for the run and
+    the report."""
     namespace: dict = {}
-    exec(compile((REPO / "studio" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
-    return int(namespace["threads"])
+    saved = {key: os.environ.pop(key) for key in ("STUDIO_WEB_WORKERS", "STUDIO_WEB_THREADS") if key in os.environ}
+    try:
+        exec(compile((REPO / "studio" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
+    finally:
+        os.environ.update(saved)
+    return int(namespace[name])
 
 
 def _database_recreate(server_url: str, name: str) -> None:

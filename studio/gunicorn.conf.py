@@ -18,8 +18,24 @@ bind = os.getenv("STUDIO_BIND") or f"0.0.0.0:{os.getenv('PORT') or 8000}"
 # back to the pool between its polls (jobs.services.job_wait).
 # Measured (bench/api.py): 50 creates waiting at once leave the job query's p99 where it was.
 worker_class = "gthread"
-workers = _int("STUDIO_WEB_WORKERS", 2)
+# Four processes, not one per core: the threads of one process share its interpreter lock, and a
+# request waiting on the database or Redis gets it back only when the thread running lets go, so a
+# process with many busy connections spends more of its time handing the lock over than one with a
+# few. bench/api.py on a 2-core machine, 4 workers against 2 (reuse_port on, one sitting): the bare
+# view 1,474 against 1,337/s, the native job list's p50 27 against 33 ms, submits 251 against 228/s.
+# Each costs about 180 MB of memory and its database pool (below): 4 x 16 connections fit
+# PostgreSQL's default max_connections of 100 with the job workers'.
+workers = _int("STUDIO_WEB_WORKERS", 4)
 threads = _int("STUDIO_WEB_THREADS", 64)
+# Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections over
+# them. On one shared socket the worker awake first took whatever arrived together: a load
+# balancer's or a client's kept-alive connections all landed on one process, which ran at a full
+# core while the other idled (sampled every 5 s under bench/api.py: one worker +5 s of CPU, the
+# other +0), and each scenario's throughput came out at either of two levels run to run (the job
+# list 257 or 530/s, submits 138 or 232/s). With it both run alike, run after run. The price: a
+# worker that is killed (STUDIO_SYNC_WAIT + 60 s silent) drops the connections not yet accepted
+# from its socket, where the shared one would have kept them for the others.
+reuse_port = True
 # PostgreSQL connections come from a pool of this many per worker (studio.settings), however many
 # threads run: workers x STUDIO_DB_POOL per web machine, plus the workers', fit max_connections.
 # Set in the environment here, read by each worker when it loads the studio after the fork; 0 turns
