@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--workers", type=int, default=0,
-                        help="gunicorn workers (STUDIO_WEB_WORKERS); by default studio/gunicorn.conf.py's")
+                        help="gunicorn workers; by default STUDIO_WEB_WORKERS or studio/gunicorn.conf.py's")
     parser.add_argument("--connections", type=int, default=CONNECTIONS, help="wrk connections per scenario")
     parser.add_argument("--quick", action="store_true", help="one run of 3 s each, for a smoke test")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "studio_bench"))
@@ -151,7 +151,7 @@ def _server_env(*, database_url: str, redis_url: str, var_dir: Path, port: int, 
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "STUDIO_BIND": f"127.0.0.1:{port}",
         "STUDIO_WEB_WORKERS": str(workers or _gunicorn_setting("workers")),
-        "STUDIO_WEB_THREADS": env.get("STUDIO_WEB_THREADS", "") or "",
+        "STUDIO_WEB_THREADS": str(_gunicorn_setting("threads")),
         "STUDIO_WEB_GRACEFUL_TIMEOUT": "2",
         "STUDIO_SYNC_WAIT": "600",
         "LOG_LEVEL": "WARNING",
@@ -160,21 +160,14 @@ def _server_env(*, database_url: str, redis_url: str, var_dir: Path, port: int, 
         "STUDIO_RATE_PAI_CREATE_SOLO": "1000000/s",
         "STUDIO_API_RATE": "1000000/s",
     })
-    if not env["STUDIO_WEB_THREADS"]:
-        env.pop("STUDIO_WEB_THREADS")
-        env["STUDIO_WEB_THREADS"] = str(_gunicorn_setting("threads"))
     return env
 
 
 def _gunicorn_setting(name: str) -> int:
-    """What studio/gunicorn.conf.py gives by default (workers, threads per worker), for the run and
-    the report."""
+    """What studio/gunicorn.conf.py gives (workers, threads per worker: the environment's
+    STUDIO_WEB_* or its defaults), for the run and the report."""
     namespace: dict = {}
-    saved = {key: os.environ.pop(key) for key in ("STUDIO_WEB_WORKERS", "STUDIO_WEB_THREADS") if key in os.environ}
-    try:
-        exec(compile((REPO / "studio" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
-    finally:
-        os.environ.update(saved)
+    exec(compile((REPO / "studio" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
     return int(namespace[name])
 
 

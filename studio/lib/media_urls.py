@@ -41,8 +41,9 @@ def media_url_sign(*, name: str, request: HttpRequest | None = None, ttl: int | 
 
 class MediaSigner:
     """Signs the URLs of one answer (a page of 20 jobs signs 20 or more): what they share, the
-    route (through the script prefix and URLconf, asgiref locals), the absolute base, the expiry
-    and the signer, is worked out once rather than per URL; each URL then costs its signature."""
+    route (through the script prefix and URLconf, asgiref locals), the absolute base, the window and
+    the expiry, is worked out once rather than per URL; each URL then costs its signature, once a
+    window (_signed_tail)."""
 
     def __init__(self, *, request: HttpRequest | None = None, ttl: int | None = None):
         self.ttl = ttl or settings.STUDIO_RESULT_URL_TTL

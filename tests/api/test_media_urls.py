@@ -102,7 +102,7 @@ def test_signed_url_keeps_the_script_prefix(stored):
 
 
 def test_url_signed_under_another_key_does_not_verify(client, stored, settings):
-    """Tokens are kept per window (media_urls._token); a key rotation must still sign anew."""
+    """Tokens are kept per window (media_urls._signed_tail); a key rotation must still sign anew."""
     before = media_url_sign(name=stored)
     settings.SECRET_KEY = "another key, as after a rotation without fallbacks" * 2
     after = media_url_sign(name=stored)
