@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from .. import masks
-from ..color import from_lab, lab_stats, to_lab, transfer_lab
+from ..color import from_lab, lab_stats, match_chroma_slope, to_lab, transfer_lab
 from ..enhance import photo_fix, unsharp
 from ..faces import landmarks as lm
 from ..faces.align import fit_similarity_3d
@@ -65,14 +65,6 @@ FACE_BOX_MARGIN = 0.1
 # smiling reference lost its lead to a closed-mouth one (his median 0.41 -> 0.45, none within 0.40
 # before or after).
 LIPS_OWN = 0.7
-# The new skin's chroma against its lightness follows the template's where the template's grows
-# more in shadow (_chroma_by_lightness): the slope of a and b on L moves by at most
-# CHROMA_SLOPE_STEP (CIELAB units per unit of L; Ocean_Summer_vibe's b measures -0.24, Sundar
-# Pichai's photo +0.24), over lightness within CHROMA_SLOPE_REACH spreads of the mean, where both
-# skins' lightness spreads at least CHROMA_SLOPE_MIN_SPREAD.
-CHROMA_SLOPE_STEP = 0.25
-CHROMA_SLOPE_REACH = 2.0
-CHROMA_SLOPE_MIN_SPREAD = 3.0
 # Above the brows the mask's edge runs through bare skin (short hair, receding hairlines), not
 # along a jaw that hides it, and the forehead's shading says little about who it is: there the
 # bands fade in over up to 1 + FOREHEAD_WIDEN times the width.
@@ -416,42 +408,8 @@ def _recolour(
     keep = options.more_like_me
     lab_out = lab_w + (1.0 - keep) * (low_t - low_w)
     if options.color_shift_middle:
-        _chroma_by_lightness(lab_out, lab_t, skin)  # on the lightness the face ends with
+        match_chroma_slope(lab_out, lab_t, skin)  # on the lightness the face ends with
     return from_lab(lab_out)
-
-
-def _chroma_by_lightness(shifted: np.ndarray, template: np.ndarray, skin: np.ndarray) -> None:
-    """Give the new face's skin (``shifted``, LAB, its colour already the template's) the way the
-    template's skin changes colour with lightness, in place: skin grows warmer and more
-    saturated in shadow, and a template lit bright and pale shows it strongly (Ocean_Summer_vibe:
-    a 8, b 10.5 at L 55-65, a 4, b 5 at L 75-85). Matched in mean only, a face with more shading
-    than the template's had the pale mean's little colour in its shadows too: grey, even
-    blue-grey (Joe Biden, hard case 24). Each of a and b keeps its mean; where the template's
-    slope against L over the skin is steeper downward than the face's, the face's moves to it,
-    by at most CHROMA_SLOPE_STEP, over lightness within CHROMA_SLOPE_REACH spreads of the mean
-    (the brows and the eyes' whites are not skin)."""
-    inside = skin > 0
-    if inside.sum() < 200:
-        return
-    light_t, light_s = template[..., 0][inside], shifted[..., 0][inside]
-    if light_t.std() < CHROMA_SLOPE_MIN_SPREAD or light_s.std() < CHROMA_SLOPE_MIN_SPREAD:
-        return  # too flat a light to read a slope from
-    centre, spread = float(light_s.mean()), float(light_s.std())
-    offset = np.clip(shifted[..., 0] - centre, -CHROMA_SLOPE_REACH * spread, CHROMA_SLOPE_REACH * spread)
-    for channel in (1, 2):
-        # Only ever toward more colour in shadow: a template whose shadows lose colour (a cool
-        # fill light) is matched in the mean alone. Its slope taken, a face's shadows went grey
-        # and olive beside the template's warm ears (John Schneider on Sundar Pichai's photo,
-        # hard case 00: b rises 0.24 a unit of L there).
-        change = np.clip(_slope(light_t, template[..., channel][inside]) - _slope(light_s, shifted[..., channel][inside]),
-                         -CHROMA_SLOPE_STEP, 0.0)
-        shifted[..., channel] += change * offset
-
-
-def _slope(x: np.ndarray, y: np.ndarray) -> float:
-    """Least squares slope of ``y`` on ``x``."""
-    x = x - x.mean()
-    return float((x * (y - y.mean())).sum() / max(float((x * x).sum()), 1e-6))
 
 
 def _keep_lips(shifted: np.ndarray, own: np.ndarray, target: np.ndarray, face_width: float) -> None:

@@ -1,6 +1,6 @@
 """A face recoloured to the template's skin takes the way that skin changes colour with its
-lightness, not only its mean (fuse._chroma_by_lightness): warmer in shadow, so a shaded face on
-a pale template is not grey."""
+lightness, not only its mean (color.match_chroma_slope, from fuse._recolour): warmer in shadow,
+so a shaded face on a pale template is not grey."""
 from __future__ import annotations
 
 import numpy as np
