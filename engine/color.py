@@ -76,9 +76,10 @@ CHROMA_SLOPE_REACH = 2.0
 CHROMA_SLOPE_MIN_SPREAD = 3.0
 
 
-def match_chroma_slope(shifted: np.ndarray, template: np.ndarray, skin: np.ndarray) -> None:
-    """Give the new face's skin (``shifted``, LAB, its colour already the template's) the way the
-    template's skin changes colour with lightness, in place: skin grows warmer and more
+def match_chroma_slope(shifted: np.ndarray, skin: np.ndarray, template_skin: np.ndarray) -> None:
+    """Give the new face's skin (``shifted``, LAB, its colour already the template's; ``skin`` its
+    mask) the way the template's skin (``template_skin``: its LAB pixels, N x 3, from anywhere in
+    the template) changes colour with lightness, in place: skin grows warmer and more
     saturated in shadow, and a template lit bright and pale shows it strongly (Ocean_Summer_vibe:
     a 8, b 10.5 at L 55-65, a 4, b 5 at L 75-85). Matched in mean only, a face with more shading
     than the template's had the pale mean's little colour in its shadows too: grey, even
@@ -89,7 +90,10 @@ def match_chroma_slope(shifted: np.ndarray, template: np.ndarray, skin: np.ndarr
     inside = skin > 0
     if inside.sum() < 200:
         return
-    light_t, light_s = template[..., 0][inside], shifted[..., 0][inside]
+    template_skin = np.asarray(template_skin, dtype=np.float32).reshape(-1, 3)
+    if len(template_skin) < 200:
+        return
+    light_t, light_s = template_skin[:, 0], shifted[..., 0][inside]
     if light_t.std() < CHROMA_SLOPE_MIN_SPREAD or light_s.std() < CHROMA_SLOPE_MIN_SPREAD:
         return  # too flat a light to read a slope from
     centre, spread = float(light_s.mean()), float(light_s.std())
@@ -99,7 +103,7 @@ def match_chroma_slope(shifted: np.ndarray, template: np.ndarray, skin: np.ndarr
         # fill light) is matched in the mean alone. Its slope taken, a face's shadows went grey
         # and olive beside the template's warm ears (John Schneider on Sundar Pichai's photo,
         # hard case 00: b rises 0.24 a unit of L there).
-        change = np.clip(_slope(light_t, template[..., channel][inside]) - _slope(light_s, shifted[..., channel][inside]),
+        change = np.clip(_slope(light_t, template_skin[:, channel]) - _slope(light_s, shifted[..., channel][inside]),
                          -CHROMA_SLOPE_STEP, 0.0)
         shifted[..., channel] += change * offset
 

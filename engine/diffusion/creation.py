@@ -23,7 +23,7 @@ from PIL import Image
 
 from .. import masks
 from ..candidates import face_region
-from ..color import from_lab, lab_stats, to_lab, transfer_lab
+from ..color import from_lab, lab_stats, match_chroma_slope, to_lab, transfer_lab
 from ..enhance import super_resolution, unsharp
 from ..errors import TEMPLATE_NO_FACE_MESSAGE, EngineError, ErrorCode
 from ..faces import distance
@@ -340,7 +340,8 @@ def _background_pass(job: _Job, image: np.ndarray, targets: list[np.ndarray], se
 
 
 def colour_shift(image: np.ndarray, template: np.ndarray, points: np.ndarray, template_points: np.ndarray) -> np.ndarray:
-    """The face's skin moved to the template face's LAB statistics (the classic colour shift)."""
+    """The face's skin moved to the template face's LAB statistics and to the way its colour
+    changes with lightness (the classic colour shift: color.transfer_lab, match_chroma_slope)."""
     skin = masks.skin_mask(points, image.shape)
     reference = masks.skin_mask(template_points, template.shape)
     rows, cols = np.nonzero(masks.face_mask(points, image.shape))
@@ -348,7 +349,10 @@ def colour_shift(image: np.ndarray, template: np.ndarray, points: np.ndarray, te
         return image
     box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
     lab = to_lab(image[box])
-    shifted = from_lab(transfer_lab(lab, skin[box], lab_stats(to_lab(template), reference), strength=1.0, contrast=0.5))
+    template_lab = to_lab(template)
+    shifted_lab = transfer_lab(lab, skin[box], lab_stats(template_lab, reference), strength=1.0, contrast=0.5)
+    match_chroma_slope(shifted_lab, skin[box], template_lab[reference > 0])
+    shifted = from_lab(shifted_lab)
     alpha = masks.feather(masks.face_mask(points, image.shape)[box], masks.eye_distance(points) * 0.05)[:, :, None]
     out = image.copy()
     out[box] = np.clip(image[box] + alpha * (shifted.astype(np.float32) - image[box]) + 0.5, 0, 255).astype(np.uint8)

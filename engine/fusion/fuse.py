@@ -408,7 +408,7 @@ def _recolour(
     keep = options.more_like_me
     lab_out = lab_w + (1.0 - keep) * (low_t - low_w)
     if options.color_shift_middle:
-        match_chroma_slope(lab_out, lab_t, skin)  # on the lightness the face ends with
+        match_chroma_slope(lab_out, skin, lab_t[skin > 0])  # on the lightness the face ends with
     return from_lab(lab_out)
 
 

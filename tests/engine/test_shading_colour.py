@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 
 from engine import masks
-from engine.color import from_lab, to_lab
+from engine.color import to_lab
 from engine.faces import analyze_faces
 from engine.fusion.fuse import _recolour
 from engine.identity import avatar_build
 from engine.options import PortraitOptions
 from engine.portrait import decode_template, portrait_create
+from tests.engine.shading import shaded
 
 SCALE = 3  # the astronaut's face at a reference crop's size
 
@@ -21,17 +22,6 @@ SCALE = 3  # the astronaut's face at a reference crop's size
 def points(astronaut) -> np.ndarray:
     (face,) = analyze_faces(astronaut, embed=False)
     return face.points.astype(np.float64) * SCALE
-
-
-def shaded(shape: tuple[int, int], points: np.ndarray, lightness: tuple[float, float], colour) -> np.ndarray:
-    """A picture lit from the left: L from lightness[0] to lightness[1] across the face at
-    ``points`` (held beyond it), and (a, b) given by ``colour(L)``."""
-    x0, x1 = points[:, 0].min(), points[:, 0].max()
-    across = np.clip((np.arange(shape[1], dtype=np.float32) - x0) / (x1 - x0), 0.0, 1.0)
-    lab = np.empty((*shape, 3), np.float32)
-    lab[..., 0] = (lightness[0] + across * (lightness[1] - lightness[0]))[None, :]
-    lab[..., 1], lab[..., 2] = colour(lab[..., 0])
-    return from_lab(lab)
 
 
 def recoloured_slope(astronaut, points, template_colour, template_lightness=(65.0, 90.0)) -> float:
