@@ -13,7 +13,7 @@ from engine.fusion.fuse import _recolour
 from engine.identity import avatar_build
 from engine.options import PortraitOptions
 from engine.portrait import decode_template, portrait_create
-from tests.engine.shading import shaded
+from tests.engine.shading import shaded, skin_b_slope
 
 SCALE = 3  # the astronaut's face at a reference crop's size
 
@@ -32,12 +32,9 @@ def recoloured_slope(astronaut, points, template_colour, template_lightness=(65.
     template = shaded(shape, points, template_lightness, template_colour)
     face_width = masks.eye_distance(points) * 2.3
 
-    out = to_lab(_recolour(face, template, points, np.ones(shape, np.float32), PortraitOptions(), face_width))
+    out = _recolour(face, template, points, np.ones(shape, np.float32), PortraitOptions(), face_width)
 
-    skin = masks.skin_mask(points, out.shape) > 0
-    light, b = out[..., 0][skin], out[..., 2][skin]
-    light = light - light.mean()
-    return float((light * (b - b.mean())).sum() / (light * light).sum())
+    return skin_b_slope(out, points)
 
 
 def test_the_face_takes_the_templates_warmer_shadows(astronaut, points):
